@@ -1,0 +1,51 @@
+#include "Engine.h"
+#include "LogOutput.h"
+#include "TerminationSignals.h"
+#include "config/CommandLine.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+
+#include <cstdio>
+
+Q_LOGGING_CATEGORY(lcApp, "echw.app")
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("ech-workers"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ECHW_VERSION));
+
+    const auto commandLine = echw::CommandLine::parse(app.arguments().mid(1));
+    switch (commandLine.action) {
+    case echw::CommandLine::Action::Help:
+        std::fputs(qPrintable(echw::CommandLine::help()), stdout);
+        return 0;
+    case echw::CommandLine::Action::Version:
+        std::printf("ech-workers %s\n", ECHW_VERSION);
+        return 0;
+    case echw::CommandLine::Action::Error:
+        std::fprintf(stderr, "ech-workers: %s\n", qPrintable(commandLine.error));
+        return 2;
+    case echw::CommandLine::Action::Run:
+        break;
+    }
+
+    echw::installLogOutput(commandLine.logLevel);
+    echw::TerminationSignals signals;
+    echw::Engine engine;
+    if (const auto error = engine.start(commandLine.settings)) {
+        qCCritical(lcApp, "%s", qPrintable(*error));
+        return 1;
+    }
+    qCInfo(lcApp, "listening on %s (SOCKS5 and HTTP), routing %s",
+           qPrintable(engine.listenAddress()),
+           qPrintable(echw::routingModeName(commandLine.settings.routing)));
+    QObject::connect(&signals, &echw::TerminationSignals::terminationRequested, &app,
+                     [&](int number) {
+                         qCInfo(lcApp, "signal %d: stopping", number);
+                         engine.stop();
+                         QCoreApplication::quit();
+                     });
+    return QCoreApplication::exec();
+}

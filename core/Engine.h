@@ -1,0 +1,41 @@
+#pragma once
+
+#include "config/ProxySettings.h"
+#include "inbound/InboundContext.h"
+
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace echw {
+
+class Connector;
+class ProxyListener;
+
+// A running proxy: the listener, the connectors and the settings they share. The CLI, the
+// GUI (on its engine thread), the tests and the benchmarks all drive this one object.
+class Engine final : public QObject {
+    Q_OBJECT
+public:
+    explicit Engine(QObject* parent = nullptr);
+    ~Engine() override;
+
+    // Starts listening; returns what went wrong instead when it cannot.
+    std::optional<QString> start(const ProxySettings& settings);
+    void stop();
+
+    bool isRunning() const;
+    // The address actually listened on, e.g. "127.0.0.1:30000" (useful with port 0).
+    QString listenAddress() const;
+    int activeConnections() const;
+    quint64 totalConnections() const;
+
+private:
+    ProxySettings m_settings;
+    InboundContext m_context;
+    std::unique_ptr<Connector> m_direct;
+    std::unique_ptr<ProxyListener> m_listener;
+};
+
+} // namespace echw

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "config/ProxySettings.h"
+
+#include <QStringList>
+
+namespace echw {
+
+// The headless client's command line: the reference client's flags (single dash, Go style:
+// `-flag value` or `-flag=value`; booleans bare or `=true/false`), with the same defaults.
+struct CommandLine {
+    enum class Action { Run, Help, Version, Error };
+
+    Action action = Action::Run;
+    ProxySettings settings;
+    QString logLevel = QStringLiteral("info");
+    QString error; // Action::Error: one line naming the flag
+
+    static CommandLine parse(const QStringList& arguments); // without the program name
+    static QString help();
+};
+
+} // namespace echw

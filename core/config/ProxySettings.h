@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QString>
+
+#include <chrono>
+#include <optional>
+
+namespace echw {
+
+enum class RoutingMode { Global, BypassCn, None };
+
+QString routingModeName(RoutingMode mode);
+std::optional<RoutingMode> routingModeFromName(const QString& name);
+
+// One worker server (the reference client's -f, -ip, -token, -dns, -ech).
+struct ServerSettings {
+    QString address;     // host:port[/path]
+    QString preferredIp; // connect here instead of resolving the host (SNI stays the host)
+    QString token;       // never logged
+    QString dohServer = QStringLiteral("dns.alidns.com/dns-query");
+    QString echDomain = QStringLiteral("cloudflare-ech.com");
+    QString caFile;          // extra trust anchors for self-hosted servers
+    bool withoutEch = false; // explicit plain TLS 1.3: the server name goes out in clear
+};
+
+// What a running proxy engine needs.
+struct ProxySettings {
+    QString listen = QStringLiteral("127.0.0.1:30000");
+    ServerSettings server;
+    RoutingMode routing = RoutingMode::Global;
+    std::chrono::milliseconds handshakeTimeout{30'000};
+    std::chrono::milliseconds connectTimeout{10'000};
+};
+
+} // namespace echw

@@ -1,0 +1,99 @@
+#include "SettingsValidation.h"
+
+#include "net/TargetAddress.h"
+
+#include <QUrl>
+
+namespace echw {
+
+namespace {
+
+std::optional<quint16> parsePort(const QString& text, bool allowZero)
+{
+    bool ok = false;
+    const uint value = text.toUInt(&ok);
+    if (!ok || text.size() > 5 || value > 65535 || (!allowZero && value == 0))
+        return std::nullopt;
+    return quint16(value);
+}
+
+} // namespace
+
+std::variant<ListenAddress, QString> parseListenAddress(const QString& text)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon < 0)
+        return QStringLiteral("\"%1\" is not host:port (e.g. 127.0.0.1:30000)").arg(text);
+    QString host = text.left(colon);
+    const auto port = parsePort(text.mid(colon + 1), true);
+    if (!port)
+        return QStringLiteral("\"%1\" has no valid port (0-65535)").arg(text);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    ListenAddress result;
+    result.port = *port;
+    if (host.isEmpty()) {
+        result.address = QHostAddress(QHostAddress::Any);
+    } else if (host == QStringLiteral("localhost")) {
+        result.address = QHostAddress(QHostAddress::LocalHost);
+    } else if (!result.address.setAddress(host)) {
+        return QStringLiteral("\"%1\" is not an IP address to listen on").arg(host);
+    }
+    return result;
+}
+
+std::variant<ServerAddress, QString> parseServerAddress(const QString& text)
+{
+    if (text.isEmpty())
+        return QStringLiteral("the server address is empty (expected host:port[/path])");
+    if (text.contains(QStringLiteral("://")))
+        return QStringLiteral("\"%1\": give host:port[/path] without a scheme").arg(text);
+    const qsizetype slash = text.indexOf(u'/');
+    const QString authority = slash < 0 ? text : text.left(slash);
+    const auto target = TargetAddress::fromAuthority(authority, 443);
+    if (!target)
+        return QStringLiteral("\"%1\" is not host:port[/path] with a valid host and port")
+            .arg(text);
+    ServerAddress result;
+    result.host = target->host;
+    result.port = target->port;
+    if (slash >= 0)
+        result.path = text.mid(slash);
+    if (result.path.contains(u' ') || result.path.contains(u'#'))
+        return QStringLiteral("the path \"%1\" contains a space or '#'").arg(result.path);
+    return result;
+}
+
+std::variant<QUrl, QString> parseDohServer(const QString& text)
+{
+    if (text.isEmpty())
+        return QStringLiteral("the DoH server is empty");
+    QString withScheme = text;
+    if (!text.contains(QStringLiteral("://")))
+        withScheme.prepend(QStringLiteral("https://"));
+    const QUrl url(withScheme, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty())
+        return QStringLiteral("\"%1\" is not a DoH server address").arg(text);
+    if (url.scheme() != QStringLiteral("https"))
+        return QStringLiteral("\"%1\": DNS over HTTPS needs an https:// address").arg(text);
+    if (!url.userInfo().isEmpty() || url.hasFragment())
+        return QStringLiteral("\"%1\": no user name or fragment allowed").arg(text);
+    return url;
+}
+
+std::optional<QString> checkDomainName(const QString& text)
+{
+    const auto target = TargetAddress::fromHostPort(text, 443);
+    if (!target || target->kind != TargetAddress::Kind::Domain)
+        return QStringLiteral("\"%1\" is not a domain name").arg(text);
+    return std::nullopt;
+}
+
+std::optional<QString> checkPreferredAddress(const QString& text)
+{
+    if (!TargetAddress::fromHostPort(text, 443))
+        return QStringLiteral("\"%1\" is neither an IP address nor a host name").arg(text);
+    return std::nullopt;
+}
+
+} // namespace echw

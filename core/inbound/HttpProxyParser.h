@@ -1,0 +1,116 @@
+#pragma once
+
+#include "net/TargetAddress.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <optional>
+
+namespace echw {
+
+// The client side of an HTTP/1.x proxy connection as a pure state machine: bytes in, events
+// out, no sockets. Every request of a keep-alive connection is parsed, so each one can be
+// rewritten and routed on its own; bodies are streamed, never buffered whole.
+//
+// Use: append() what the client sent, then call next() until it returns std::nullopt (more
+// bytes needed). After an Error event the parser stays failed.
+class HttpProxyParser {
+public:
+    struct Event {
+        enum class Type {
+            // CONNECT host:port. The tunnel starts after it: takeRemaining() yields the bytes
+            // the client already sent past the request head, and the parser is done.
+            Connect,
+            // An absolute-form request, rewritten to origin form: `head` holds the request
+            // line and headers (Proxy-* removed, Host from the URI) ending in CRLF CRLF, ready
+            // to send to `target`. Its body, if any, follows as Body events.
+            RequestHead,
+            // A slice of the current request's body, in its wire framing (chunked stays
+            // chunked), to be forwarded as is.
+            Body,
+            // The current request is complete; the next one may follow on this connection.
+            MessageEnd,
+            // Malformed or unsupported input: reply with `status` and close.
+            Error,
+        };
+        Type type = Type::Error;
+        TargetAddress target; // Connect, RequestHead
+        QByteArray head;      // RequestHead
+        QByteArray body;      // Body
+        int status = 0;       // Error: 400, 405, 431, 501 ...
+        QByteArray reason;    // Error: a short text for the log and the response body
+    };
+
+    // Limits on what a client may send before its request head ends.
+    static constexpr qsizetype kMaxHeadBytes = 64 * 1024;
+    static constexpr int kMaxHeaderCount = 100;
+
+    void append(QByteArrayView bytes);
+    std::optional<Event> next();
+
+    // After a Connect event: the bytes that followed the head (the start of the tunnel).
+    QByteArray takeRemaining();
+
+    bool failed() const;
+    // True while no request is in progress (between messages): the connection may close now
+    // without cutting a request short.
+    bool idle() const;
+
+    // A complete response for an Error event: status line, Content-Type text/plain,
+    // Content-Length, Connection: close, and the reason as body.
+    static QByteArray errorResponse(int status, QByteArrayView reason);
+
+private:
+    enum class State { Head, FixedBody, ChunkedBody, MessageEnd, Tunnel, Failed };
+    // Where the chunked-body scanner is in the RFC 9112 section 7.1 grammar. The order
+    // matters: the size line and the trailer section are ranges of it.
+    enum class ChunkState {
+        SizeStart,
+        Size,
+        SizeSpace,
+        Extension,
+        SizeLf,
+        Data,
+        DataCr,
+        DataLf,
+        TrailerStart,
+        Trailer,
+        TrailerLf,
+        FinalLf,
+        Complete,
+    };
+
+    std::optional<Event> nextHead();
+    std::optional<Event> takeHead(qsizetype length);
+    std::optional<Event> nextFixedBody();
+    std::optional<Event> nextChunkedBody();
+    std::optional<Event> scanChunkFraming(char byte);
+    Event fail(int status, QByteArray reason);
+    QByteArray take(qsizetype length);
+    void consume(qsizetype length);
+
+    // Bytes before m_offset are consumed; append() drops them once they are half the buffer.
+    QByteArray m_buffer;
+    qsizetype m_offset = 0;
+    State m_state = State::Head;
+
+    // Progress of the search for the end of the head, relative to m_offset so that dropping
+    // consumed bytes does not move it: each byte is looked at once however it arrives.
+    qsizetype m_headScanned = 0;
+    qsizetype m_headLineStart = 0;
+    int m_headLines = 0;
+
+    qint64 m_bodyRemaining = 0;
+
+    ChunkState m_chunkState = ChunkState::SizeStart;
+    quint64 m_chunkSize = 0; // while in Data: the bytes of the chunk still to come
+    int m_chunkSizeDigits = 0;
+    qsizetype m_chunkLineBytes = 0;
+    qsizetype m_trailerBytes = 0;
+    int m_trailerCount = 0;
+    // Bad framing found after valid bytes in one call, reported once those are out.
+    std::optional<Event> m_chunkError;
+};
+
+} // namespace echw

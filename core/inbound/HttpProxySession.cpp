@@ -1,0 +1,212 @@
+#include "HttpProxySession.h"
+
+#include "net/ByteStream.h"
+#include "relay/StreamPump.h"
+#include "relay/StreamRelay.h"
+
+#include <QLoggingCategory>
+
+namespace echw {
+
+Q_DECLARE_LOGGING_CATEGORY(lcInbound)
+
+namespace {
+constexpr qint64 kReadChunk = 64 * 1024;
+}
+
+HttpProxySession::HttpProxySession(std::unique_ptr<ByteStream> client,
+                                   const InboundContext& context, QObject* parent)
+    : InboundSession(std::move(client), context, parent)
+{}
+
+HttpProxySession::~HttpProxySession() = default;
+
+int HttpProxySession::statusFor(const ConnectError& error)
+{
+    return error.kind == ConnectError::Kind::TimedOut ? 504 : 502;
+}
+
+void HttpProxySession::start(const QByteArray& firstBytes)
+{
+    armDeadline(m_context.handshakeTimeout, "the HTTP request head");
+    connect(m_client.get(), &ByteStream::readyRead, this, &HttpProxySession::onClientReadable);
+    connect(m_client.get(), &ByteStream::readFinished, this, &HttpProxySession::onClientEnded);
+    connect(m_client.get(), &ByteStream::failed, this, &HttpProxySession::finish);
+    m_parser.append(firstBytes);
+    handleParserEvents();
+}
+
+void HttpProxySession::onClientReadable()
+{
+    if (upstreamCongested() || m_pendingConnect) {
+        updateClientReading();
+        return;
+    }
+    thread_local char buffer[kReadChunk];
+    const qint64 n = m_client->read(buffer, kReadChunk);
+    if (n > 0) {
+        if (m_parser.idle())
+            armDeadline(m_context.handshakeTimeout, "the HTTP request head");
+        m_parser.append(QByteArrayView(buffer, n));
+        handleParserEvents();
+    }
+}
+
+void HttpProxySession::onClientEnded()
+{
+    m_clientEnded = true;
+    if (!m_parser.idle())
+        qCDebug(lcInbound, "HTTP client ended in the middle of a request");
+    if (m_upstream && !m_pendingConnect)
+        m_upstream->finishWrite();
+    maybeFinish();
+}
+
+void HttpProxySession::handleParserEvents()
+{
+    while (!m_pendingConnect && !upstreamCongested()) {
+        auto event = m_parser.next();
+        if (!event)
+            break;
+        switch (event->type) {
+        case HttpProxyParser::Event::Type::Connect:
+            disarmDeadline();
+            m_target = event->target;
+            m_client->setReadPaused(true);
+            m_pendingConnect = m_context.connector->open(
+                m_target, [this](Connector::Result r) { onTunnelConnected(std::move(r)); });
+            return;
+        case HttpProxyParser::Event::Type::RequestHead:
+            disarmDeadline();
+            if (!m_upstream || !(event->target == m_target)) {
+                dropUpstream();
+                m_target = event->target;
+                openUpstream(m_target);
+            }
+            sendUpstream(event->head);
+            break;
+        case HttpProxyParser::Event::Type::Body:
+            sendUpstream(event->body);
+            break;
+        case HttpProxyParser::Event::Type::MessageEnd:
+            armDeadline(m_context.keepAliveTimeout, "waiting for the next HTTP request");
+            break;
+        case HttpProxyParser::Event::Type::Error:
+            qCInfo(lcInbound, "HTTP proxy: %d %s", event->status, event->reason.constData());
+            dropUpstream();
+            replyAndClose(HttpProxyParser::errorResponse(event->status, event->reason));
+            return;
+        }
+    }
+    updateClientReading();
+}
+
+void HttpProxySession::sendUpstream(const QByteArray& bytes)
+{
+    if (m_pendingConnect)
+        m_outbox.append(bytes);
+    else if (m_upstream)
+        m_upstream->write(bytes);
+}
+
+void HttpProxySession::openUpstream(const TargetAddress& target)
+{
+    m_outbox.clear();
+    // A placeholder stream is not needed: the outbox holds what the request sends meanwhile.
+    m_pendingConnect = m_context.connector->open(
+        target, [this](Connector::Result r) { onUpstreamConnected(std::move(r)); });
+}
+
+void HttpProxySession::onUpstreamConnected(Connector::Result result)
+{
+    m_pendingConnect.release()->deleteLater();
+    if (auto* error = std::get_if<ConnectError>(&result)) {
+        qCInfo(lcInbound, "HTTP request to %s failed: %s", qPrintable(m_target.toString()),
+               qPrintable(error->message));
+        replyAndClose(HttpProxyParser::errorResponse(statusFor(*error), error->message.toUtf8()));
+        return;
+    }
+    m_upstream = std::get<std::unique_ptr<ByteStream>>(std::move(result));
+    m_downPump = std::make_unique<StreamPump>(m_upstream.get(), m_client.get());
+    connect(m_upstream.get(), &ByteStream::bytesWritten, this, [this] {
+        if (!upstreamCongested())
+            handleParserEvents();
+    });
+    connect(m_upstream.get(), &ByteStream::failed, this, [this](const QString& reason) {
+        qCDebug(lcInbound, "upstream %s failed: %s", qPrintable(m_target.toString()),
+                qPrintable(reason));
+        finish();
+    });
+    connect(m_downPump.get(), &StreamPump::finished, this, [this] {
+        m_clientWriteEnded = true;
+        maybeFinish();
+    });
+    m_upstream->write(std::exchange(m_outbox, {}));
+    if (m_clientEnded)
+        m_upstream->finishWrite();
+    m_downPump->start();
+    handleParserEvents();
+}
+
+void HttpProxySession::onTunnelConnected(Connector::Result result)
+{
+    m_pendingConnect.release()->deleteLater();
+    if (auto* error = std::get_if<ConnectError>(&result)) {
+        qCInfo(lcInbound, "HTTP CONNECT %s failed: %s", qPrintable(m_target.toString()),
+               qPrintable(error->message));
+        replyAndClose(HttpProxyParser::errorResponse(statusFor(*error), error->message.toUtf8()));
+        return;
+    }
+    auto upstream = std::get<std::unique_ptr<ByteStream>>(std::move(result));
+    m_client->write(QByteArrayLiteral("HTTP/1.1 200 Connection Established\r\n\r\n"));
+    upstream->write(m_parser.takeRemaining());
+    disconnect(m_client.get(), nullptr, this, nullptr);
+    m_client->setReadPaused(false);
+    m_relay = std::make_unique<StreamRelay>(std::move(m_client), std::move(upstream));
+    connect(m_relay.get(), &StreamRelay::finished, this, &HttpProxySession::finish);
+    m_relay->start();
+}
+
+void HttpProxySession::dropUpstream()
+{
+    m_pendingConnect.reset();
+    m_downPump.reset();
+    if (m_upstream) {
+        disconnect(m_upstream.get(), nullptr, this, nullptr);
+        m_upstream->abort();
+        m_upstream.release()->deleteLater();
+    }
+    m_outbox.clear();
+}
+
+bool HttpProxySession::upstreamCongested() const
+{
+    return (m_upstream && m_upstream->pendingWriteBytes() >= StreamPump::kHighWater) ||
+           m_outbox.size() >= StreamPump::kHighWater;
+}
+
+void HttpProxySession::updateClientReading()
+{
+    if (m_client && !m_relay)
+        m_client->setReadPaused(m_pendingConnect != nullptr || upstreamCongested());
+}
+
+void HttpProxySession::maybeFinish()
+{
+    // Done when the client has stopped sending and nothing more can come back to it.
+    if (!m_clientEnded)
+        return;
+    if (!m_upstream || m_clientWriteEnded)
+        finish();
+}
+
+void HttpProxySession::onDeadline(const char* what)
+{
+    if (m_parser.idle()) {
+        InboundSession::onDeadline(what);
+        return;
+    }
+    replyAndClose(HttpProxyParser::errorResponse(408, QByteArray("timed out: ") + what));
+}
+
+} // namespace echw

@@ -1,0 +1,74 @@
+#include "InboundConnection.h"
+
+#include "inbound/HttpProxySession.h"
+#include "inbound/ProtocolSniffer.h"
+#include "inbound/Socks5Session.h"
+#include "net/SocketStream.h"
+
+#include <QLoggingCategory>
+
+namespace echw {
+
+Q_DECLARE_LOGGING_CATEGORY(lcInbound)
+
+InboundConnection::InboundConnection(std::unique_ptr<SocketStream> client,
+                                     const InboundContext& context, QObject* parent)
+    : QObject(parent)
+    , m_client(std::move(client))
+    , m_context(context)
+{
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        qCInfo(lcInbound, "closing a client connection that sent nothing");
+        close();
+    });
+}
+
+InboundConnection::~InboundConnection() = default;
+
+void InboundConnection::start()
+{
+    connect(m_client.get(), &ByteStream::readyRead, this, &InboundConnection::onFirstBytes);
+    connect(m_client.get(), &ByteStream::readFinished, this, &InboundConnection::close);
+    connect(m_client.get(), &ByteStream::failed, this, &InboundConnection::close);
+    m_deadline.start(m_context.handshakeTimeout);
+}
+
+void InboundConnection::onFirstBytes()
+{
+    char buffer[4096];
+    const qint64 n = m_client->read(buffer, sizeof buffer);
+    if (n <= 0)
+        return;
+    m_deadline.stop();
+    disconnect(m_client.get(), nullptr, this, nullptr);
+    const QByteArray firstBytes(buffer, n);
+    switch (sniffProtocol(buffer[0])) {
+    case InboundProtocol::Socks5:
+        m_session = std::make_unique<Socks5Session>(std::move(m_client), m_context);
+        break;
+    case InboundProtocol::Http:
+        m_session = std::make_unique<HttpProxySession>(std::move(m_client), m_context);
+        break;
+    case InboundProtocol::Unknown:
+        qCInfo(lcInbound, "closing a client connection: unknown protocol (first byte 0x%02x)",
+               quint8(buffer[0]));
+        close();
+        return;
+    }
+    connect(m_session.get(), &InboundSession::finished, this, &InboundConnection::close);
+    m_session->start(firstBytes);
+}
+
+void InboundConnection::close()
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_deadline.stop();
+    if (m_client)
+        m_client->abort();
+    Q_EMIT finished();
+}
+
+} // namespace echw

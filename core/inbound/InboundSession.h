@@ -1,0 +1,50 @@
+#pragma once
+
+#include "inbound/InboundContext.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace echw {
+
+class ByteStream;
+
+// What the SOCKS5 and HTTP proxy sessions share: the client stream, the deadline of the
+// current waiting state, and an orderly close after a final reply.
+class InboundSession : public QObject {
+    Q_OBJECT
+public:
+    InboundSession(std::unique_ptr<ByteStream> client, const InboundContext& context,
+                   QObject* parent);
+    ~InboundSession() override;
+
+    virtual void start(const QByteArray& firstBytes) = 0;
+
+Q_SIGNALS:
+    // The session is over and both sockets are closed; the owner may delete it.
+    void finished();
+
+protected:
+    // Arms the deadline of the state being entered; expiring calls onDeadline(what).
+    void armDeadline(std::chrono::milliseconds timeout, const char* what);
+    void disarmDeadline();
+    virtual void onDeadline(const char* what);
+
+    // Sends `reply` (may be empty), ends our direction and closes once the client has had the
+    // chance to read it.
+    void replyAndClose(const QByteArray& reply);
+    void finish();
+
+    std::unique_ptr<ByteStream> m_client;
+    const InboundContext& m_context;
+
+private:
+    QTimer m_deadline;
+    const char* m_deadlineWhat = "";
+    bool m_finished = false;
+    bool m_closing = false;
+};
+
+} // namespace echw

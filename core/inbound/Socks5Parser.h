@@ -1,0 +1,71 @@
+#pragma once
+
+#include "net/TargetAddress.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <optional>
+
+namespace echw {
+
+// SOCKS5 reply codes (RFC 1928 section 6).
+enum class Socks5Reply : quint8 {
+    Succeeded = 0x00,
+    GeneralFailure = 0x01,
+    NotAllowed = 0x02,
+    NetworkUnreachable = 0x03,
+    HostUnreachable = 0x04,
+    ConnectionRefused = 0x05,
+    TtlExpired = 0x06,
+    CommandNotSupported = 0x07,
+    AddressTypeNotSupported = 0x08,
+};
+
+// The server side of a SOCKS5 handshake (RFC 1928, no-auth method) as a pure state machine:
+// bytes in, events out, no sockets.
+//
+// Use: append() what the client sent, then call next() until it returns std::nullopt (more
+// bytes needed). Write every event's `reply` to the client. After a Request event the
+// handshake is over; after an Error event the connection should close once the reply is sent.
+class Socks5Parser {
+public:
+    enum class Command : quint8 { Connect = 0x01, Bind = 0x02, UdpAssociate = 0x03 };
+
+    struct Event {
+        enum class Type {
+            // The method selection answer; `reply` holds it.
+            MethodSelected,
+            // A CONNECT request for `target`: answer with replyFor() once the outcome is known.
+            // takeRemaining() yields any bytes the client sent after the request.
+            Request,
+            // The client asked for something we do not serve; `reply` holds the SOCKS5 answer
+            // (may be empty when the protocol has none, e.g. a wrong version byte).
+            Error,
+        };
+        Type type = Type::Error;
+        QByteArray reply;
+        TargetAddress target;
+        QByteArray reason; // Error: for the log
+    };
+
+    void append(QByteArrayView bytes);
+    std::optional<Event> next();
+    QByteArray takeRemaining();
+
+    // The reply to a request: VER, REP, RSV, then BND.ADDR 0.0.0.0:0 (clients ignore it for
+    // CONNECT, and the local address is not worth revealing).
+    static QByteArray replyFor(Socks5Reply code);
+
+private:
+    enum class State { Greeting, Request, Done };
+
+    std::optional<Event> parseGreeting();
+    std::optional<Event> parseRequest();
+    Event fail(QByteArray reply, const char* reason);
+
+    State m_state = State::Greeting;
+    QByteArray m_buffer;
+};
+
+} // namespace echw

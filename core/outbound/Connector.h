@@ -1,0 +1,26 @@
+#pragma once
+
+#include "net/ByteStream.h"
+#include "net/ConnectError.h"
+#include "net/TargetAddress.h"
+
+#include <QObject>
+
+#include <functional>
+#include <memory>
+#include <variant>
+
+namespace echw {
+
+// Opens a stream to a target: directly, or later through the tunnel. Each open() returns a
+// handle; destroying the handle cancels the attempt, and then the callback is never called.
+class Connector {
+public:
+    using Result = std::variant<std::unique_ptr<ByteStream>, ConnectError>;
+    using Callback = std::function<void(Result)>;
+
+    virtual ~Connector() = default;
+    virtual std::unique_ptr<QObject> open(const TargetAddress& target, Callback callback) = 0;
+};
+
+} // namespace echw

@@ -1,0 +1,25 @@
+#include "DirectConnector.h"
+
+#include "net/SocketStream.h"
+#include "net/TcpDialer.h"
+
+namespace echw {
+
+DirectConnector::DirectConnector(std::chrono::milliseconds timeout)
+    : m_timeout(timeout)
+{}
+
+std::unique_ptr<QObject> DirectConnector::open(const TargetAddress& target, Callback callback)
+{
+    auto dialer = std::make_unique<TcpDialer>(
+        target, m_timeout, [callback = std::move(callback)](TcpDialer::Result result) {
+            if (auto* stream = std::get_if<std::unique_ptr<SocketStream>>(&result))
+                callback(std::unique_ptr<ByteStream>(std::move(*stream)));
+            else
+                callback(std::get<ConnectError>(std::move(result)));
+        });
+    dialer->start();
+    return dialer;
+}
+
+} // namespace echw

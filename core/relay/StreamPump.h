@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QObject>
+
+#include <array>
+
+namespace echw {
+
+class ByteStream;
+
+// Moves bytes one way, from a source stream to a sink stream, with backpressure: the source is
+// paused while the sink has more than kHighWater bytes queued and resumed below kLowWater, so
+// a slow reader never makes the other side buffer without bound. The source's EOF becomes the
+// sink's half-close.
+class StreamPump final : public QObject {
+    Q_OBJECT
+public:
+    static constexpr qint64 kHighWater = 256 * 1024;
+    static constexpr qint64 kLowWater = 64 * 1024;
+
+    StreamPump(ByteStream* source, ByteStream* sink, QObject* parent = nullptr);
+
+    // Starts moving; bytes already readable are picked up at once.
+    void start();
+    bool isFinished() const { return m_finished; }
+    qint64 bytesMoved() const { return m_bytesMoved; }
+
+Q_SIGNALS:
+    // The source ended and the sink's half-close went out.
+    void finished();
+
+private:
+    void pump();
+    void onSinkBytesWritten();
+    void onSourceFinished();
+
+    ByteStream* m_source;
+    ByteStream* m_sink;
+    qint64 m_bytesMoved = 0;
+    bool m_sourceEnded = false;
+    bool m_finished = false;
+    bool m_started = false;
+};
+
+} // namespace echw

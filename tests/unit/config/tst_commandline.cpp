@@ -1,0 +1,136 @@
+#include "config/CommandLine.h"
+
+#include <QTest>
+
+using echw::CommandLine;
+using echw::RoutingMode;
+
+class TestCommandLine : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void appliesReferenceDefaults();
+    void acceptsEveryReferenceFlag();
+    void acceptsEqualsFormAndDoubleDash();
+    void treatsBareBooleanAsTrue();
+    void rejectsBadValuesNamingTheFlag_data();
+    void rejectsBadValuesNamingTheFlag();
+    void neverQuotesTheTokenInErrors();
+    void recognisesHelpAndVersion();
+    void helpListsEveryReferenceFlag();
+};
+
+void TestCommandLine::appliesReferenceDefaults()
+{
+    const auto result = CommandLine::parse({QStringLiteral("-f"), QStringLiteral("w.example:443")});
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QCOMPARE(result.settings.listen, QStringLiteral("127.0.0.1:30000"));
+    QCOMPARE(result.settings.server.dohServer, QStringLiteral("dns.alidns.com/dns-query"));
+    QCOMPARE(result.settings.server.echDomain, QStringLiteral("cloudflare-ech.com"));
+    QCOMPARE(result.settings.routing, RoutingMode::Global);
+    QVERIFY(result.settings.server.token.isEmpty());
+    QVERIFY(!result.settings.server.withoutEch);
+}
+
+void TestCommandLine::acceptsEveryReferenceFlag()
+{
+    const auto result = CommandLine::parse(
+        QStringLiteral("-l 0.0.0.0:30001 -f w.example:8443/ws -ip 198.51.100.7 -token secret "
+                       "-dns https://doh.example/dns-query -ech ech.example -routing bypass_cn")
+            .split(u' '));
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QCOMPARE(result.settings.listen, QStringLiteral("0.0.0.0:30001"));
+    QCOMPARE(result.settings.server.address, QStringLiteral("w.example:8443/ws"));
+    QCOMPARE(result.settings.server.preferredIp, QStringLiteral("198.51.100.7"));
+    QCOMPARE(result.settings.server.token, QStringLiteral("secret"));
+    QCOMPARE(result.settings.server.dohServer, QStringLiteral("https://doh.example/dns-query"));
+    QCOMPARE(result.settings.server.echDomain, QStringLiteral("ech.example"));
+    QCOMPARE(result.settings.routing, RoutingMode::BypassCn);
+}
+
+void TestCommandLine::acceptsEqualsFormAndDoubleDash()
+{
+    const auto result =
+        CommandLine::parse({QStringLiteral("--f=w.example:443"), QStringLiteral("-routing=none")});
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QCOMPARE(result.settings.server.address, QStringLiteral("w.example:443"));
+    QCOMPARE(result.settings.routing, RoutingMode::None);
+}
+
+void TestCommandLine::treatsBareBooleanAsTrue()
+{
+    const auto result = CommandLine::parse(
+        {QStringLiteral("-fallback"), QStringLiteral("-f"), QStringLiteral("a.b:1")});
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QVERIFY(result.settings.server.withoutEch);
+}
+
+void TestCommandLine::rejectsBadValuesNamingTheFlag_data()
+{
+    QTest::addColumn<QString>("arguments");
+    QTest::addColumn<QString>("flagInMessage");
+
+    QTest::newRow("missing -f") << "-routing none"
+                                << "-f";
+    QTest::newRow("-f without port scheme") << "-f https://w.example"
+                                            << "-f";
+    QTest::newRow("-f bad port") << "-f w.example:99999"
+                                 << "-f";
+    QTest::newRow("-l no port") << "-f a.b:1 -l 127.0.0.1"
+                                << "-l";
+    QTest::newRow("-l bad host") << "-f a.b:1 -l nohost:80"
+                                 << "-l";
+    QTest::newRow("-routing unknown") << "-f a.b:1 -routing smart"
+                                      << "-routing";
+    QTest::newRow("-dns http") << "-f a.b:1 -dns http://doh.example/q"
+                               << "-dns";
+    QTest::newRow("-ech not a domain") << "-f a.b:1 -ech 1.2.3.4"
+                                       << "-ech";
+    QTest::newRow("-ip garbage") << "-f a.b:1 -ip a/b"
+                                 << "-ip";
+    QTest::newRow("-fallback non-boolean") << "-f a.b:1 -fallback=maybe"
+                                           << "-fallback";
+    QTest::newRow("unknown flag") << "-f a.b:1 -bogus 1"
+                                  << "-bogus";
+    QTest::newRow("value missing") << "-f"
+                                   << "-f";
+    QTest::newRow("positional") << "-f a.b:1 extra"
+                                << "extra";
+}
+
+void TestCommandLine::rejectsBadValuesNamingTheFlag()
+{
+    QFETCH(QString, arguments);
+    QFETCH(QString, flagInMessage);
+    const auto result = CommandLine::parse(arguments.split(u' '));
+    QCOMPARE(result.action, CommandLine::Action::Error);
+    QVERIFY2(result.error.contains(flagInMessage), qPrintable(result.error));
+    QVERIFY(!result.error.contains(u'\n'));
+}
+
+void TestCommandLine::neverQuotesTheTokenInErrors()
+{
+    const auto result =
+        CommandLine::parse({QStringLiteral("-f"), QStringLiteral("a.b:1"), QStringLiteral("-token"),
+                            QStringLiteral("s3cret\nvalue")});
+    QCOMPARE(result.action, CommandLine::Action::Error);
+    QVERIFY(result.error.contains(QStringLiteral("-token")));
+    QVERIFY(!result.error.contains(QStringLiteral("s3cret")));
+}
+
+void TestCommandLine::recognisesHelpAndVersion()
+{
+    QCOMPARE(CommandLine::parse({QStringLiteral("--help")}).action, CommandLine::Action::Help);
+    QCOMPARE(CommandLine::parse({QStringLiteral("-h")}).action, CommandLine::Action::Help);
+    QCOMPARE(CommandLine::parse({QStringLiteral("--version")}).action,
+             CommandLine::Action::Version);
+}
+
+void TestCommandLine::helpListsEveryReferenceFlag()
+{
+    const QString help = CommandLine::help();
+    for (const char* flag : {"-l ", "-f ", "-ip ", "-token ", "-dns ", "-ech ", "-routing "})
+        QVERIFY2(help.contains(QLatin1StringView(flag)), flag);
+}
+
+QTEST_APPLESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"

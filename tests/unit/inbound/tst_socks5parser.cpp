@@ -1,0 +1,213 @@
+#include "inbound/Socks5Parser.h"
+
+#include <QTest>
+
+using echw::Socks5Parser;
+using echw::Socks5Reply;
+using echw::TargetAddress;
+using Type = Socks5Parser::Event::Type;
+
+namespace {
+
+QByteArray bytes(std::initializer_list<int> values)
+{
+    QByteArray out;
+    for (int v : values)
+        out.append(char(v));
+    return out;
+}
+
+const QByteArray kGreeting = bytes({5, 1, 0});
+const QByteArray kMethodReply = bytes({5, 0});
+
+QByteArray request(int command, QByteArray address, quint16 port)
+{
+    return bytes({5, command, 0}) + address + bytes({port >> 8, port & 0xff});
+}
+
+QByteArray domain(const QByteArray& name)
+{
+    return bytes({3, int(name.size())}) + name;
+}
+
+// Feeds everything, collects every event.
+QList<Socks5Parser::Event> feedAll(Socks5Parser& parser, const QByteArray& input)
+{
+    parser.append(input);
+    QList<Socks5Parser::Event> events;
+    while (auto event = parser.next())
+        events.append(*event);
+    return events;
+}
+
+} // namespace
+
+class TestSocks5Parser : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void acceptsConnectForEachAddressType_data();
+    void acceptsConnectForEachAddressType();
+    void producesSameEventsWhenFedByteByByte();
+    void waitsForMoreBytesOnTruncatedInput_data();
+    void waitsForMoreBytesOnTruncatedInput();
+    void rejectsWithReplyCode_data();
+    void rejectsWithReplyCode();
+    void refusesClientsWithoutNoAuthMethod();
+    void closesSilentlyOnWrongGreetingVersion();
+    void keepsBytesSentAfterTheRequest();
+    void ignoresInputAfterFailure();
+    void buildsRepliesWithZeroBoundAddress();
+};
+
+void TestSocks5Parser::acceptsConnectForEachAddressType_data()
+{
+    QTest::addColumn<QByteArray>("address");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("host");
+
+    QTest::newRow("ipv4") << bytes({1, 127, 0, 0, 1}) << int(TargetAddress::Kind::IPv4)
+                          << QStringLiteral("127.0.0.1");
+    QTest::newRow("ipv6") << bytes({4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})
+                          << int(TargetAddress::Kind::IPv6) << QStringLiteral("::1");
+    QTest::newRow("domain") << domain("Example.COM") << int(TargetAddress::Kind::Domain)
+                            << QStringLiteral("example.com");
+    QTest::newRow("ipv4 sent as a domain")
+        << domain("10.1.2.3") << int(TargetAddress::Kind::IPv4) << QStringLiteral("10.1.2.3");
+}
+
+void TestSocks5Parser::acceptsConnectForEachAddressType()
+{
+    QFETCH(QByteArray, address);
+    QFETCH(int, kind);
+    QFETCH(QString, host);
+
+    Socks5Parser parser;
+    const auto events = feedAll(parser, kGreeting + request(1, address, 8443));
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[0].type, Type::MethodSelected);
+    QCOMPARE(events[0].reply, kMethodReply);
+    QCOMPARE(events[1].type, Type::Request);
+    QCOMPARE(int(events[1].target.kind), kind);
+    QCOMPARE(events[1].target.host, host);
+    QCOMPARE(events[1].target.port, quint16(8443));
+}
+
+void TestSocks5Parser::producesSameEventsWhenFedByteByByte()
+{
+    const QByteArray input = kGreeting + request(1, domain("a.example"), 80);
+    Socks5Parser parser;
+    QList<Socks5Parser::Event> events;
+    for (char c : input) {
+        parser.append(QByteArrayView(&c, 1));
+        while (auto event = parser.next())
+            events.append(*event);
+    }
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[1].type, Type::Request);
+    QCOMPARE(events[1].target.toString(), QStringLiteral("a.example:80"));
+}
+
+void TestSocks5Parser::waitsForMoreBytesOnTruncatedInput_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("expectedEvents");
+    QTest::newRow("empty") << QByteArray() << 0;
+    QTest::newRow("version only") << bytes({5}) << 0;
+    QTest::newRow("methods missing") << bytes({5, 2, 0}) << 0;
+    QTest::newRow("request header cut") << kGreeting + bytes({5, 1, 0}) << 1;
+    QTest::newRow("ipv4 cut") << kGreeting + bytes({5, 1, 0, 1, 127, 0}) << 1;
+    QTest::newRow("ipv6 cut") << kGreeting + bytes({5, 1, 0, 4, 0, 0, 0, 0, 0, 0}) << 1;
+    QTest::newRow("domain cut") << kGreeting + bytes({5, 1, 0, 3, 10, 'a', 'b'}) << 1;
+    QTest::newRow("port cut") << kGreeting + request(1, bytes({1, 1, 2, 3, 4}), 80).chopped(1) << 1;
+}
+
+void TestSocks5Parser::waitsForMoreBytesOnTruncatedInput()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(int, expectedEvents);
+    Socks5Parser parser;
+    const auto events = feedAll(parser, input);
+    QCOMPARE(events.size(), expectedEvents);
+    for (const auto& event : events)
+        QCOMPARE(event.type, Type::MethodSelected);
+}
+
+void TestSocks5Parser::rejectsWithReplyCode_data()
+{
+    QTest::addColumn<QByteArray>("requestBytes");
+    QTest::addColumn<int>("replyCode");
+
+    QTest::newRow("bind") << request(2, bytes({1, 1, 2, 3, 4}), 80)
+                          << int(Socks5Reply::CommandNotSupported);
+    QTest::newRow("udp associate")
+        << request(3, bytes({1, 0, 0, 0, 0}), 0) << int(Socks5Reply::CommandNotSupported);
+    QTest::newRow("unknown command")
+        << request(9, bytes({1, 1, 2, 3, 4}), 80) << int(Socks5Reply::CommandNotSupported);
+    QTest::newRow("unknown address type")
+        << bytes({5, 1, 0, 7, 1, 2, 3, 4, 0, 80}) << int(Socks5Reply::AddressTypeNotSupported);
+    QTest::newRow("wrong request version")
+        << bytes({4, 1, 0, 1, 1, 2, 3, 4, 0, 80}) << int(Socks5Reply::GeneralFailure);
+    QTest::newRow("empty domain") << request(1, bytes({3, 0}), 80)
+                                  << int(Socks5Reply::GeneralFailure);
+    QTest::newRow("domain with a space")
+        << request(1, domain("a b"), 80) << int(Socks5Reply::GeneralFailure);
+    QTest::newRow("port zero") << request(1, bytes({1, 1, 2, 3, 4}), 0)
+                               << int(Socks5Reply::GeneralFailure);
+}
+
+void TestSocks5Parser::rejectsWithReplyCode()
+{
+    QFETCH(QByteArray, requestBytes);
+    QFETCH(int, replyCode);
+    Socks5Parser parser;
+    const auto events = feedAll(parser, kGreeting + requestBytes);
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[1].type, Type::Error);
+    QCOMPARE(events[1].reply, Socks5Parser::replyFor(Socks5Reply(replyCode)));
+    QVERIFY(!events[1].reason.isEmpty());
+}
+
+void TestSocks5Parser::refusesClientsWithoutNoAuthMethod()
+{
+    Socks5Parser parser;
+    const auto events = feedAll(parser, bytes({5, 1, 2}));
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events[0].type, Type::Error);
+    QCOMPARE(events[0].reply, bytes({5, 0xff}));
+}
+
+void TestSocks5Parser::closesSilentlyOnWrongGreetingVersion()
+{
+    Socks5Parser parser;
+    const auto events = feedAll(parser, bytes({4, 1, 0, 80, 127, 0, 0, 1, 0}));
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events[0].type, Type::Error);
+    QVERIFY(events[0].reply.isEmpty());
+}
+
+void TestSocks5Parser::keepsBytesSentAfterTheRequest()
+{
+    Socks5Parser parser;
+    const auto events =
+        feedAll(parser, kGreeting + request(1, bytes({1, 1, 2, 3, 4}), 443) + "early data");
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(parser.takeRemaining(), QByteArray("early data"));
+    QCOMPARE(parser.takeRemaining(), QByteArray());
+}
+
+void TestSocks5Parser::ignoresInputAfterFailure()
+{
+    Socks5Parser parser;
+    feedAll(parser, bytes({5, 1, 2}));
+    QVERIFY(feedAll(parser, kGreeting + request(1, bytes({1, 1, 2, 3, 4}), 443)).isEmpty());
+}
+
+void TestSocks5Parser::buildsRepliesWithZeroBoundAddress()
+{
+    QCOMPARE(Socks5Parser::replyFor(Socks5Reply::HostUnreachable),
+             bytes({5, 4, 0, 1, 0, 0, 0, 0, 0, 0}));
+    QCOMPARE(Socks5Parser::replyFor(Socks5Reply::Succeeded), bytes({5, 0, 0, 1, 0, 0, 0, 0, 0, 0}));
+}
+
+QTEST_APPLESS_MAIN(TestSocks5Parser)
+#include "tst_socks5parser.moc"
