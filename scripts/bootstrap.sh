@@ -18,6 +18,10 @@ OPENSSL_PREFIX="$ROOT/third_party/openssl-4"
 OPENSSL_STAMP="$OPENSSL_PREFIX/.echw-built"
 CACHE_DIR="${ECHW_OPENSSL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ech-workers/openssl}"
 
+TEMP_DIRS=()
+cleanup() { [ "${#TEMP_DIRS[@]}" -eq 0 ] || rm -rf "${TEMP_DIRS[@]}"; }
+trap cleanup EXIT
+
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() {
     printf 'bootstrap: error: %s\n' "$*" >&2
@@ -103,7 +107,7 @@ download_openssl_source() {
 
     local apt_dir
     apt_dir="$(mktemp -d)"
-    trap 'rm -rf "$apt_dir"' RETURN
+    TEMP_DIRS+=("$apt_dir")
     mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
     touch "$apt_dir/status"
     local opts="${signed:+[signed-by=$signed] }"

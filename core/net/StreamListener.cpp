@@ -1,0 +1,17 @@
+#include "StreamListener.h"
+
+#include "net/SocketStream.h"
+
+namespace echw {
+
+StreamListener::StreamListener(Handler handler, QObject* parent)
+    : QTcpServer(parent)
+    , m_handler(std::move(handler))
+{}
+
+void StreamListener::incomingConnection(qintptr descriptor)
+{
+    m_handler(std::make_unique<SocketStream>(int(descriptor)));
+}
+
+} // namespace echw
