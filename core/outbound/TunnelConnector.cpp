@@ -1,0 +1,185 @@
+#include "TunnelConnector.h"
+
+#include "ech/EchConfigSource.h"
+#include "net/SocketStream.h"
+#include "net/TcpDialer.h"
+#include "tls/TlsContext.h"
+#include "tls/TlsStream.h"
+#include "ws/TunnelStream.h"
+
+#include <QLoggingCategory>
+#include <QTimer>
+
+namespace echw {
+
+Q_DECLARE_LOGGING_CATEGORY(lcTunnel)
+
+// One connection being set up; destroying it cancels every step.
+class TunnelConnector::Attempt final : public QObject {
+public:
+    Attempt(const Settings& settings, std::shared_ptr<TlsClientContext> tls,
+            std::shared_ptr<EchConfigSource> ech, TargetAddress target, Callback callback)
+        : m_settings(settings)
+        , m_tlsContext(std::move(tls))
+        , m_ech(std::move(ech))
+        , m_target(std::move(target))
+        , m_callback(std::move(callback))
+    {
+        m_deadline.setSingleShot(true);
+        connect(&m_deadline, &QTimer::timeout, this, [this] {
+            finish(ConnectError{ConnectError::Kind::TimedOut,
+                                QStringLiteral("TLS with the worker %1 did not complete within "
+                                               "%2 ms")
+                                    .arg(m_settings.host)
+                                    .arg(m_settings.connectTimeout.count())});
+        });
+    }
+
+    void begin()
+    {
+        if (m_settings.withoutEch) {
+            dial({});
+            return;
+        }
+        m_ech->get(this, [this](EchConfigSource::Result result) {
+            if (auto* error = std::get_if<QString>(&result)) {
+                finish(ConnectError{ConnectError::Kind::Failed, *error});
+                return;
+            }
+            dial(std::get<QByteArray>(std::move(result)));
+        });
+    }
+
+private:
+    void dial(QByteArray echConfig)
+    {
+        m_echConfig = std::move(echConfig);
+        const QString address =
+            m_settings.dialAddress.isEmpty() ? m_settings.host : m_settings.dialAddress;
+        const auto server = TargetAddress::fromHostPort(address, m_settings.port);
+        if (!server) {
+            finish(ConnectError{ConnectError::Kind::Failed,
+                                QStringLiteral("invalid worker address %1").arg(address)});
+            return;
+        }
+        m_deadline.start(m_settings.connectTimeout);
+        m_dialer =
+            std::make_unique<TcpDialer>(*server, m_settings.connectTimeout,
+                                        [this](TcpDialer::Result r) { onTcp(std::move(r)); });
+        m_dialer->start();
+    }
+
+    void onTcp(TcpDialer::Result result)
+    {
+        m_dialer.release()->deleteLater();
+        if (auto* error = std::get_if<ConnectError>(&result)) {
+            finish(ConnectError{error->kind,
+                                QStringLiteral("cannot reach the worker: %1").arg(error->message)});
+            return;
+        }
+        QString error;
+        m_tls = TlsStream::client(std::get<std::unique_ptr<SocketStream>>(std::move(result)),
+                                  m_tlsContext->get(), {m_settings.host, m_echConfig}, &error);
+        if (!m_tls) {
+            finish(ConnectError{ConnectError::Kind::Failed, error});
+            return;
+        }
+        connect(m_tls.get(), &TlsStream::handshakeFinished, this, &Attempt::onTlsReady);
+        connect(m_tls.get(), &ByteStream::failed, this, &Attempt::onTlsFailed);
+        m_tls->startHandshake();
+    }
+
+    void onTlsFailed(const QString& reason)
+    {
+        const bool rejected = m_tls->failure() == TlsStream::Failure::EchRejected;
+        const QByteArray retry = m_tls->retryConfigs();
+        m_tls.release()->deleteLater();
+        if (rejected && !m_retried) {
+            m_retried = true;
+            m_deadline.stop();
+            if (!retry.isEmpty()) {
+                qCInfo(lcTunnel, "the worker rejected ECH; retrying with its retry configs");
+                m_ech->replaceWithRetryConfigs(retry);
+            } else {
+                qCInfo(lcTunnel, "the worker rejected ECH; retrying with a fresh ECH config");
+                m_ech->invalidate();
+            }
+            begin();
+            return;
+        }
+        finish(ConnectError{
+            ConnectError::Kind::Failed,
+            QStringLiteral("TLS with the worker %1 failed: %2").arg(m_settings.host, reason)});
+    }
+
+    void onTlsReady()
+    {
+        m_deadline.stop();
+        if (!m_settings.withoutEch && !m_tls->echAccepted()) {
+            m_tls->abort();
+            finish(ConnectError{ConnectError::Kind::Failed,
+                                QStringLiteral("the worker %1 did not accept ECH; not sending "
+                                               "anything (the no-ECH mode allows plain TLS)")
+                                    .arg(m_settings.host)});
+            return;
+        }
+        TunnelStream::Setup setup;
+        setup.upgrade.host = m_settings.host;
+        setup.upgrade.port = m_settings.port;
+        setup.upgrade.path = m_settings.path;
+        setup.upgrade.subprotocol = m_settings.token;
+        setup.target = m_target;
+        setup.timeout = m_settings.setupTimeout;
+        m_tunnel = std::make_unique<TunnelStream>(std::move(m_tls), std::move(setup));
+        connect(m_tunnel.get(), &TunnelStream::established, this,
+                [this] { finish(std::unique_ptr<ByteStream>(std::move(m_tunnel))); });
+        connect(m_tunnel.get(), &TunnelStream::setupFailed, this,
+                [this](const ConnectError& error) {
+                    m_tunnel.release()->deleteLater();
+                    finish(error);
+                });
+        m_tunnel->start();
+    }
+
+    void finish(Result result)
+    {
+        if (!m_callback)
+            return;
+        m_deadline.stop();
+        if (auto* stream = std::get_if<std::unique_ptr<ByteStream>>(&result))
+            disconnect(stream->get(), nullptr, this, nullptr);
+        auto callback = std::move(m_callback);
+        m_callback = nullptr;
+        callback(std::move(result));
+    }
+
+    Settings m_settings;
+    std::shared_ptr<TlsClientContext> m_tlsContext;
+    std::shared_ptr<EchConfigSource> m_ech;
+    TargetAddress m_target;
+    Callback m_callback;
+    QTimer m_deadline;
+    QByteArray m_echConfig;
+    std::unique_ptr<TcpDialer> m_dialer;
+    std::unique_ptr<TlsStream> m_tls;
+    std::unique_ptr<TunnelStream> m_tunnel;
+    bool m_retried = false;
+};
+
+TunnelConnector::TunnelConnector(Settings settings, std::shared_ptr<TlsClientContext> tls,
+                                 std::shared_ptr<EchConfigSource> ech)
+    : m_settings(std::move(settings))
+    , m_tls(std::move(tls))
+    , m_ech(std::move(ech))
+{}
+
+TunnelConnector::~TunnelConnector() = default;
+
+std::unique_ptr<QObject> TunnelConnector::open(const TargetAddress& target, Callback callback)
+{
+    auto attempt = std::make_unique<Attempt>(m_settings, m_tls, m_ech, target, std::move(callback));
+    attempt->begin();
+    return attempt;
+}
+
+} // namespace echw

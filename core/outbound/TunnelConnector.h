@@ -1,0 +1,43 @@
+#pragma once
+
+#include "outbound/Connector.h"
+
+#include <chrono>
+#include <memory>
+
+namespace echw {
+
+class EchConfigSource;
+class TlsClientContext;
+
+// Opens connections through the worker: TCP to the server (or the preferred address), TLS 1.3
+// with ECH, WebSocket upgrade, CONNECT. ECH rejection is retried once with the server's retry
+// configs, or with a fresh config when it sent none (RFC 9849 section 6.1.6). Without ECH the
+// real server name would go out in clear, so that needs the explicit no-ECH mode.
+class TunnelConnector final : public Connector {
+public:
+    struct Settings {
+        QString host; // the worker's name: SNI, Host, certificate
+        quint16 port = 443;
+        QString path = QStringLiteral("/");
+        QString dialAddress; // where TCP goes; empty means host
+        QString token;
+        bool withoutEch = false;
+        std::chrono::milliseconds connectTimeout{10'000}; // TCP + TLS
+        std::chrono::milliseconds setupTimeout{10'000};   // upgrade + CONNECTED
+    };
+
+    TunnelConnector(Settings settings, std::shared_ptr<TlsClientContext> tls,
+                    std::shared_ptr<EchConfigSource> ech);
+    ~TunnelConnector() override;
+
+    std::unique_ptr<QObject> open(const TargetAddress& target, Callback callback) override;
+
+private:
+    class Attempt;
+    Settings m_settings;
+    std::shared_ptr<TlsClientContext> m_tls;
+    std::shared_ptr<EchConfigSource> m_ech;
+};
+
+} // namespace echw

@@ -1,0 +1,311 @@
+#include "TunnelStream.h"
+
+#include "tls/TlsStream.h"
+
+#include <QLoggingCategory>
+
+namespace echw {
+
+Q_LOGGING_CATEGORY(lcTunnel, "echw.tunnel")
+
+namespace {
+
+constexpr qint64 kReadChunk = 64 * 1024;
+// Decoded payload held for a slow local reader before the worker is held back.
+constexpr qsizetype kInboxHighWater = 256 * 1024;
+
+thread_local char t_tunnelScratch[kReadChunk];
+
+const QByteArray kConnected = QByteArrayLiteral("CONNECTED");
+const QByteArray kErrorPrefix = QByteArrayLiteral("ERROR:");
+const QByteArray kClose = QByteArrayLiteral("CLOSE");
+
+} // namespace
+
+TunnelStream::TunnelStream(std::unique_ptr<TlsStream> tls, Setup setup, QObject* parent)
+    : ByteStream(parent)
+    , m_tls(std::move(tls))
+    , m_setup(std::move(setup))
+{
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        failSetup(ConnectError::Kind::TimedOut,
+                  QStringLiteral("the worker did not confirm %1 within %2 ms")
+                      .arg(m_setup.target.toString())
+                      .arg(m_setup.timeout.count()));
+    });
+    connect(m_tls.get(), &ByteStream::readyRead, this, &TunnelStream::onTlsReadable);
+    connect(m_tls.get(), &ByteStream::readFinished, this, &TunnelStream::onTlsEnded);
+    connect(m_tls.get(), &ByteStream::failed, this, &TunnelStream::onTlsFailed);
+    connect(m_tls.get(), &ByteStream::bytesWritten, this, &ByteStream::bytesWritten);
+    connect(m_tls.get(), &ByteStream::writeFinished, this, &ByteStream::writeFinished);
+}
+
+TunnelStream::~TunnelStream() = default;
+
+void TunnelStream::start()
+{
+    auto request = buildWebSocketUpgradeRequest(m_setup.upgrade);
+    if (auto* error = std::get_if<QString>(&request)) {
+        failSetup(ConnectError::Kind::Failed, *error);
+        return;
+    }
+    auto& upgrade = std::get<WebSocketUpgradeRequest>(request);
+    m_upgrade.emplace(upgrade.key, m_setup.upgrade.subprotocol);
+    m_deadline.start(m_setup.timeout);
+    m_tls->write(upgrade.bytes);
+    onTlsReadable(); // bytes may already wait
+}
+
+void TunnelStream::onTlsReadable()
+{
+    while (m_phase != Phase::Closed) {
+        if (m_phase == Phase::Open && m_inbox.size() - m_inboxOffset >= kInboxHighWater) {
+            updateTlsReading();
+            break;
+        }
+        const qint64 n = m_tls->read(t_tunnelScratch, kReadChunk);
+        if (n <= 0)
+            break;
+        const QByteArrayView chunk(t_tunnelScratch, n);
+        if (m_phase == Phase::Upgrading) {
+            const auto result = m_upgrade->append(chunk);
+            if (result.status == WebSocketUpgradeResponseParser::Result::Status::NeedMore)
+                continue;
+            if (result.status == WebSocketUpgradeResponseParser::Result::Status::Rejected) {
+                failSetup(ConnectError::Kind::Failed, result.reason);
+                return;
+            }
+            m_upgrade.reset();
+            m_phase = Phase::Connecting;
+            QByteArray connect = "CONNECT:" + m_setup.target.toString().toUtf8() + '|';
+            if (WebSocketFrameDecoder::isValidUtf8(m_setup.earlyData))
+                connect += m_setup.earlyData;
+            else
+                m_binaryEarlyData = m_setup.earlyData;
+            sendFrame(WebSocketOpcode::Text, connect);
+            m_decoder.append(result.remaining);
+        } else {
+            m_decoder.append(chunk);
+        }
+        handleFrames();
+    }
+    if (m_tls->atEnd())
+        onTlsEnded();
+}
+
+void TunnelStream::handleFrames()
+{
+    const qsizetype before = m_inbox.size() - m_inboxOffset;
+    while (m_phase != Phase::Closed) {
+        auto event = m_decoder.next();
+        if (!event)
+            break;
+        using Type = WebSocketFrameDecoder::Event::Type;
+        switch (event->type) {
+        case Type::Text:
+            handleText(event->payload);
+            break;
+        case Type::BinaryData:
+            if (m_phase != Phase::Open) {
+                sendClose(WebSocketCloseCode::ProtocolError);
+                failSetup(ConnectError::Kind::Failed,
+                          QStringLiteral("the worker sent data before CONNECTED"));
+                return;
+            }
+            if (!m_readEnded) {
+                m_inbox.append(event->payload);
+                m_bytesReceived += event->payload.size();
+            }
+            break;
+        case Type::Ping:
+            sendFrame(WebSocketOpcode::Pong, event->payload);
+            break;
+        case Type::Pong:
+            break;
+        case Type::Close:
+            sendClose(WebSocketCloseCode::Normal);
+            if (m_phase != Phase::Open) {
+                failSetup(ConnectError::Kind::Failed,
+                          QStringLiteral("the worker closed the WebSocket before CONNECTED"));
+                return;
+            }
+            endReading();
+            break;
+        case Type::Error:
+            sendClose(event->closeCode);
+            if (m_phase != Phase::Open) {
+                failSetup(ConnectError::Kind::Failed,
+                          QStringLiteral("bad WebSocket data from the worker: %1")
+                              .arg(QString::fromUtf8(event->reason)));
+                return;
+            }
+            m_phase = Phase::Closed;
+            m_tls->abort();
+            Q_EMIT failed(QStringLiteral("bad WebSocket data from the worker: %1")
+                              .arg(QString::fromUtf8(event->reason)));
+            return;
+        }
+    }
+    if (m_phase == Phase::Open && m_inbox.size() - m_inboxOffset > before && !m_readPaused)
+        Q_EMIT readyRead();
+}
+
+void TunnelStream::handleText(const QByteArray& text)
+{
+    if (m_phase == Phase::Connecting) {
+        if (text == kConnected) {
+            m_phase = Phase::Open;
+            m_deadline.stop();
+            if (!m_binaryEarlyData.isEmpty())
+                sendFrame(WebSocketOpcode::Binary, std::exchange(m_binaryEarlyData, {}));
+            Q_EMIT established();
+        } else if (text.startsWith(kErrorPrefix)) {
+            failSetup(ConnectError::Kind::Unreachable,
+                      QStringLiteral("the worker could not connect to %1: %2")
+                          .arg(m_setup.target.toString(),
+                               QString::fromUtf8(text.mid(kErrorPrefix.size())).left(200)));
+        } else {
+            failSetup(ConnectError::Kind::Failed,
+                      QStringLiteral("unexpected answer from the worker to CONNECT"));
+        }
+        return;
+    }
+    if (text == kClose || text.startsWith(kErrorPrefix)) {
+        if (text != kClose)
+            qCInfo(lcTunnel, "worker: %s", text.left(200).constData());
+        endReading();
+        return;
+    }
+    qCDebug(lcTunnel, "ignoring a text message from the worker");
+}
+
+void TunnelStream::onTlsEnded()
+{
+    if (m_phase == Phase::Open) {
+        endReading();
+        return;
+    }
+    if (m_phase != Phase::Closed)
+        failSetup(ConnectError::Kind::Failed,
+                  QStringLiteral("the worker closed the connection during set-up"));
+}
+
+void TunnelStream::onTlsFailed(const QString& reason)
+{
+    if (m_phase == Phase::Open) {
+        m_phase = Phase::Closed;
+        Q_EMIT failed(reason);
+        return;
+    }
+    failSetup(ConnectError::Kind::Failed, reason);
+}
+
+qint64 TunnelStream::read(char* data, qint64 max)
+{
+    const qint64 available = m_inbox.size() - m_inboxOffset;
+    const qint64 n = std::min(available, max);
+    if (n > 0) {
+        std::memcpy(data, m_inbox.constData() + m_inboxOffset, size_t(n));
+        m_inboxOffset += n;
+        if (m_inboxOffset == m_inbox.size()) {
+            m_inbox.clear();
+            m_inboxOffset = 0;
+            updateTlsReading();
+        }
+    }
+    return n;
+}
+
+void TunnelStream::write(QByteArrayView data)
+{
+    if (data.isEmpty() || m_phase != Phase::Open || m_closing)
+        return;
+    sendFrame(WebSocketOpcode::Binary, data);
+}
+
+qint64 TunnelStream::pendingWriteBytes() const
+{
+    return m_tls->pendingWriteBytes();
+}
+
+void TunnelStream::setReadPaused(bool paused)
+{
+    m_readPaused = paused;
+    updateTlsReading();
+    if (!paused && (m_inbox.size() > m_inboxOffset || m_readEnded))
+        QMetaObject::invokeMethod(this, &ByteStream::readyRead, Qt::QueuedConnection);
+}
+
+bool TunnelStream::atEnd() const
+{
+    return m_readEnded && m_inbox.size() == m_inboxOffset;
+}
+
+void TunnelStream::finishWrite()
+{
+    if (m_closing || m_phase == Phase::Closed)
+        return;
+    m_closing = true;
+    // The worker protocol has no half-close: CLOSE ends the whole connection at the worker.
+    sendFrame(WebSocketOpcode::Text, kClose);
+    m_tls->finishWrite();
+}
+
+void TunnelStream::abort()
+{
+    m_phase = Phase::Closed;
+    m_deadline.stop();
+    m_tls->abort();
+}
+
+void TunnelStream::sendFrame(WebSocketOpcode opcode, QByteArrayView payload)
+{
+    m_frameScratch.clear();
+    appendFrame(m_frameScratch, opcode, payload, true, randomMaskKey());
+    m_tls->write(m_frameScratch);
+}
+
+void TunnelStream::sendClose(quint16 code)
+{
+    if (m_closeSent)
+        return;
+    m_closeSent = true;
+    m_frameScratch.clear();
+    appendCloseFrame(m_frameScratch, code, {}, randomMaskKey());
+    m_tls->write(m_frameScratch);
+}
+
+void TunnelStream::failSetup(ConnectError::Kind kind, const QString& message)
+{
+    if (m_phase == Phase::Closed)
+        return;
+    m_phase = Phase::Closed;
+    m_deadline.stop();
+    m_tls->abort();
+    Q_EMIT setupFailed(ConnectError{kind, message});
+}
+
+void TunnelStream::endReading()
+{
+    if (m_readEnded)
+        return;
+    m_readEnded = true;
+    QMetaObject::invokeMethod(this, &ByteStream::readyRead, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (atEnd())
+                Q_EMIT readFinished();
+        },
+        Qt::QueuedConnection);
+}
+
+void TunnelStream::updateTlsReading()
+{
+    if (m_phase == Phase::Closed)
+        return;
+    m_tls->setReadPaused(m_readPaused || m_inbox.size() - m_inboxOffset >= kInboxHighWater);
+}
+
+} // namespace echw

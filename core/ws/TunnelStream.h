@@ -1,0 +1,89 @@
+#pragma once
+
+#include "net/ByteStream.h"
+#include "net/ConnectError.h"
+#include "net/TargetAddress.h"
+#include "ws/WebSocketFrame.h"
+#include "ws/WebSocketHandshake.h"
+
+#include <QByteArray>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace echw {
+
+class TlsStream;
+
+// One proxied connection through the worker (protocol.md section 2): over an established TLS
+// stream, the WebSocket upgrade with the token as subprotocol, then `CONNECT:<target>|<early>`,
+// then binary frames both ways until either side sends `CLOSE`.
+//
+// Two fixes over the reference client: early data goes into the CONNECT text frame only when
+// it is valid UTF-8 (the worker decodes text frames as UTF-8 and would corrupt anything else),
+// and no binary frame is sent before `CONNECTED` (the worker drops them).
+class TunnelStream final : public ByteStream {
+    Q_OBJECT
+public:
+    struct Setup {
+        WebSocketUpgradeParams upgrade;
+        TargetAddress target;
+        QByteArray earlyData;
+        std::chrono::milliseconds timeout{10'000}; // upgrade + CONNECTED
+    };
+
+    TunnelStream(std::unique_ptr<TlsStream> tls, Setup setup, QObject* parent = nullptr);
+    ~TunnelStream() override;
+
+    // Sends the upgrade; emits established() once the worker said CONNECTED, or
+    // setupFailed() with the reason mapped for the local client.
+    void start();
+
+    qint64 read(char* data, qint64 max) override;
+    void write(QByteArrayView data) override;
+    qint64 pendingWriteBytes() const override;
+    void setReadPaused(bool paused) override;
+    bool atEnd() const override;
+    void finishWrite() override;
+    void abort() override;
+
+    qint64 bytesReceived() const { return m_bytesReceived; }
+
+Q_SIGNALS:
+    void established();
+    void setupFailed(const echw::ConnectError& error);
+
+private:
+    enum class Phase { Upgrading, Connecting, Open, Closed };
+
+    void onTlsReadable();
+    void onTlsEnded();
+    void onTlsFailed(const QString& reason);
+    void handleFrames();
+    void handleText(const QByteArray& text);
+    void sendFrame(WebSocketOpcode opcode, QByteArrayView payload);
+    void sendClose(quint16 code);
+    void failSetup(ConnectError::Kind kind, const QString& message);
+    void endReading();
+    void updateTlsReading();
+
+    std::unique_ptr<TlsStream> m_tls;
+    Setup m_setup;
+    Phase m_phase = Phase::Upgrading;
+    std::optional<WebSocketUpgradeResponseParser> m_upgrade;
+    WebSocketFrameDecoder m_decoder;
+    QTimer m_deadline;
+    QByteArray m_frameScratch;
+    QByteArray m_inbox;
+    qsizetype m_inboxOffset = 0;
+    QByteArray m_binaryEarlyData;
+    qint64 m_bytesReceived = 0;
+    bool m_readPaused = false;
+    bool m_readEnded = false;
+    bool m_closeSent = false;
+    bool m_closing = false;
+};
+
+} // namespace echw
