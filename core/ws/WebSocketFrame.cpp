@@ -58,11 +58,13 @@ bool isValidCloseCode(quint16 code)
 // XORs `length` bytes of `source` with the 4-byte `key` into `target` (section 5.3). Eight bytes
 // at a time since this runs over every byte sent; memcpy keeps the loads and stores legal at
 // any alignment and compiles to plain moves.
-void maskInto(char* target, const char* source, qsizetype length, const uchar (&key)[4])
+void maskInto(char* target, const char* source, qsizetype length, const uchar (&key)[4],
+              quint64 phase)
 {
+    // A payload read in slices continues the key where the previous slice stopped.
     uchar keyTwice[8];
-    std::memcpy(keyTwice, key, 4);
-    std::memcpy(keyTwice + 4, key, 4);
+    for (int i = 0; i < 8; ++i)
+        keyTwice[i] = key[(phase + quint64(i)) & 3];
     quint64 mask;
     std::memcpy(&mask, keyTwice, sizeof mask);
 
@@ -75,7 +77,7 @@ void maskInto(char* target, const char* source, qsizetype length, const uchar (&
     }
     // The key repeats every 4 bytes from the start of the payload (section 5.3).
     for (; i < length; ++i)
-        target[i] = char(uchar(source[i]) ^ key[i & 3]);
+        target[i] = char(uchar(source[i]) ^ key[(phase + quint64(i)) & 3]);
 }
 
 // Where a UTF-8 sequence starting at `text[end]` or earlier begins, so that cutting at the
@@ -97,7 +99,7 @@ Event eventOf(Event::Type type)
 } // namespace
 
 void appendFrame(QByteArray& out, WebSocketOpcode opcode, QByteArrayView payload, bool fin,
-                 quint32 maskKey)
+                 std::optional<quint32> maskKey)
 {
     Q_ASSERT(!isControl(opcode) || (fin && payload.size() <= kMaxControlPayload));
 
@@ -106,30 +108,37 @@ void appendFrame(QByteArray& out, WebSocketOpcode opcode, QByteArrayView payload
     uchar header[kMaxHeaderSize];
     header[0] = uchar((fin ? kFinBit : 0) | quint8(opcode));
     qsizetype headerSize = 2;
+    const uchar maskBit = maskKey ? kMaskBit : 0;
     if (length <= kMaxControlPayload) {
-        header[1] = uchar(kMaskBit | length);
+        header[1] = uchar(maskBit | length);
     } else if (length <= 0xFFFF) {
-        header[1] = kMaskBit | kLength16;
+        header[1] = maskBit | kLength16;
         qToBigEndian(quint16(length), header + 2);
         headerSize += 2;
     } else {
-        header[1] = kMaskBit | kLength64;
+        header[1] = maskBit | kLength64;
         qToBigEndian(quint64(length), header + 2);
         headerSize += 8;
     }
     uchar key[4];
-    qToBigEndian(maskKey, key);
-    std::memcpy(header + headerSize, key, sizeof key);
-    headerSize += sizeof key;
+    if (maskKey) {
+        qToBigEndian(*maskKey, key);
+        std::memcpy(header + headerSize, key, sizeof key);
+        headerSize += sizeof key;
+    }
 
     const qsizetype start = out.size();
     out.resize(start + headerSize + length);
     char* frame = out.data() + start;
     std::memcpy(frame, header, size_t(headerSize));
-    maskInto(frame + headerSize, payload.data(), length, key);
+    if (maskKey)
+        maskInto(frame + headerSize, payload.data(), length, key, 0);
+    else if (length > 0)
+        std::memcpy(frame + headerSize, payload.data(), size_t(length));
 }
 
-void appendCloseFrame(QByteArray& out, quint16 code, QByteArrayView reason, quint32 maskKey)
+void appendCloseFrame(QByteArray& out, quint16 code, QByteArrayView reason,
+                      std::optional<quint32> maskKey)
 {
     // Section 5.5.1: the code comes first, in network byte order.
     char payload[kMaxControlPayload];
@@ -207,9 +216,12 @@ std::optional<Event> WebSocketFrameDecoder::parseHeader()
     if (!isKnownOpcode(opcodeBits))
         return fail(WebSocketCloseCode::ProtocolError,
                     "reserved opcode " + QByteArray::number(opcodeBits));
-    // Section 5.1: a client must close the connection when it sees a masked frame.
-    if ((header[1] & kMaskBit) != 0)
+    // Section 5.1: frames from a client are masked, frames from a server never are.
+    const bool masked = (header[1] & kMaskBit) != 0;
+    if (m_role == WebSocketRole::Client && masked)
         return fail(WebSocketCloseCode::ProtocolError, "masked frame from the server");
+    if (m_role == WebSocketRole::Server && !masked)
+        return fail(WebSocketCloseCode::ProtocolError, "unmasked frame from the client");
 
     const auto opcode = WebSocketOpcode(opcodeBits);
     if (isControl(opcode)) {
@@ -261,6 +273,14 @@ std::optional<Event> WebSocketFrameDecoder::parseHeader()
                     "binary frame longer than " + QByteArray::number(m_maxBinaryFrameBytes) +
                         " bytes");
 
+    if (masked) {
+        if (available() < headerSize + 4)
+            return std::nullopt;
+        std::memcpy(m_maskKey, header + headerSize, 4);
+        headerSize += 4;
+    }
+    m_masked = masked;
+    m_maskPhase = 0;
     m_offset += headerSize;
     m_opcode = opcode;
     m_fin = fin;
@@ -302,8 +322,10 @@ std::optional<Event> WebSocketFrameDecoder::nextPayload()
         return event;
     }
 
+    const qsizetype textStart = m_text.size();
     m_text.append(QByteArrayView(m_buffer.constData() + m_offset, sliceSize));
     m_offset += sliceSize;
+    unmask(m_text.data() + textStart, sliceSize);
     if (!messageDone)
         return std::nullopt;
     m_message = Message::None;
@@ -376,11 +398,23 @@ Event WebSocketFrameDecoder::fail(quint16 closeCode, QByteArray reason)
 // asked for, the common case while a large binary frame streams in.
 QByteArray WebSocketFrameDecoder::take(qsizetype length)
 {
-    if (m_offset == 0 && length == m_buffer.size())
-        return std::exchange(m_buffer, {});
-    QByteArray bytes = m_buffer.sliced(m_offset, length);
-    m_offset += length;
+    QByteArray bytes;
+    if (m_offset == 0 && length == m_buffer.size()) {
+        bytes = std::exchange(m_buffer, {});
+    } else {
+        bytes = m_buffer.sliced(m_offset, length);
+        m_offset += length;
+    }
+    unmask(bytes.data(), bytes.size());
     return bytes;
+}
+
+void WebSocketFrameDecoder::unmask(char* data, qsizetype length)
+{
+    if (!m_masked || length == 0)
+        return;
+    maskInto(data, data, length, m_maskKey, m_maskPhase);
+    m_maskPhase += quint64(length);
 }
 
 bool WebSocketFrameDecoder::isValidUtf8(QByteArrayView bytes)

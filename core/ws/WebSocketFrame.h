@@ -32,11 +32,12 @@ constexpr quint16 MessageTooBig = 1009;
 // several small frames go out in one write. Control frames (Close, Ping, Pong) must have
 // fin = true and at most 125 bytes of payload (section 5.5). `payload` must not point into `out`.
 void appendFrame(QByteArray& out, WebSocketOpcode opcode, QByteArrayView payload, bool fin,
-                 quint32 maskKey);
+                 std::optional<quint32> maskKey);
 
 // Appends a Close frame carrying `code` and `reason`. The reason is cut to the 123 bytes that fit
 // a control frame, at a UTF-8 character boundary so the frame stays valid (section 5.5.1).
-void appendCloseFrame(QByteArray& out, quint16 code, QByteArrayView reason, quint32 maskKey);
+void appendCloseFrame(QByteArray& out, quint16 code, QByteArrayView reason,
+                      std::optional<quint32> maskKey);
 
 // A masking key from the system CSPRNG: RFC 6455 section 10.3 wants keys that a script in the
 // page cannot predict. One system call per key; a session writing many frames may prefer its own
@@ -49,8 +50,16 @@ quint32 randomMaskKey();
 // needed). Text messages are reassembled and validated whole; binary messages are streamed as
 // slices in the order their bytes arrive, so a large message is never buffered. After a Close or
 // an Error event the decoder yields nothing more and ignores further input.
+// Which end of the connection decodes: a client receives unmasked frames, a server masked ones
+// (RFC 6455 section 5.1). The encoder side: pass a mask key as a client, std::nullopt as a server.
+enum class WebSocketRole { Client, Server };
+
 class WebSocketFrameDecoder {
 public:
+    explicit WebSocketFrameDecoder(WebSocketRole role = WebSocketRole::Client)
+        : m_role(role)
+    {}
+
     struct Event {
         enum class Type {
             // A complete text message; `payload` holds it, valid UTF-8.
@@ -102,6 +111,12 @@ private:
     Event fail(quint16 closeCode, QByteArray reason);
     qsizetype available() const { return m_buffer.size() - m_offset; }
     QByteArray take(qsizetype length);
+    void unmask(char* data, qsizetype length);
+
+    WebSocketRole m_role;
+    uchar m_maskKey[4] = {};
+    quint64 m_maskPhase = 0;
+    bool m_masked = false;
 
     qsizetype m_maxTextMessageBytes = kDefaultMaxTextMessageBytes;
     quint64 m_maxBinaryFrameBytes = kDefaultMaxBinaryFrameBytes;

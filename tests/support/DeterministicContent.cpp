@@ -19,7 +19,8 @@ constexpr quint64 kGoldenGamma = 0x9e3779b97f4a7c15ULL;
 
 // The splitmix64 output function: a bijection with full avalanche, so consecutive counters give
 // unrelated words.
-constexpr quint64 mix64(quint64 z) {
+constexpr quint64 mix64(quint64 z)
+{
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
@@ -28,13 +29,15 @@ constexpr quint64 mix64(quint64 z) {
 // Word `index` is the index-th output of a splitmix64 generator started at mix64(seed). Mixing the
 // seed first keeps seeds that differ by a multiple of the gamma from yielding shifted copies of
 // one stream.
-inline quint64 contentWord(quint64 mixedSeed, quint64 index) {
+inline quint64 contentWord(quint64 mixedSeed, quint64 index)
+{
     return mix64(mixedSeed + (index + 1) * kGoldenGamma);
 }
 
 } // namespace
 
-void fillContent(quint64 seed, quint64 offset, char* out, qsizetype n) {
+void fillContent(quint64 seed, quint64 offset, char* out, qsizetype n)
+{
     Q_ASSERT(n >= 0);
     const quint64 mixedSeed = mix64(seed);
     quint64 index = offset / 8;
@@ -55,13 +58,15 @@ void fillContent(quint64 seed, quint64 offset, char* out, qsizetype n) {
     }
 }
 
-QByteArray content(quint64 seed, quint64 offset, qsizetype n) {
+QByteArray content(quint64 seed, quint64 offset, qsizetype n)
+{
     QByteArray result(n, Qt::Uninitialized);
     fillContent(seed, offset, result.data(), n);
     return result;
 }
 
-QByteArray contentSha256Hex(quint64 seed, quint64 size) {
+QByteArray contentSha256Hex(quint64 seed, quint64 size)
+{
     Sha256 hash;
     QByteArray piece(qsizetype(std::min<quint64>(size, kPieceSize)), Qt::Uninitialized);
     for (quint64 offset = 0; offset < size;) {
@@ -73,7 +78,8 @@ QByteArray contentSha256Hex(quint64 seed, quint64 size) {
     return hash.hexResult();
 }
 
-bool writeContentFile(const QString& path, quint64 seed, quint64 size) {
+bool writeContentFile(const QString& path, quint64 seed, quint64 size)
+{
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return false;

@@ -43,6 +43,7 @@ constexpr qsizetype kMaxTrailerSize = 64 * 1024;
 constexpr int kLingerMs = 5000;
 // With port 0 the first address's free port may be taken on another address; pick again.
 constexpr int kEphemeralPortAttempts = 16;
+constexpr int kListenBacklog = 1024;
 
 enum class BodyKind { None, Length, Chunked };
 
@@ -58,29 +59,34 @@ struct Request {
     quint64 contentLength = 0;
 };
 
-bool isTokenChar(char c) {
+bool isTokenChar(char c)
+{
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
         return true;
     return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
 }
 
-bool isToken(QByteArrayView text) {
+bool isToken(QByteArrayView text)
+{
     return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTokenChar);
 }
 
 // Control characters other than tab are what turn a header value into a smuggling vector.
-bool isFieldValue(QByteArrayView text) {
+bool isFieldValue(QByteArrayView text)
+{
     return std::none_of(text.begin(), text.end(), [](char c) {
         const auto u = static_cast<unsigned char>(c);
         return (u < 0x20 && c != '\t') || u == 0x7f;
     });
 }
 
-bool isOws(char c) {
+bool isOws(char c)
+{
     return c == ' ' || c == '\t';
 }
 
-QByteArrayView trimOws(QByteArrayView text) {
+QByteArrayView trimOws(QByteArrayView text)
+{
     while (!text.isEmpty() && isOws(text.front()))
         text = text.sliced(1);
     while (!text.isEmpty() && isOws(text.back()))
@@ -88,12 +94,14 @@ QByteArrayView trimOws(QByteArrayView text) {
     return text;
 }
 
-bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b) {
+bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
+{
     return a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
 // Strict decimal: digits only (QByteArrayView::toULongLong would also take signs and spaces).
-std::optional<quint64> parseDecimal(QByteArrayView text) {
+std::optional<quint64> parseDecimal(QByteArrayView text)
+{
     if (text.isEmpty() ||
         !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return std::nullopt;
@@ -104,7 +112,8 @@ std::optional<quint64> parseDecimal(QByteArrayView text) {
 
 // Calls visit(element) for each comma-separated element of a header list; stops at the first
 // false.
-bool forEachListElement(QByteArrayView value, const std::function<bool(QByteArrayView)>& visit) {
+bool forEachListElement(QByteArrayView value, const std::function<bool(QByteArrayView)>& visit)
+{
     for (;;) {
         const qsizetype comma = value.indexOf(',');
         if (!visit(trimOws(comma < 0 ? value : value.first(comma))))
@@ -117,7 +126,8 @@ bool forEachListElement(QByteArrayView value, const std::function<bool(QByteArra
 
 // Length of the request head at the start of buffer, blank line included; -1 if incomplete.
 // Bare LF line ends are accepted (RFC 9112 section 2.2).
-qsizetype findHeadEnd(QByteArrayView buffer) {
+qsizetype findHeadEnd(QByteArrayView buffer)
+{
     for (qsizetype lineStart = 0;;) {
         const qsizetype newline = buffer.indexOf('\n', lineStart);
         if (newline < 0)
@@ -129,7 +139,8 @@ qsizetype findHeadEnd(QByteArrayView buffer) {
     }
 }
 
-bool parseRequestLine(QByteArrayView line, Request& request) {
+bool parseRequestLine(QByteArrayView line, Request& request)
+{
     const qsizetype firstSpace = line.indexOf(' ');
     const qsizetype secondSpace = firstSpace < 0 ? -1 : line.indexOf(' ', firstSpace + 1);
     if (secondSpace < 0)
@@ -152,7 +163,8 @@ bool parseRequestLine(QByteArrayView line, Request& request) {
 }
 
 // Parses a complete head (as delimited by findHeadEnd); nullopt if it is malformed.
-std::optional<Request> parseRequestHead(QByteArrayView head) {
+std::optional<Request> parseRequestHead(QByteArrayView head)
+{
     Request request;
     int hostCount = 0;
     std::optional<quint64> contentLength;
@@ -238,7 +250,8 @@ std::optional<Request> parseRequestHead(QByteArrayView head) {
 }
 
 // Size of a chunk from its size line (CRLF excluded); extensions are checked and ignored.
-std::optional<quint64> parseChunkSizeLine(QByteArrayView line) {
+std::optional<quint64> parseChunkSizeLine(QByteArrayView line)
+{
     if (line.endsWith('\r'))
         line.chop(1);
     quint64 size = 0;
@@ -269,7 +282,8 @@ std::optional<quint64> parseChunkSizeLine(QByteArrayView line) {
 }
 
 // "<length> <sha256hex>\n", the reply of SINK and of POST /sha256.
-QByteArray hashSummary(Sha256& hash) {
+QByteArray hashSummary(Sha256& hash)
+{
     const quint64 length = hash.length(); // hexResult() starts over
     return QByteArray::number(length) + ' ' + hash.hexResult() + '\n';
 }
@@ -278,7 +292,8 @@ class Listener final : public QTcpServer {
 public:
     Listener(std::function<void(qintptr)> onConnection, QObject* parent)
         : QTcpServer(parent)
-        , m_onConnection(std::move(onConnection)) {}
+        , m_onConnection(std::move(onConnection))
+    {}
 
 protected:
     void incomingConnection(qintptr descriptor) override { m_onConnection(descriptor); }
@@ -360,7 +375,8 @@ OriginServer::Connection::Connection(int descriptor, OriginServer* server)
     , m_server(server)
     , m_descriptor(descriptor)
     , m_readNotifier(new QSocketNotifier(descriptor, QSocketNotifier::Read, this))
-    , m_writeNotifier(new QSocketNotifier(descriptor, QSocketNotifier::Write, this)) {
+    , m_writeNotifier(new QSocketNotifier(descriptor, QSocketNotifier::Write, this))
+{
     const int flags = ::fcntl(descriptor, F_GETFL);
     ::fcntl(descriptor, F_SETFL, flags | O_NONBLOCK);
     // Small responses on a kept-alive connection would otherwise wait out delayed ACKs.
@@ -376,7 +392,8 @@ OriginServer::Connection::Connection(int descriptor, OriginServer* server)
     connect(m_writeNotifier, &QSocketNotifier::activated, this, &Connection::service);
 }
 
-OriginServer::Connection::~Connection() {
+OriginServer::Connection::~Connection()
+{
     if (m_descriptor < 0)
         return;
     m_readNotifier->setEnabled(false);
@@ -384,7 +401,8 @@ OriginServer::Connection::~Connection() {
     ::close(m_descriptor);
 }
 
-void OriginServer::Connection::service() {
+void OriginServer::Connection::service()
+{
     do {
         m_resumeInput = false;
         processInput();
@@ -397,7 +415,8 @@ void OriginServer::Connection::service() {
     afterIo();
 }
 
-void OriginServer::Connection::readSocket() {
+void OriginServer::Connection::readSocket()
+{
     char buffer[kReadChunk];
     for (int i = 0; i < kReadsPerWakeup && m_input.size() < kInputLimit;) {
         const ssize_t n = ::recv(m_descriptor, buffer, sizeof buffer, 0);
@@ -416,7 +435,8 @@ void OriginServer::Connection::readSocket() {
     }
 }
 
-void OriginServer::Connection::processInput() {
+void OriginServer::Connection::processInput()
+{
     if (m_finishing || (m_mode == Mode::Sniffing && !sniff()))
         return;
     switch (m_mode) {
@@ -444,7 +464,8 @@ void OriginServer::Connection::processInput() {
 
 // Picks the mode from the first bytes; false while they are still ambiguous or when the
 // connection is being closed for want of anything recognisable.
-bool OriginServer::Connection::sniff() {
+bool OriginServer::Connection::sniff()
+{
     for (const auto& [magic, mode] :
          {std::pair(kEchoMagic, Mode::Echo), std::pair(kSinkMagic, Mode::Sink)}) {
         const qsizetype compared = std::min(m_input.size(), magic.size());
@@ -470,7 +491,8 @@ bool OriginServer::Connection::sniff() {
     return false;
 }
 
-void OriginServer::Connection::processHttp() {
+void OriginServer::Connection::processHttp()
+{
     while (!m_finishing) {
         switch (m_phase) {
         case HttpPhase::Head:
@@ -490,11 +512,12 @@ void OriginServer::Connection::processHttp() {
 
 // Moves on to the body once a complete head has arrived; false if more input is needed or the
 // request was rejected.
-bool OriginServer::Connection::readHead() {
+bool OriginServer::Connection::readHead()
+{
     // RFC 9112 2.2: empty lines before a request line are ignored.
-    const auto blank = std::find_if(m_input.cbegin(), m_input.cend(),
-                                    [](char c) { return c != '\r' && c != '\n'; });
-    m_input.remove(0, blank - m_input.cbegin());
+    const auto requestStart = std::find_if(m_input.cbegin(), m_input.cend(),
+                                           [](char c) { return c != '\r' && c != '\n'; });
+    m_input.remove(0, requestStart - m_input.cbegin());
 
     const qsizetype headSize = findHeadEnd(m_input);
     if (headSize < 0 || headSize > kMaxHeadSize) {
@@ -534,7 +557,8 @@ bool OriginServer::Connection::readHead() {
 }
 
 // True once the whole body has been consumed.
-bool OriginServer::Connection::readBody() {
+bool OriginServer::Connection::readBody()
+{
     switch (m_request.bodyKind) {
     case BodyKind::None:
         return true;
@@ -567,7 +591,8 @@ bool OriginServer::Connection::readBody() {
     return false;
 }
 
-OriginServer::Connection::Step OriginServer::Connection::chunkedStep() {
+OriginServer::Connection::Step OriginServer::Connection::chunkedStep()
+{
     switch (m_chunkPhase) {
     case ChunkPhase::SizeLine: {
         const qsizetype newline = m_input.indexOf('\n');
@@ -629,13 +654,15 @@ OriginServer::Connection::Step OriginServer::Connection::chunkedStep() {
     Q_UNREACHABLE();
 }
 
-void OriginServer::Connection::feedBody(QByteArrayView data) {
+void OriginServer::Connection::feedBody(QByteArrayView data)
+{
     if (m_hash)
         m_hash->addData(data);
 }
 
 // Also records the parameters of a /bytes request.
-OriginServer::Connection::Route OriginServer::Connection::chooseRoute() {
+OriginServer::Connection::Route OriginServer::Connection::chooseRoute()
+{
     const bool get = m_request.method == "GET" || m_request.method == "HEAD";
     const QByteArrayView target(m_request.target);
     const qsizetype question = target.indexOf('?');
@@ -668,7 +695,8 @@ OriginServer::Connection::Route OriginServer::Connection::chooseRoute() {
     return Route::NotFound;
 }
 
-void OriginServer::Connection::respond() {
+void OriginServer::Connection::respond()
+{
     switch (m_route) {
     case Route::Bytes:
         queueResponseHead("200 OK", "application/octet-stream", m_streamRemaining);
@@ -699,7 +727,8 @@ void OriginServer::Connection::respond() {
 }
 
 void OriginServer::Connection::queueResponseHead(QByteArrayView status, QByteArrayView contentType,
-                                                 quint64 length) {
+                                                 quint64 length)
+{
     m_output.append("HTTP/1.1 ").append(status);
     m_output.append("\r\nContent-Type: ").append(contentType);
     m_output.append("\r\nContent-Length: ").append(QByteArray::number(length));
@@ -711,13 +740,15 @@ void OriginServer::Connection::queueResponseHead(QByteArrayView status, QByteArr
 }
 
 void OriginServer::Connection::queueResponse(QByteArrayView status, QByteArrayView contentType,
-                                             QByteArrayView body) {
+                                             QByteArrayView body)
+{
     queueResponseHead(status, contentType, quint64(body.size()));
     if (m_request.method != "HEAD")
         m_output.append(body);
 }
 
-void OriginServer::Connection::rejectRequest(QByteArrayView status) {
+void OriginServer::Connection::rejectRequest(QByteArrayView status)
+{
     // The request may not even have parsed, so neither its version nor its method count.
     m_request = Request{};
     m_request.keepAlive = false;
@@ -725,14 +756,16 @@ void OriginServer::Connection::rejectRequest(QByteArrayView status) {
     finish();
 }
 
-void OriginServer::Connection::completeRequest() {
+void OriginServer::Connection::completeRequest()
+{
     m_phase = HttpPhase::Head;
     m_rawHead.clear();
     if (!m_request.keepAlive)
         finish();
 }
 
-void OriginServer::Connection::writeOutput() {
+void OriginServer::Connection::writeOutput()
+{
     for (qsizetype budget = kWriteBudget;;) {
         if (m_phase == HttpPhase::Streaming && m_output.size() < kStreamPiece)
             refillStream();
@@ -752,7 +785,8 @@ void OriginServer::Connection::writeOutput() {
     }
 }
 
-void OriginServer::Connection::refillStream() {
+void OriginServer::Connection::refillStream()
+{
     const auto piece = qsizetype(std::min<quint64>(m_streamRemaining, kStreamPiece));
     const qsizetype queued = m_output.size();
     m_output.resize(queued + piece);
@@ -765,14 +799,16 @@ void OriginServer::Connection::refillStream() {
     }
 }
 
-void OriginServer::Connection::finish() {
+void OriginServer::Connection::finish()
+{
     m_finishing = true;
     m_input.clear();
 }
 
 // Half-closes once a finishing connection has flushed, closes once both directions are done,
 // and otherwise waits for whichever direction can make progress.
-void OriginServer::Connection::afterIo() {
+void OriginServer::Connection::afterIo()
+{
     if (m_finishing && m_output.isEmpty() && !m_writeShut) {
         if (::shutdown(m_descriptor, SHUT_WR) != 0) {
             closeSocket();
@@ -793,7 +829,8 @@ void OriginServer::Connection::afterIo() {
     m_writeNotifier->setEnabled(!m_output.isEmpty());
 }
 
-void OriginServer::Connection::closeSocket() {
+void OriginServer::Connection::closeSocket()
+{
     if (m_descriptor < 0)
         return;
     m_readNotifier->setEnabled(false);
@@ -805,11 +842,13 @@ void OriginServer::Connection::closeSocket() {
 }
 
 OriginServer::OriginServer(QObject* parent)
-    : QObject(parent) {}
+    : QObject(parent)
+{}
 
 OriginServer::~OriginServer() = default;
 
-bool OriginServer::listen(const QList<QHostAddress>& addresses, quint16 port) {
+bool OriginServer::listen(const QList<QHostAddress>& addresses, quint16 port)
+{
     Q_ASSERT(m_listeners.isEmpty());
     if (addresses.isEmpty()) {
         m_errorString = QStringLiteral("no address to listen on");
@@ -824,11 +863,14 @@ bool OriginServer::listen(const QList<QHostAddress>& addresses, quint16 port) {
     return false;
 }
 
-bool OriginServer::listenOnAll(const QList<QHostAddress>& addresses, quint16 port) {
+bool OriginServer::listenOnAll(const QList<QHostAddress>& addresses, quint16 port)
+{
     m_port = port;
     for (const QHostAddress& address : addresses) {
         auto* listener = new Listener([this](qintptr descriptor) { accept(descriptor); }, this);
         m_listeners.append(listener);
+        // Qt's default of 50 drops connections when a benchmark opens hundreds at once.
+        listener->setListenBacklogSize(kListenBacklog);
         if (!listener->listen(address, m_port)) {
             m_errorString = QStringLiteral("cannot listen on %1 port %2: %3")
                                 .arg(address.toString())
@@ -841,13 +883,15 @@ bool OriginServer::listenOnAll(const QList<QHostAddress>& addresses, quint16 por
     return true;
 }
 
-void OriginServer::stopListening() {
+void OriginServer::stopListening()
+{
     qDeleteAll(m_listeners);
     m_listeners.clear();
     m_port = 0;
 }
 
-void OriginServer::accept(qintptr descriptor) {
+void OriginServer::accept(qintptr descriptor)
+{
     ++m_activeConnections;
     new Connection(int(descriptor), this);
 }

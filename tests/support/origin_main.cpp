@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -27,12 +28,14 @@ namespace {
 
 using echw::test::OriginServer;
 
-[[noreturn]] void failUsage(const QString& message) {
+[[noreturn]] void failUsage(const QString& message)
+{
     std::fprintf(stderr, "echw-test-origin: %s\n", qPrintable(message));
     std::exit(2);
 }
 
-quint64 parseUnsigned(const QString& text, const QString& what) {
+quint64 parseUnsigned(const QString& text, const QString& what)
+{
     bool ok = false;
     const quint64 value = text.toULongLong(&ok);
     if (!ok)
@@ -43,7 +46,8 @@ quint64 parseUnsigned(const QString& text, const QString& what) {
 // SIGTERM and SIGINT are delivered through a signalfd, so shutdown runs in the event loop with
 // the usual destructors instead of in a signal handler. They are blocked before QCoreApplication
 // exists so that every thread Qt may start inherits the mask and none of them takes the signal.
-int blockTerminationSignals() {
+int blockTerminationSignals()
+{
     sigset_t terminationSignals;
     sigemptyset(&terminationSignals);
     sigaddset(&terminationSignals, SIGTERM);
@@ -54,7 +58,8 @@ int blockTerminationSignals() {
 
 } // namespace
 
-int main(int argc, char* argv[]) {
+int main(int argc, char* argv[])
+{
     const int signalDescriptor = blockTerminationSignals();
     // A harness that stops reading our stdout must not kill us with SIGPIPE.
     std::signal(SIGPIPE, SIG_IGN);

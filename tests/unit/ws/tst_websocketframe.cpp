@@ -8,6 +8,8 @@
 
 using echw::WebSocketFrameDecoder;
 using echw::WebSocketOpcode;
+using echw::WebSocketRole;
+namespace WebSocketCloseCode = echw::WebSocketCloseCode;
 using Event = WebSocketFrameDecoder::Event;
 using Type = WebSocketFrameDecoder::Event::Type;
 namespace CloseCode = echw::WebSocketCloseCode;
@@ -152,6 +154,9 @@ QByteArray encodeCodePoint(char32_t cp)
 class TestWebSocketFrame : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void serverRoleUnmasksClientFramesAcrossSlices();
+    void serverRoleRejectsUnmaskedFrames();
+    void serverFramesAreUnmaskedAndReadableByClient();
     void encodesRfcMaskedHelloExample();
     void encodesEachLengthForm_data();
     void encodesEachLengthForm();
@@ -786,6 +791,57 @@ void TestWebSocketFrame::agreesWithQtDecoderOnRandomBytes()
             QFAIL(qPrintable(
                 QStringLiteral("disagreement on %1").arg(QString::fromLatin1(text.toHex(' ')))));
     }
+}
+
+void TestWebSocketFrame::serverRoleUnmasksClientFramesAcrossSlices()
+{
+    QByteArray payload(70000, Qt::Uninitialized);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        payload[i] = char(i * 7 + 3);
+    QByteArray wire;
+    appendFrame(wire, WebSocketOpcode::Text, "CONNECT:a.example:443|", true, 0x01020304u);
+    appendFrame(wire, WebSocketOpcode::Binary, payload, true, 0xdeadbeefu);
+
+    // Odd slice sizes so the key phase changes between slices.
+    WebSocketFrameDecoder decoder(WebSocketRole::Server);
+    QByteArray text;
+    QByteArray binary;
+    for (qsizetype at = 0; at < wire.size(); at += 4093) {
+        decoder.append(
+            QByteArrayView(wire).sliced(at, std::min<qsizetype>(4093, wire.size() - at)));
+        while (auto event = decoder.next()) {
+            QVERIFY(event->type != WebSocketFrameDecoder::Event::Type::Error);
+            if (event->type == WebSocketFrameDecoder::Event::Type::Text)
+                text = event->payload;
+            else
+                binary += event->payload;
+        }
+    }
+    QCOMPARE(text, QByteArray("CONNECT:a.example:443|"));
+    QCOMPARE(binary, payload);
+}
+
+void TestWebSocketFrame::serverRoleRejectsUnmaskedFrames()
+{
+    WebSocketFrameDecoder decoder(WebSocketRole::Server);
+    decoder.append(QByteArray::fromHex("810548656c6c6f"));
+    const auto event = decoder.next();
+    QVERIFY(event);
+    QCOMPARE(event->type, WebSocketFrameDecoder::Event::Type::Error);
+    QCOMPARE(event->closeCode, WebSocketCloseCode::ProtocolError);
+}
+
+void TestWebSocketFrame::serverFramesAreUnmaskedAndReadableByClient()
+{
+    QByteArray wire;
+    appendFrame(wire, WebSocketOpcode::Text, "Hello", true, std::nullopt);
+    QCOMPARE(wire, QByteArray::fromHex("810548656c6c6f"));
+    WebSocketFrameDecoder decoder;
+    decoder.append(wire);
+    const auto event = decoder.next();
+    QVERIFY(event);
+    QCOMPARE(event->type, WebSocketFrameDecoder::Event::Type::Text);
+    QCOMPARE(event->payload, QByteArray("Hello"));
 }
 
 QTEST_APPLESS_MAIN(TestWebSocketFrame)
