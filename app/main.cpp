@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
+#include <QStandardPaths>
 
 #include <cstdio>
 
@@ -32,9 +33,12 @@ int main(int argc, char* argv[])
     }
 
     echw::installLogOutput(commandLine.logLevel);
+    echw::ProxySettings settings = commandLine.settings;
+    settings.echCacheFile = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
+                            QStringLiteral("/ech-config.json");
     echw::TerminationSignals signals;
     echw::Engine engine;
-    if (const auto error = engine.start(commandLine.settings)) {
+    if (const auto error = engine.start(settings)) {
         qCCritical(lcApp, "%s", qPrintable(*error));
         return 1;
     }

@@ -34,7 +34,10 @@ public:
 private:
     ProxySettings m_settings;
     InboundContext m_context;
+    std::optional<QString> startTunnel(const ProxySettings& settings);
+
     std::unique_ptr<Connector> m_direct;
+    std::unique_ptr<Connector> m_tunnel;
     std::unique_ptr<ProxyListener> m_listener;
 };
 

@@ -30,6 +30,9 @@ struct ProxySettings {
     RoutingMode routing = RoutingMode::Global;
     std::chrono::milliseconds handshakeTimeout{30'000};
     std::chrono::milliseconds connectTimeout{10'000};
+    // Where the ECH config is kept between runs, so a restart works while DoH is down.
+    // Empty: not persisted.
+    QString echCacheFile;
 };
 
 } // namespace echw

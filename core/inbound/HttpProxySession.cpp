@@ -74,14 +74,15 @@ void HttpProxySession::handleParserEvents()
             m_target = event->target;
             m_client->setReadPaused(true);
             m_pendingConnect = m_context.connector->open(
-                m_target, [this](Connector::Result r) { onTunnelConnected(std::move(r)); });
+                m_target, m_parser.takeRemaining(),
+                [this](Connector::Result r) { onTunnelConnected(std::move(r)); });
             return;
         case HttpProxyParser::Event::Type::RequestHead:
             disarmDeadline();
             if (!m_upstream || !(event->target == m_target)) {
                 dropUpstream();
                 m_target = event->target;
-                openUpstream(m_target);
+                m_openPending = true;
             }
             sendUpstream(event->head);
             break;
@@ -89,7 +90,14 @@ void HttpProxySession::handleParserEvents()
             sendUpstream(event->body);
             break;
         case HttpProxyParser::Event::Type::MessageEnd:
-            armDeadline(m_context.keepAliveTimeout, "waiting for the next HTTP request");
+            if (m_openPending) {
+                // Pipelined requests for another target wait until this one is sent.
+                openUpstream(m_target);
+                updateClientReading();
+                return;
+            }
+            // No deadline between requests: the response may still be streaming. The next
+            // request's first byte arms the head deadline again.
             break;
         case HttpProxyParser::Event::Type::Error:
             qCInfo(lcInbound, "HTTP proxy: %d %s", event->status, event->reason.constData());
@@ -98,12 +106,15 @@ void HttpProxySession::handleParserEvents()
             return;
         }
     }
+    // Everything parsed from this read travels with the connection request.
+    if (m_openPending)
+        openUpstream(m_target);
     updateClientReading();
 }
 
 void HttpProxySession::sendUpstream(const QByteArray& bytes)
 {
-    if (m_pendingConnect)
+    if (m_pendingConnect || m_openPending)
         m_outbox.append(bytes);
     else if (m_upstream)
         m_upstream->write(bytes);
@@ -111,10 +122,11 @@ void HttpProxySession::sendUpstream(const QByteArray& bytes)
 
 void HttpProxySession::openUpstream(const TargetAddress& target)
 {
-    m_outbox.clear();
-    // A placeholder stream is not needed: the outbox holds what the request sends meanwhile.
-    m_pendingConnect = m_context.connector->open(
-        target, [this](Connector::Result r) { onUpstreamConnected(std::move(r)); });
+    m_openPending = false;
+    m_pendingConnect =
+        m_context.connector->open(target, std::exchange(m_outbox, {}), [this](Connector::Result r) {
+            onUpstreamConnected(std::move(r));
+        });
 }
 
 void HttpProxySession::onUpstreamConnected(Connector::Result result)
@@ -159,7 +171,6 @@ void HttpProxySession::onTunnelConnected(Connector::Result result)
     }
     auto upstream = std::get<std::unique_ptr<ByteStream>>(std::move(result));
     m_client->write(QByteArrayLiteral("HTTP/1.1 200 Connection Established\r\n\r\n"));
-    upstream->write(m_parser.takeRemaining());
     disconnect(m_client.get(), nullptr, this, nullptr);
     m_client->setReadPaused(false);
     m_relay = std::make_unique<StreamRelay>(std::move(m_client), std::move(upstream));
@@ -170,6 +181,7 @@ void HttpProxySession::onTunnelConnected(Connector::Result result)
 void HttpProxySession::dropUpstream()
 {
     m_pendingConnect.reset();
+    m_openPending = false;
     m_downPump.reset();
     if (m_upstream) {
         disconnect(m_upstream.get(), nullptr, this, nullptr);

@@ -46,6 +46,8 @@ private:
     std::unique_ptr<StreamRelay> m_relay;
     // Request bytes for an upstream that is still connecting.
     QByteArray m_outbox;
+    // A request for a new target was parsed; the connection opens once this read is handled.
+    bool m_openPending = false;
     bool m_clientEnded = false;
     bool m_clientWriteEnded = false;
 };

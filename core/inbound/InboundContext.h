@@ -11,8 +11,6 @@ struct InboundContext {
     Connector* connector = nullptr;
     // From accept to a complete request (SOCKS5 greeting + request, or an HTTP request head).
     std::chrono::milliseconds handshakeTimeout{30'000};
-    // An HTTP keep-alive connection may wait this long for its next request.
-    std::chrono::milliseconds keepAliveTimeout{120'000};
     // After an error reply, how long the client gets to read it before the socket closes.
     std::chrono::milliseconds lingerTimeout{5'000};
 };

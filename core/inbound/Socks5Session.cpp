@@ -79,7 +79,8 @@ void Socks5Session::handleParserEvents()
             m_client->setReadPaused(true);
             disarmDeadline();
             m_pendingConnect = m_context.connector->open(
-                m_target, [this](Connector::Result result) { onConnected(std::move(result)); });
+                m_target, m_parser.takeRemaining(),
+                [this](Connector::Result result) { onConnected(std::move(result)); });
             return;
         }
     }
@@ -97,7 +98,6 @@ void Socks5Session::onConnected(Connector::Result result)
     }
     auto upstream = std::get<std::unique_ptr<ByteStream>>(std::move(result));
     m_client->write(Socks5Parser::replyFor(Socks5Reply::Succeeded));
-    upstream->write(m_parser.takeRemaining());
     disconnect(m_client.get(), nullptr, this, nullptr);
     m_client->setReadPaused(false);
     m_relay = std::make_unique<StreamRelay>(std::move(m_client), std::move(upstream));

@@ -20,7 +20,11 @@ public:
     using Callback = std::function<void(Result)>;
 
     virtual ~Connector() = default;
-    virtual std::unique_ptr<QObject> open(const TargetAddress& target, Callback callback) = 0;
+    // `earlyData` is what the client already sent for the target; it is delivered before any
+    // byte written to the returned stream (inside the tunnel set-up where that saves a round
+    // trip).
+    virtual std::unique_ptr<QObject> open(const TargetAddress& target, QByteArray earlyData,
+                                          Callback callback) = 0;
 };
 
 } // namespace echw

@@ -9,14 +9,19 @@ DirectConnector::DirectConnector(std::chrono::milliseconds timeout)
     : m_timeout(timeout)
 {}
 
-std::unique_ptr<QObject> DirectConnector::open(const TargetAddress& target, Callback callback)
+std::unique_ptr<QObject> DirectConnector::open(const TargetAddress& target, QByteArray earlyData,
+                                               Callback callback)
 {
     auto dialer = std::make_unique<TcpDialer>(
-        target, m_timeout, [callback = std::move(callback)](TcpDialer::Result result) {
-            if (auto* stream = std::get_if<std::unique_ptr<SocketStream>>(&result))
+        target, m_timeout,
+        [earlyData = std::move(earlyData),
+         callback = std::move(callback)](TcpDialer::Result result) {
+            if (auto* stream = std::get_if<std::unique_ptr<SocketStream>>(&result)) {
+                (*stream)->write(earlyData);
                 callback(std::unique_ptr<ByteStream>(std::move(*stream)));
-            else
-                callback(std::get<ConnectError>(std::move(result)));
+                return;
+            }
+            callback(std::get<ConnectError>(std::move(result)));
         });
     dialer->start();
     return dialer;

@@ -10,7 +10,8 @@ namespace echw {
 class DirectConnector final : public Connector {
 public:
     explicit DirectConnector(std::chrono::milliseconds timeout);
-    std::unique_ptr<QObject> open(const TargetAddress& target, Callback callback) override;
+    std::unique_ptr<QObject> open(const TargetAddress& target, QByteArray earlyData,
+                                  Callback callback) override;
 
 private:
     std::chrono::milliseconds m_timeout;

@@ -18,11 +18,13 @@ Q_DECLARE_LOGGING_CATEGORY(lcTunnel)
 class TunnelConnector::Attempt final : public QObject {
 public:
     Attempt(const Settings& settings, std::shared_ptr<TlsClientContext> tls,
-            std::shared_ptr<EchConfigSource> ech, TargetAddress target, Callback callback)
+            std::shared_ptr<EchConfigSource> ech, TargetAddress target, QByteArray earlyData,
+            Callback callback)
         : m_settings(settings)
         , m_tlsContext(std::move(tls))
         , m_ech(std::move(ech))
         , m_target(std::move(target))
+        , m_earlyData(std::move(earlyData))
         , m_callback(std::move(callback))
     {
         m_deadline.setSingleShot(true);
@@ -129,6 +131,7 @@ private:
         setup.upgrade.path = m_settings.path;
         setup.upgrade.subprotocol = m_settings.token;
         setup.target = m_target;
+        setup.earlyData = m_earlyData;
         setup.timeout = m_settings.setupTimeout;
         m_tunnel = std::make_unique<TunnelStream>(std::move(m_tls), std::move(setup));
         connect(m_tunnel.get(), &TunnelStream::established, this,
@@ -157,6 +160,7 @@ private:
     std::shared_ptr<TlsClientContext> m_tlsContext;
     std::shared_ptr<EchConfigSource> m_ech;
     TargetAddress m_target;
+    QByteArray m_earlyData;
     Callback m_callback;
     QTimer m_deadline;
     QByteArray m_echConfig;
@@ -175,9 +179,11 @@ TunnelConnector::TunnelConnector(Settings settings, std::shared_ptr<TlsClientCon
 
 TunnelConnector::~TunnelConnector() = default;
 
-std::unique_ptr<QObject> TunnelConnector::open(const TargetAddress& target, Callback callback)
+std::unique_ptr<QObject> TunnelConnector::open(const TargetAddress& target, QByteArray earlyData,
+                                               Callback callback)
 {
-    auto attempt = std::make_unique<Attempt>(m_settings, m_tls, m_ech, target, std::move(callback));
+    auto attempt = std::make_unique<Attempt>(m_settings, m_tls, m_ech, target, std::move(earlyData),
+                                             std::move(callback));
     attempt->begin();
     return attempt;
 }

@@ -31,7 +31,8 @@ public:
                     std::shared_ptr<EchConfigSource> ech);
     ~TunnelConnector() override;
 
-    std::unique_ptr<QObject> open(const TargetAddress& target, Callback callback) override;
+    std::unique_ptr<QObject> open(const TargetAddress& target, QByteArray earlyData,
+                                  Callback callback) override;
 
 private:
     class Attempt;

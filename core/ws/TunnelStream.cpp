@@ -268,7 +268,8 @@ void TunnelStream::sendFrame(WebSocketOpcode opcode, QByteArrayView payload)
 
 void TunnelStream::sendClose(quint16 code)
 {
-    if (m_closeSent)
+    // After finishWrite() our direction is closed at the TLS level: nothing more can go out.
+    if (m_closeSent || m_closing)
         return;
     m_closeSent = true;
     m_frameScratch.clear();

@@ -1,20 +1,26 @@
 #include "ProcessFixture.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QRegularExpression>
+#include <QTest>
 
 namespace echw::test {
 
 ServiceProcess::ServiceProcess(const QString& program, const QStringList& arguments,
-                               QProcess::ProcessChannel announceChannel)
-    : m_process(std::make_unique<QProcess>())
-    , m_channel(announceChannel)
+                               const QStringList& extraEnvironment)
+    : m_log(std::make_unique<QTemporaryFile>())
+    , m_process(std::make_unique<QProcess>())
 {
-    if (announceChannel == QProcess::StandardOutput)
-        m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    else
-        m_process->setProcessChannelMode(QProcess::ForwardedOutputChannel);
-    m_process->setReadChannel(announceChannel);
+    m_log->open();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setStandardOutputFile(m_log->fileName());
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const QString& entry : extraEnvironment) {
+        const qsizetype eq = entry.indexOf(u'=');
+        environment.insert(entry.left(eq), entry.mid(eq + 1));
+    }
+    m_process->setProcessEnvironment(environment);
     m_process->start(program, arguments);
 }
 
@@ -26,19 +32,21 @@ ServiceProcess::~ServiceProcess()
 quint16 ServiceProcess::waitForPort(std::chrono::milliseconds timeout)
 {
     static const QRegularExpression pattern(QStringLiteral("listening (?:on \\S*:)?(\\d+)"));
-    QDeadlineTimer deadline(timeout);
-    if (!m_process->waitForStarted(int(timeout.count())))
-        return 0;
-    while (!deadline.hasExpired()) {
-        m_seen += m_process->readAll();
-        const auto match = pattern.match(QString::fromUtf8(m_seen));
-        if (match.hasMatch())
-            return quint16(match.captured(1).toUInt());
-        if (m_process->state() != QProcess::Running)
-            return 0;
-        m_process->waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())));
-    }
-    return 0;
+    quint16 port = 0;
+    [[maybe_unused]] const bool done = QTest::qWaitFor(
+        [&] {
+            const auto match = pattern.match(output());
+            if (match.hasMatch())
+                port = quint16(match.captured(1).toUInt());
+            return port != 0 || m_process->state() == QProcess::NotRunning;
+        },
+        int(timeout.count()));
+    return port;
+}
+
+bool ServiceProcess::waitForOutput(const QString& text, std::chrono::milliseconds timeout)
+{
+    return QTest::qWaitFor([&] { return output().contains(text); }, int(timeout.count()));
 }
 
 bool ServiceProcess::isRunning() const
@@ -48,7 +56,10 @@ bool ServiceProcess::isRunning() const
 
 QString ServiceProcess::output() const
 {
-    return QString::fromUtf8(m_seen + m_process->readAll());
+    QFile file(m_log->fileName());
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll());
 }
 
 int ServiceProcess::stop(std::chrono::milliseconds timeout)

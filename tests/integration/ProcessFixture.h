@@ -4,31 +4,35 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryFile>
 
 #include <chrono>
 #include <memory>
 
 namespace echw::test {
 
-// A child process that announces its port on one line of output ("listening <port>" from the
-// origin, "listening on HOST:PORT" from the client), stopped with SIGTERM when destroyed.
+// A child process that announces its port in its output ("listening <port>" from the origin,
+// "listening on HOST:PORT" from the client and the server), stopped with SIGTERM when
+// destroyed. Its stdout and stderr go to a file, so a chatty child never blocks on a full pipe
+// while a test waits for something else.
 class ServiceProcess {
 public:
     ServiceProcess(const QString& program, const QStringList& arguments,
-                   QProcess::ProcessChannel announceChannel);
+                   const QStringList& extraEnvironment = {});
     ~ServiceProcess();
 
     // Waits for the announcement; returns the port or 0 on failure or timeout.
     quint16 waitForPort(std::chrono::milliseconds timeout);
+    // Waits until the output contains `text`.
+    bool waitForOutput(const QString& text, std::chrono::milliseconds timeout);
     bool isRunning() const;
-    QString output() const; // everything it wrote so far on the announce channel
+    QString output() const; // everything it wrote so far, both channels
     // Sends SIGTERM and waits; returns the exit code, or -1 when it crashed or hung.
     int stop(std::chrono::milliseconds timeout);
 
 private:
+    std::unique_ptr<QTemporaryFile> m_log;
     std::unique_ptr<QProcess> m_process;
-    QProcess::ProcessChannel m_channel;
-    QByteArray m_seen;
 };
 
 struct RunResult {

@@ -109,8 +109,7 @@ void TestDirectProxy::initTestCase()
     m_origin = std::make_unique<ServiceProcess>(
         QStringLiteral(ECHW_ORIGIN_BIN),
         QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
-                    QStringLiteral("--listen"), QStringLiteral("::1")},
-        QProcess::StandardOutput);
+                    QStringLiteral("--listen"), QStringLiteral("::1")});
     m_originPort = m_origin->waitForPort(20s);
     QVERIFY2(m_originPort != 0, "the origin did not start");
 
@@ -118,8 +117,7 @@ void TestDirectProxy::initTestCase()
         QStringLiteral(ECHW_CLIENT_BIN),
         QStringList{QStringLiteral("-l"), QStringLiteral("127.0.0.1:0"), QStringLiteral("-f"),
                     QStringLiteral("x.example:443"), QStringLiteral("-routing"),
-                    QStringLiteral("none")},
-        QProcess::StandardError);
+                    QStringLiteral("none")});
     m_proxyPort = m_client->waitForPort(20s);
     QVERIFY2(m_proxyPort != 0, qPrintable(m_client->output()));
 

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "ServerCredentials.h"
+
+#include <QByteArray>
+#include <QtGlobal>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace echw {
+class TlsServerContext;
+}
+
+namespace echw::server {
+
+struct WorkerSettings {
+    // Clients must offer this as a Sec-WebSocket-Protocol; empty: anyone may connect. Never
+    // logged.
+    QByteArray token;
+    bool dohEnabled = false;
+    // Whether clients may reach loopback, private and link-local addresses through the worker
+    // (see AddressPolicy.h). Needed for loopback tests; dangerous on a public server.
+    bool allowInternalTargets = false;
+    // TLS handshake plus request head (plus a DoH body), from accept.
+    std::chrono::milliseconds requestTimeout{10'000};
+    // From the 101 to the CONNECT frame.
+    std::chrono::milliseconds connectFrameTimeout{10'000};
+    // Resolving and connecting to the target.
+    std::chrono::milliseconds dialTimeout{10'000};
+    // How long a closing connection waits for its last bytes to go out and the peer to close.
+    std::chrono::milliseconds lingerTimeout{5'000};
+    // Test hook: after relaying this many bytes to the client, a session drops its connection
+    // with a TCP reset, like a worker that dies mid-stream.
+    std::optional<qint64> failAfterBytes;
+};
+
+// What the server has done since it started; read by tests and the log.
+struct WorkerCounters {
+    quint64 connections = 0;       // TCP connections accepted
+    quint64 handshakes = 0;        // TLS handshakes completed
+    quint64 handshakeFailures = 0; // TLS handshakes that failed or timed out
+    quint64 echAccepted = 0;       // handshakes in which ECH was accepted
+    quint64 sessions = 0;          // WebSocket upgrades answered 101
+    quint64 targetsConnected = 0;  // sessions that reached their target (CONNECTED sent)
+    quint64 targetsFailed = 0;     // sessions that answered ERROR: to CONNECT
+    quint64 dnsAnswers = 0;        // DoH queries answered 200
+    quint64 bytesToTarget = 0;     // payload relayed client -> target
+    quint64 bytesToClient = 0;     // payload relayed target -> client
+    qint64 activeConnections = 0;
+};
+
+// What every connection of one server shares. Owned by WorkerServer, which outlives its
+// connections.
+struct WorkerContext {
+    WorkerSettings settings;
+    ServerCredentials credentials;
+    std::shared_ptr<TlsServerContext> tls;
+    WorkerCounters counters;
+};
+
+} // namespace echw::server

@@ -1,0 +1,431 @@
+// The whole path on one machine: curl -> ech-workers (routing global) -> TLS 1.3 with ECH ->
+// WebSocket -> ech-workers-server -> the loopback origin. Every process is the real binary;
+// the ECH config comes from the server's own DoH endpoint.
+#include "DeterministicContent.h"
+#include "ProcessFixture.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace std::chrono_literals;
+using echw::test::runProcess;
+using echw::test::ServiceProcess;
+
+namespace {
+
+constexpr quint64 kTransferSize = 32ull * 1024 * 1024;
+const QString kToken = QStringLiteral("t0ken-for-tests");
+const QString kPublicName = QStringLiteral("ech-public.test");
+
+QString sha256OfFile(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(&file);
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+quint16 closedPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost);
+    return probe.serverPort();
+}
+
+QByteArray readSome(QTcpSocket& socket, qsizetype n, std::chrono::milliseconds timeout)
+{
+    QDeadlineTimer deadline(timeout);
+    QByteArray data;
+    while (data.size() < n && !deadline.hasExpired()) {
+        if (socket.bytesAvailable() == 0 &&
+            !socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime()))))
+            break;
+        data += socket.read(n - data.size());
+    }
+    return data;
+}
+
+// The SOCKS5 reply code for CONNECT to 127.0.0.1:port through the proxy.
+int socksReplyCode(quint16 proxyPort, quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, proxyPort);
+    if (!socket.waitForConnected(5000))
+        return -1;
+    QByteArray request("\x05\x01\x00\x05\x01\x00\x01\x7f\x00\x00\x01", 11);
+    request.append(char(port >> 8)).append(char(port & 0xff));
+    socket.write(request);
+    if (readSome(socket, 2, 10s) != QByteArray("\x05\x00", 2))
+        return -1;
+    const QByteArray reply = readSome(socket, 10, 30s);
+    return reply.size() == 10 ? int(quint8(reply.at(1))) : -1;
+}
+
+struct Server {
+    std::unique_ptr<ServiceProcess> process;
+    quint16 port = 0;
+    QString certificate;
+    QString echConfig;
+};
+
+} // namespace
+
+class TestTunnel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void carriesTrafficByteIdenticalThroughEch_data();
+    void carriesTrafficByteIdenticalThroughEch();
+    void serverSawEchWithTheInnerName();
+    void carriesNonUtf8AndUtf8EarlyDataIntact_data();
+    void carriesNonUtf8AndUtf8EarlyDataIntact();
+    void mapsWorkerErrorToSocksHostUnreachableAndHttp502();
+    void refusesWhenTheTokenDoesNotMatch();
+    void recoversFromRejectedEchWithRetryConfigs();
+    void failsClearlyWhenDohIsDownOnColdStart();
+    void usesCachedConfigWhenDohIsDownOnWarmStart();
+    void closesLocalConnectionWhenWorkerDropsAndServesTheNext();
+
+private:
+    Server startServer(const QString& name, const QStringList& extra);
+    std::unique_ptr<ServiceProcess> startClient(const QString& cacheDir, quint16 serverPort,
+                                                const QStringList& extra, quint16* port);
+    QStringList clientArguments(quint16 serverPort, quint16 dohPort) const;
+    QStringList curl(const QStringList& arguments) const;
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<ServiceProcess> m_origin;
+    quint16 m_originPort = 0;
+    Server m_server;
+    std::unique_ptr<ServiceProcess> m_client;
+    quint16 m_proxyPort = 0;
+    QString m_clientCache;
+};
+
+Server TestTunnel::startServer(const QString& name, const QStringList& extra)
+{
+    Server server;
+    server.process = std::make_unique<ServiceProcess>(
+        QStringLiteral(ECHW_SERVER_BIN),
+        QStringList{QStringLiteral("-l"), QStringLiteral("127.0.0.1:0"), QStringLiteral("-token"),
+                    kToken, QStringLiteral("-public-name"), kPublicName, QStringLiteral("-state"),
+                    m_dir.filePath(name)} +
+            extra);
+    server.port = server.process->waitForPort(30s);
+    const QString output = server.process->output();
+    static const QRegularExpression certificate(QStringLiteral("^certificate (.+)$"),
+                                                QRegularExpression::MultilineOption);
+    static const QRegularExpression config(QStringLiteral("^ech-config (\\S+)$"),
+                                           QRegularExpression::MultilineOption);
+    server.certificate = certificate.match(output).captured(1).trimmed();
+    server.echConfig = config.match(output).captured(1);
+    return server;
+}
+
+QStringList TestTunnel::clientArguments(quint16 serverPort, quint16 dohPort) const
+{
+    return {
+        QStringLiteral("-l"),       QStringLiteral("127.0.0.1:0"),
+        QStringLiteral("-f"),       QStringLiteral("localhost:%1").arg(serverPort),
+        QStringLiteral("-token"),   kToken,
+        QStringLiteral("-dns"),     QStringLiteral("https://127.0.0.1:%1/dns-query").arg(dohPort),
+        QStringLiteral("-ech"),     kPublicName,
+        QStringLiteral("-ca"),      m_server.certificate,
+        QStringLiteral("-routing"), QStringLiteral("global")};
+}
+
+std::unique_ptr<ServiceProcess> TestTunnel::startClient(const QString& cacheDir, quint16 serverPort,
+                                                        const QStringList& arguments, quint16* port)
+{
+    Q_UNUSED(serverPort);
+    auto client =
+        std::make_unique<ServiceProcess>(QStringLiteral(ECHW_CLIENT_BIN), arguments,
+                                         QStringList{QStringLiteral("XDG_CACHE_HOME=") + cacheDir});
+    *port = client->waitForPort(20s);
+    return client;
+}
+
+QStringList TestTunnel::curl(const QStringList& arguments) const
+{
+    return QStringList{QStringLiteral("-sS"), QStringLiteral("--fail"),
+                       QStringLiteral("--max-time"), QStringLiteral("120")} +
+           arguments;
+}
+
+void TestTunnel::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_origin = std::make_unique<ServiceProcess>(QStringLiteral(ECHW_ORIGIN_BIN), QStringList());
+    m_originPort = m_origin->waitForPort(20s);
+    QVERIFY(m_originPort != 0);
+
+    m_server = startServer(QStringLiteral("server"), {QStringLiteral("-doh")});
+    QVERIFY2(m_server.port != 0, qPrintable(m_server.process->output()));
+    QVERIFY2(QFile::exists(m_server.certificate), qPrintable(m_server.process->output()));
+    QVERIFY(!m_server.echConfig.isEmpty());
+
+    m_clientCache = m_dir.filePath(QStringLiteral("client-cache"));
+    m_client = startClient(m_clientCache, m_server.port,
+                           clientArguments(m_server.port, m_server.port), &m_proxyPort);
+    QVERIFY2(m_proxyPort != 0, qPrintable(m_client->output()));
+}
+
+void TestTunnel::cleanupTestCase()
+{
+    if (m_client) {
+        QVERIFY2(m_client->isRunning(), qPrintable(m_client->output()));
+        QCOMPARE(m_client->stop(20s), 0);
+    }
+    if (m_server.process) {
+        QVERIFY(m_server.process->isRunning());
+        QCOMPARE(m_server.process->stop(20s), 0);
+    }
+}
+
+void TestTunnel::carriesTrafficByteIdenticalThroughEch_data()
+{
+    QTest::addColumn<QStringList>("proxy");
+    QTest::addColumn<bool>("upload");
+    const QString proxy = QStringLiteral("127.0.0.1:%1").arg(m_proxyPort);
+    const QStringList socks = {QStringLiteral("--socks5-hostname"), proxy};
+    const QStringList http = {QStringLiteral("-x"), QStringLiteral("http://") + proxy};
+    const QStringList connect = {QStringLiteral("-p"), QStringLiteral("-x"),
+                                 QStringLiteral("http://") + proxy};
+    QTest::newRow("socks5 download") << socks << false;
+    QTest::newRow("socks5 upload") << socks << true;
+    QTest::newRow("http download") << http << false;
+    QTest::newRow("http binary POST") << http << true;
+    QTest::newRow("http CONNECT download") << connect << false;
+}
+
+void TestTunnel::carriesTrafficByteIdenticalThroughEch()
+{
+    QFETCH(QStringList, proxy);
+    QFETCH(bool, upload);
+    if (upload) {
+        const QString file = m_dir.filePath(QStringLiteral("upload.bin"));
+        if (!QFile::exists(file))
+            QVERIFY(echw::test::writeContentFile(file, 5, kTransferSize));
+        const auto result = runProcess(
+            QStringLiteral(ECHW_CURL_BIN),
+            curl(proxy +
+                 QStringList{QStringLiteral("--data-binary"), QLatin1Char('@') + file,
+                             QStringLiteral("http://127.0.0.1:%1/sha256").arg(m_originPort)}),
+            150s);
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        QCOMPARE(result.out.trimmed(), QByteArray::number(kTransferSize) + ' ' +
+                                           echw::test::contentSha256Hex(5, kTransferSize));
+        return;
+    }
+    const QString out = m_dir.filePath(QStringLiteral("download.bin"));
+    QFile::remove(out);
+    const auto result =
+        runProcess(QStringLiteral(ECHW_CURL_BIN),
+                   curl(proxy + QStringList{QStringLiteral("-o"), out,
+                                            QStringLiteral("http://localhost:%1/bytes/%2?seed=11")
+                                                .arg(m_originPort)
+                                                .arg(kTransferSize)}),
+                   150s);
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+    QCOMPARE(sha256OfFile(out),
+             QString::fromLatin1(echw::test::contentSha256Hex(11, kTransferSize)));
+}
+
+void TestTunnel::serverSawEchWithTheInnerName()
+{
+    const QString output = m_server.process->output();
+    QVERIFY2(output.contains(QStringLiteral("ECH accepted")), qPrintable(output));
+    QVERIFY2(
+        output.contains(QStringLiteral("ECH accepted, inner SNI \"localhost\", outer SNI \"%1\"")
+                            .arg(kPublicName)),
+        qPrintable(output));
+    QVERIFY(!m_client->output().contains(kToken));
+    QVERIFY(!output.contains(kToken));
+}
+
+void TestTunnel::carriesNonUtf8AndUtf8EarlyDataIntact_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("utf-8 body") << QStringLiteral("grüße, 你好 — plain text").toUtf8();
+    QByteArray binary;
+    for (int i = 0; i < 256; ++i)
+        binary.append(char(255 - i));
+    QTest::newRow("non-utf-8 body") << binary;
+}
+
+void TestTunnel::carriesNonUtf8AndUtf8EarlyDataIntact()
+{
+    // A small POST arrives in one read with its head, so it travels as early data: inside the
+    // CONNECT text frame when it is UTF-8, else as the first binary frame after CONNECTED.
+    QFETCH(QByteArray, body);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_proxyPort);
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(QStringLiteral("POST http://127.0.0.1:%1/sha256 HTTP/1.1\r\nHost: x\r\n"
+                                "Content-Length: %2\r\nConnection: close\r\n\r\n")
+                     .arg(m_originPort)
+                     .arg(body.size())
+                     .toLatin1() +
+                 body);
+    QByteArray response;
+    QDeadlineTimer deadline(30s);
+    while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
+        socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())));
+        response += socket.readAll();
+    }
+    response += socket.readAll();
+    const QByteArray expected = QByteArray::number(body.size()) + ' ' +
+                                QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex();
+    QVERIFY2(response.startsWith("HTTP/1.1 200"), response.constData());
+    QVERIFY2(response.contains(expected), response.constData());
+}
+
+void TestTunnel::mapsWorkerErrorToSocksHostUnreachableAndHttp502()
+{
+    const quint16 port = closedPort();
+    QCOMPARE(socksReplyCode(m_proxyPort, port), 0x04);
+    const auto result =
+        runProcess(QStringLiteral(ECHW_CURL_BIN),
+                   {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                    QStringLiteral("-w"), QStringLiteral("%{http_code}"), QStringLiteral("-x"),
+                    QStringLiteral("http://127.0.0.1:%1").arg(m_proxyPort),
+                    QStringLiteral("http://127.0.0.1:%1/").arg(port)},
+                   30s);
+    QCOMPARE(result.out, QByteArray("502"));
+}
+
+void TestTunnel::refusesWhenTheTokenDoesNotMatch()
+{
+    QStringList arguments = clientArguments(m_server.port, m_server.port);
+    arguments[arguments.indexOf(kToken)] = QStringLiteral("wrong-token");
+    quint16 port = 0;
+    auto client =
+        startClient(m_dir.filePath(QStringLiteral("cache-token")), m_server.port, arguments, &port);
+    QVERIFY(port != 0);
+    const int code = socksReplyCode(port, m_originPort);
+    QVERIFY2(code > 0, qPrintable(client->output()));
+    QVERIFY(client->output().contains(QStringLiteral("401")));
+    QVERIFY(!client->output().contains(QStringLiteral("wrong-token")));
+}
+
+void TestTunnel::recoversFromRejectedEchWithRetryConfigs()
+{
+    // A second server with its own ECH key (same certificate): the client learns the first
+    // server's config from DoH, is rejected, and must succeed with the retry configs.
+    const QString keyFile =
+        QFileInfo(m_server.certificate).dir().filePath(QStringLiteral("certificate-key.pem"));
+    Server other =
+        startServer(QStringLiteral("other"), {QStringLiteral("-cert"), m_server.certificate,
+                                              QStringLiteral("-key"), keyFile});
+    QVERIFY2(other.port != 0, qPrintable(other.process->output()));
+    QVERIFY(other.echConfig != m_server.echConfig);
+
+    quint16 port = 0;
+    auto client = startClient(m_dir.filePath(QStringLiteral("cache-retry")), other.port,
+                              clientArguments(other.port, m_server.port), &port);
+    QVERIFY(port != 0);
+    const auto result = runProcess(
+        QStringLiteral(ECHW_CURL_BIN),
+        curl({QStringLiteral("--socks5-hostname"), QStringLiteral("127.0.0.1:%1").arg(port),
+              QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
+        60s);
+    QVERIFY2(result.exitCode == 0, qPrintable(client->output()));
+    QVERIFY(client->output().contains(QStringLiteral("retry configs")));
+    QVERIFY(other.process->output().contains(QStringLiteral("ECH accepted")));
+}
+
+void TestTunnel::failsClearlyWhenDohIsDownOnColdStart()
+{
+    const quint16 deadDoh = closedPort();
+    quint16 port = 0;
+    auto client = startClient(m_dir.filePath(QStringLiteral("cache-cold")), m_server.port,
+                              clientArguments(m_server.port, deadDoh), &port);
+    QVERIFY(port != 0);
+    QVERIFY(socksReplyCode(port, m_originPort) > 0);
+    QVERIFY2(client->waitForOutput(QStringLiteral("ECH config"), 10s),
+             qPrintable(client->output()));
+    QVERIFY2(client->output().contains(QStringLiteral("127.0.0.1:%1").arg(deadDoh)),
+             qPrintable(client->output()));
+}
+
+void TestTunnel::usesCachedConfigWhenDohIsDownOnWarmStart()
+{
+    // First run: a server with DoH; the client fetches and stores the config.
+    const QString cache = m_dir.filePath(QStringLiteral("cache-warm"));
+    auto first =
+        std::make_unique<Server>(startServer(QStringLiteral("warm"), {QStringLiteral("-doh")}));
+    QVERIFY(first->port != 0);
+    const quint16 dohPort = first->port;
+    QStringList arguments = clientArguments(first->port, dohPort);
+    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = first->certificate;
+    quint16 port = 0;
+    {
+        auto client = startClient(cache, first->port, arguments, &port);
+        QVERIFY(port != 0);
+        QVERIFY2(client->waitForOutput(QStringLiteral("ECH config for"), 20s),
+                 qPrintable(client->output()));
+    }
+    // Second run: the same server (same keys) restarted without DoH, so the DoH address the
+    // client knows is dead. The cached config must carry the client through.
+    const QString certificate = first->certificate;
+    first.reset();
+    Server second = startServer(QStringLiteral("warm"), {});
+    QVERIFY(second.port != 0);
+    arguments = clientArguments(second.port, dohPort);
+    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = certificate;
+    auto client = startClient(cache, second.port, arguments, &port);
+    QVERIFY(port != 0);
+    const auto result = runProcess(
+        QStringLiteral(ECHW_CURL_BIN),
+        curl({QStringLiteral("--socks5-hostname"), QStringLiteral("127.0.0.1:%1").arg(port),
+              QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
+        60s);
+    QVERIFY2(result.exitCode == 0, qPrintable(client->output()));
+    QCOMPARE(result.out, QStringLiteral("hello from localhost:%1\n").arg(m_originPort).toUtf8());
+    QVERIFY(second.process->output().contains(QStringLiteral("ECH accepted")));
+}
+
+void TestTunnel::closesLocalConnectionWhenWorkerDropsAndServesTheNext()
+{
+    const QString keyFile =
+        QFileInfo(m_server.certificate).dir().filePath(QStringLiteral("certificate-key.pem"));
+    Server dropping = startServer(QStringLiteral("dropping"),
+                                  {QStringLiteral("-doh"), QStringLiteral("-fail-after-bytes"),
+                                   QStringLiteral("1000000"), QStringLiteral("-cert"),
+                                   m_server.certificate, QStringLiteral("-key"), keyFile});
+    QVERIFY2(dropping.port != 0, qPrintable(dropping.process->output()));
+    quint16 port = 0;
+    auto client = startClient(m_dir.filePath(QStringLiteral("cache-drop")), dropping.port,
+                              clientArguments(dropping.port, dropping.port), &port);
+    QVERIFY(port != 0);
+    const QString proxy = QStringLiteral("127.0.0.1:%1").arg(port);
+    const auto cut =
+        runProcess(QStringLiteral(ECHW_CURL_BIN),
+                   curl({QStringLiteral("--socks5-hostname"), proxy, QStringLiteral("-o"),
+                         QStringLiteral("/dev/null"),
+                         QStringLiteral("http://localhost:%1/bytes/8000000").arg(m_originPort)}),
+                   60s);
+    QVERIFY2(cut.exitCode > 0, "the download should have been cut short");
+    const auto next =
+        runProcess(QStringLiteral(ECHW_CURL_BIN),
+                   curl({QStringLiteral("--socks5-hostname"), proxy,
+                         QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
+                   60s);
+    QVERIFY2(next.exitCode == 0, qPrintable(client->output()));
+    QVERIFY(client->isRunning());
+}
+
+QTEST_GUILESS_MAIN(TestTunnel)
+#include "tst_tunnel.moc"
