@@ -138,6 +138,8 @@ void WorkerConnection::onRequestHead(const HttpRequestHead& head, const QByteArr
         m_deadline.stop();
         m_phase = Phase::Session;
         ++m_context.counters.sessions;
+        qCInfo(lcServer, "connection %llu: WebSocket session on %s", m_id,
+               head.target.left(200).constData());
         m_tls->write(upgrade->response);
         // From here the session reads and writes the stream; this object only waits for it.
         m_tls->disconnect(this);

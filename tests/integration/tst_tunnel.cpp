@@ -97,6 +97,7 @@ private Q_SLOTS:
     void failsClearlyWhenDohIsDownOnColdStart();
     void usesCachedConfigWhenDohIsDownOnWarmStart();
     void closesLocalConnectionWhenWorkerDropsAndServesTheNext();
+    void dialsPreferredAddressAndSendsThePath();
 
 private:
     Server startServer(const QString& name, const QStringList& extra);
@@ -425,6 +426,36 @@ void TestTunnel::closesLocalConnectionWhenWorkerDropsAndServesTheNext()
                    60s);
     QVERIFY2(next.exitCode == 0, qPrintable(client->output()));
     QVERIFY(client->isRunning());
+}
+
+void TestTunnel::dialsPreferredAddressAndSendsThePath()
+{
+    // worker.test resolves nowhere: only -ip makes the TCP connection possible, while TLS still
+    // checks the certificate for worker.test and the WebSocket asks for the path.
+    Server named =
+        startServer(QStringLiteral("named"),
+                    {QStringLiteral("-doh"), QStringLiteral("-name"), QStringLiteral("worker.test"),
+                     QStringLiteral("-name"), QStringLiteral("127.0.0.1")});
+    QVERIFY2(named.port != 0, qPrintable(named.process->output()));
+    QStringList arguments = clientArguments(named.port, named.port);
+    arguments[arguments.indexOf(QStringLiteral("-f")) + 1] =
+        QStringLiteral("worker.test:%1/some/path").arg(named.port);
+    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = named.certificate;
+    arguments << QStringLiteral("-ip") << QStringLiteral("127.0.0.1");
+    quint16 port = 0;
+    auto client =
+        startClient(m_dir.filePath(QStringLiteral("cache-named")), named.port, arguments, &port);
+    QVERIFY(port != 0);
+    const auto result =
+        runProcess(QStringLiteral(ECHW_CURL_BIN),
+                   curl({QStringLiteral("-x"), QStringLiteral("http://127.0.0.1:%1").arg(port),
+                         QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
+                   60s);
+    QVERIFY2(result.exitCode == 0, qPrintable(client->output()));
+    const QString output = named.process->output();
+    QVERIFY2(output.contains(QStringLiteral("inner SNI \"worker.test\"")), qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("WebSocket session on /some/path")),
+             qPrintable(output));
 }
 
 QTEST_GUILESS_MAIN(TestTunnel)
