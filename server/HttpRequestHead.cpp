@@ -1,5 +1,7 @@
 #include "HttpRequestHead.h"
 
+#include "http/HttpSyntax.h"
+
 #include <algorithm>
 
 namespace echw::server {
@@ -7,41 +9,6 @@ namespace echw::server {
 namespace {
 
 using Result = HttpRequestHeadParser::Result;
-
-// tchar of RFC 9110 section 5.6.2: what methods and field names are made of.
-bool isTchar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView text)
-{
-    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTchar);
-}
-
-bool isOws(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-// field-vchar of RFC 9110 section 5.5, plus the spaces allowed inside a value. A CR, LF or NUL
-// in a value is what request smuggling is made of, so the message is refused (section 5.5).
-bool isFieldValueCharacter(char c)
-{
-    const auto u = uchar(c);
-    return u == '\t' || u == ' ' || (u > 0x20 && u != 0x7F);
-}
-
-QByteArrayView trimmedOws(QByteArrayView text)
-{
-    while (!text.isEmpty() && isOws(text.front()))
-        text = text.sliced(1);
-    while (!text.isEmpty() && isOws(text.back()))
-        text.chop(1);
-    return text;
-}
 
 std::optional<qint64> parseDecimal(QByteArrayView digits)
 {
@@ -76,12 +43,11 @@ std::optional<Result> parseRequestLine(QByteArrayView line, HttpRequestHead& hea
     const QByteArrayView method = line.first(firstSpace);
     const QByteArrayView target = line.sliced(firstSpace + 1, lastSpace - firstSpace - 1);
     const QByteArrayView version = line.sliced(lastSpace + 1);
-    if (!isToken(method))
+    if (!http::isToken(method))
         return invalidResult(400, QStringLiteral("malformed method"));
     // Section 3.2: the target is visible ASCII; a space inside it would already have made the
     // line split into more than three parts.
-    if (target.isEmpty() || !std::all_of(target.begin(), target.end(),
-                                         [](char c) { return uchar(c) > 0x20 && uchar(c) < 0x7F; }))
+    if (target.isEmpty() || !std::all_of(target.begin(), target.end(), http::isVisibleAscii))
         return invalidResult(400, QStringLiteral("malformed request target"));
     // Section 2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT.
     if (version.size() != 8 || !version.startsWith("HTTP/") || version[6] != '.' ||
@@ -101,7 +67,7 @@ std::optional<QByteArray> HttpRequestHead::field(QByteArrayView name) const
 {
     std::optional<QByteArray> value;
     for (const HttpField& f : fields) {
-        if (QByteArrayView(f.name).compare(name, Qt::CaseInsensitive) != 0)
+        if (!http::equalsIgnoringCase(f.name, name))
             continue;
         if (value)
             *value += ", " + f.value;
@@ -114,19 +80,14 @@ std::optional<QByteArray> HttpRequestHead::field(QByteArrayView name) const
 qsizetype HttpRequestHead::fieldCount(QByteArrayView name) const
 {
     return std::count_if(fields.begin(), fields.end(), [name](const HttpField& f) {
-        return QByteArrayView(f.name).compare(name, Qt::CaseInsensitive) == 0;
+        return http::equalsIgnoringCase(f.name, name);
     });
 }
 
 bool HttpRequestHead::fieldHasToken(QByteArrayView name, QByteArrayView token) const
 {
     const auto value = field(name);
-    if (!value)
-        return false;
-    const auto elements = splitHttpList(*value);
-    return std::any_of(elements.begin(), elements.end(), [token](QByteArrayView element) {
-        return element.compare(token, Qt::CaseInsensitive) == 0;
-    });
+    return value && http::listContains(*value, token);
 }
 
 QByteArray HttpRequestHead::path() const
@@ -163,24 +124,8 @@ std::optional<qint64> HttpRequestHead::contentLength() const
     if (!value)
         return std::nullopt;
     // The parser accepted the head only when every element is the same number.
-    const auto elements = splitHttpList(*value);
+    const auto elements = http::splitList(*value);
     return elements.isEmpty() ? std::nullopt : parseDecimal(elements.first());
-}
-
-QList<QByteArrayView> splitHttpList(QByteArrayView value)
-{
-    QList<QByteArrayView> elements;
-    qsizetype start = 0;
-    while (start <= value.size()) {
-        qsizetype comma = value.indexOf(',', start);
-        if (comma < 0)
-            comma = value.size();
-        const QByteArrayView element = trimmedOws(value.sliced(start, comma - start));
-        if (!element.isEmpty())
-            elements.append(element);
-        start = comma + 1;
-    }
-    return elements;
 }
 
 Result HttpRequestHeadParser::append(QByteArrayView bytes)
@@ -243,17 +188,20 @@ Result HttpRequestHeadParser::parse(QByteArrayView head)
                 return *error;
             continue;
         }
-        // Section 5.2: obs-fold (a line starting with whitespace) is refused with 400.
-        if (line.isEmpty() || isOws(line.front()))
+        // Section 5.2: obs-fold (a line starting with whitespace) is refused with 400; so is
+        // an empty line, which only a caller of parse() can put inside a head.
+        const auto split = http::splitFieldLine(line);
+        const auto* error = std::get_if<http::FieldLineError>(&split);
+        if (line.isEmpty() || (error && *error == http::FieldLineError::Folded))
             return invalidResult(400, QStringLiteral("folded header line"));
-        // Section 5.1: no whitespace between the name and the colon (isTchar excludes it).
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !isToken(line.first(colon)))
+        // Section 5.1: no whitespace between the name and the colon.
+        if (error)
             return invalidResult(400, QStringLiteral("malformed header line"));
-        const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
-        if (!std::all_of(value.begin(), value.end(), isFieldValueCharacter))
+        const http::FieldLine& field = std::get<http::FieldLine>(split);
+        // Section 5.5: a CR, LF or NUL in a value is what request smuggling is made of.
+        if (!http::isFieldValue(field.value))
             return invalidResult(400, QStringLiteral("control character in a header value"));
-        h.fields.append({line.first(colon).toByteArray(), value.toByteArray()});
+        h.fields.append({field.name.toByteArray(), field.value.toByteArray()});
     }
     if (first)
         return invalidResult(400, QStringLiteral("empty request"));
@@ -270,7 +218,7 @@ Result HttpRequestHeadParser::parse(QByteArrayView head)
     if (const auto lengths = h.field("Content-Length")) {
         if (h.hasTransferEncoding())
             return invalidResult(400, QStringLiteral("both Content-Length and Transfer-Encoding"));
-        const auto elements = splitHttpList(*lengths);
+        const auto elements = http::splitList(*lengths);
         if (elements.isEmpty() || !parseDecimal(elements.first()) ||
             !std::all_of(elements.begin(), elements.end(),
                          [&](QByteArrayView e) { return e == elements.first(); }))

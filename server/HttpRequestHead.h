@@ -39,10 +39,6 @@ struct HttpRequestHead {
     bool hasTransferEncoding() const { return fieldCount("Transfer-Encoding") > 0; }
 };
 
-// Splits an HTTP list value (RFC 9110 section 5.6.1) into its trimmed, non-empty elements, which
-// point into `value`: keep it alive while they are used.
-QList<QByteArrayView> splitHttpList(QByteArrayView value);
-
 // Finds the end of a request head in the bytes a client sends and parses it. Pure: bytes in, a
 // verdict out, no sockets.
 //

@@ -1,6 +1,7 @@
 #include "RequestRouter.h"
 
 #include "ech/DnsAnswerBuilder.h"
+#include "http/HttpSyntax.h"
 #include "ws/WebSocketHandshake.h"
 
 namespace echw::server {
@@ -59,7 +60,7 @@ Route upgrade(const HttpRequestHead& head, const RouterConfig& config)
     // The client offers subprotocols in one or more Sec-WebSocket-Protocol fields; the worker
     // selects the token (or, without a token, the first offer) by echoing it (section 4.2.2).
     const QByteArray offers = head.field("Sec-WebSocket-Protocol").value_or(QByteArray());
-    const QList<QByteArrayView> offered = splitHttpList(offers);
+    const QList<QByteArrayView> offered = http::splitList(offers);
     QByteArray selected;
     if (!config.token.isEmpty()) {
         bool matched = false;

@@ -1,6 +1,8 @@
 #include "ServerCommandLine.h"
 
+#include "config/FlagParser.h"
 #include "config/SettingsValidation.h"
+#include "http/HttpSyntax.h"
 #include "net/TargetAddress.h"
 
 #include <limits>
@@ -10,13 +12,7 @@ namespace echw::server {
 
 namespace {
 
-struct Flag {
-    const char* name;
-    const char* valueName; // nullptr for a boolean flag
-    const char* help;
-};
-
-constexpr Flag kFlags[] = {
+constexpr FlagSpec kFlags[] = {
     {"l", "ADDR:PORT", "listen address (default 127.0.0.1:8443; port 0 picks a free port)"},
     {"token", "TOKEN", "clients must send this as Sec-WebSocket-Protocol (default: none)"},
     {"public-name", "NAME",
@@ -37,20 +33,6 @@ constexpr Flag kFlags[] = {
     {"loglevel", "LEVEL", "debug, info, warning or error (default info)"},
 };
 
-const Flag* findFlag(const QString& name)
-{
-    for (const Flag& flag : kFlags) {
-        if (name == QLatin1StringView(flag.name))
-            return &flag;
-    }
-    return nullptr;
-}
-
-QString invalid(const QString& flag, const QString& value, const QString& why)
-{
-    return QStringLiteral("invalid value \"%1\" for flag -%2: %3").arg(value, flag, why);
-}
-
 std::optional<qint64> parseCount(const QString& text, qint64 minimum, qint64 maximum)
 {
     bool ok = false;
@@ -60,15 +42,6 @@ std::optional<qint64> parseCount(const QString& text, qint64 minimum, qint64 max
     return value;
 }
 
-std::optional<bool> parseBool(const QString& text)
-{
-    if (text == QStringLiteral("true"))
-        return true;
-    if (text == QStringLiteral("false"))
-        return false;
-    return std::nullopt;
-}
-
 // A certificate name: an IP literal, a host name, or a wildcard "*.host" (RFC 6125 section
 // 6.4.3 allows the star as the whole leftmost label).
 bool isCertificateName(const QString& name)
@@ -76,20 +49,6 @@ bool isCertificateName(const QString& name)
     const QString host = name.startsWith(QStringLiteral("*.")) ? name.mid(2) : name;
     const auto target = TargetAddress::fromHostPort(host, 443);
     return target && (host == name || target->kind == TargetAddress::Kind::Domain);
-}
-
-// The token travels in a header as one element of a comma-separated list of tokens
-// (RFC 6455 section 4.1): visible ASCII without separators.
-bool isValidToken(const QString& token)
-{
-    if (token.isEmpty())
-        return false;
-    for (QChar c : token) {
-        if (c.unicode() <= 0x20 || c.unicode() >= 0x7F ||
-            QStringView(u"()<>@,;:\\\"/[]?={}").contains(c))
-            return false;
-    }
-    return true;
 }
 
 struct ParseState {
@@ -105,21 +64,24 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
     if (flag == QStringLiteral("l")) {
         const auto parsed = parseListenAddress(value);
         if (auto* error = std::get_if<QString>(&parsed))
-            return invalid(flag, value, *error);
+            return invalidFlagValue(flag, value, *error);
         r.listenAddress = std::get<ListenAddress>(parsed).address;
         r.listenPort = std::get<ListenAddress>(parsed).port;
     } else if (flag == QStringLiteral("token")) {
-        if (!isValidToken(value))
+        // The token travels in a header as one element of a comma-separated list of tokens
+        // (RFC 6455 section 4.1).
+        if (!http::isToken(value.toUtf8()))
             return QStringLiteral("invalid value for flag -token: use visible ASCII without "
                                   "spaces, commas or other separators");
         r.settings.token = value.toUtf8();
     } else if (flag == QStringLiteral("public-name")) {
         if (auto error = checkDomainName(value))
-            return invalid(flag, value, *error);
+            return invalidFlagValue(flag, value, *error);
         r.credentials.publicName = value.toLower();
     } else if (flag == QStringLiteral("name")) {
         if (!isCertificateName(value))
-            return invalid(flag, value, QStringLiteral("expected a host name or IP address"));
+            return invalidFlagValue(flag, value,
+                                    QStringLiteral("expected a host name or IP address"));
         if (!state.namesGiven)
             r.credentials.serverNames.clear();
         state.namesGiven = true;
@@ -128,7 +90,7 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
     } else if (flag == QStringLiteral("cert") || flag == QStringLiteral("key") ||
                flag == QStringLiteral("state")) {
         if (value.isEmpty())
-            return invalid(flag, value, QStringLiteral("expected a path"));
+            return invalidFlagValue(flag, value, QStringLiteral("expected a path"));
         if (flag == QStringLiteral("cert"))
             r.credentials.certificateFile = value;
         else if (flag == QStringLiteral("key"))
@@ -136,29 +98,24 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
         else
             r.credentials.stateDir = value;
     } else if (flag == QStringLiteral("doh")) {
-        const auto on = parseBool(value);
-        if (!on)
-            return invalid(flag, value, QStringLiteral("must be true or false"));
-        r.settings.dohEnabled = *on;
+        r.settings.dohEnabled = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("allow-internal-targets")) {
-        state.allowInternal = parseBool(value);
-        if (!state.allowInternal)
-            return invalid(flag, value, QStringLiteral("must be true or false"));
+        state.allowInternal = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("dial-timeout")) {
         const auto seconds = parseCount(value, 1, 300);
         if (!seconds)
-            return invalid(flag, value, QStringLiteral("expected whole seconds, 1 to 300"));
+            return invalidFlagValue(flag, value,
+                                    QStringLiteral("expected whole seconds, 1 to 300"));
         r.settings.dialTimeout = std::chrono::seconds(*seconds);
     } else if (flag == QStringLiteral("fail-after-bytes")) {
         const auto bytes = parseCount(value, 1, std::numeric_limits<qint64>::max());
         if (!bytes)
-            return invalid(flag, value, QStringLiteral("expected a positive number of bytes"));
+            return invalidFlagValue(flag, value,
+                                    QStringLiteral("expected a positive number of bytes"));
         r.settings.failAfterBytes = *bytes;
     } else if (flag == QStringLiteral("loglevel")) {
-        static const QStringList levels = {QStringLiteral("debug"), QStringLiteral("info"),
-                                           QStringLiteral("warning"), QStringLiteral("error")};
-        if (!levels.contains(value))
-            return invalid(flag, value, QStringLiteral("must be debug, info, warning or error"));
+        if (auto error = checkLogLevel(value))
+            return invalidFlagValue(flag, value, *error);
         r.logLevel = value;
     }
     return {};
@@ -182,45 +139,14 @@ ServerCommandLine ServerCommandLine::parse(const QStringList& arguments,
     result.credentials.stateDir = defaultStateDir;
     ParseState state{result, false, std::nullopt};
 
-    for (qsizetype i = 0; i < arguments.size(); ++i) {
-        QString argument = arguments.at(i);
-        if (argument == QStringLiteral("-h") || argument == QStringLiteral("-help") ||
-            argument == QStringLiteral("--help")) {
-            result.action = Action::Help;
-            return result;
-        }
-        if (argument == QStringLiteral("-version") || argument == QStringLiteral("--version")) {
-            result.action = Action::Version;
-            return result;
-        }
-        if (!argument.startsWith(u'-') || argument == QStringLiteral("-") ||
-            argument == QStringLiteral("--"))
-            return failed(
-                result,
-                QStringLiteral("unexpected argument \"%1\" (flags start with -)").arg(argument));
-        argument.remove(0, argument.startsWith(QStringLiteral("--")) ? 2 : 1);
-        QString name = argument;
-        std::optional<QString> value;
-        if (const qsizetype eq = argument.indexOf(u'='); eq >= 0) {
-            name = argument.left(eq);
-            value = argument.mid(eq + 1);
-        }
-        const Flag* flag = findFlag(name);
-        if (!flag)
-            return failed(
-                result,
-                QStringLiteral("flag provided but not defined: -%1 (see --help)").arg(name));
-        if (!value) {
-            if (!flag->valueName)
-                value = QStringLiteral("true");
-            else if (i + 1 < arguments.size())
-                value = arguments.at(++i);
-            else
-                return failed(result, QStringLiteral("flag needs an argument: -%1").arg(name));
-        }
-        const QString error = apply(state, name, *value);
-        if (!error.isEmpty())
-            return failed(result, error);
+    const FlagParseResult parsed =
+        parseFlags(kFlags, arguments, [&state](const QString& flag, const QString& value) {
+            return apply(state, flag, value);
+        });
+    if (parsed.action != Action::Run) {
+        result.action = parsed.action;
+        result.error = parsed.error;
+        return result;
     }
 
     if (result.credentials.certificateFile.isEmpty() != result.credentials.keyFile.isEmpty())
@@ -242,12 +168,7 @@ QString ServerCommandLine::help()
         "WebSocket sessions that each carry one TCP connection to a target.\n\n"
         "On start it prints the ECH config (\"ech-config <base64>\" and a PEM block), the\n"
         "certificate in use (\"certificate <path>\") and \"listening on HOST:PORT\".\n\nFlags:\n");
-    for (const Flag& flag : kFlags) {
-        QString left = QStringLiteral("  -%1").arg(QLatin1StringView(flag.name));
-        if (flag.valueName)
-            left += QStringLiteral(" %1").arg(QLatin1StringView(flag.valueName));
-        text += left.leftJustified(32) + QLatin1StringView(flag.help) + u'\n';
-    }
+    text += flagTable(kFlags, 32);
     text += QStringLiteral("  -h, --help                      show this help\n"
                            "  --version                       print the version\n");
     return text;

@@ -2,6 +2,7 @@
 
 #include "ServerCredentials.h"
 #include "WorkerContext.h"
+#include "config/FlagParser.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -12,7 +13,7 @@ namespace echw::server {
 // The command line of ech-workers-server, in the client's style: single-dash flags (`--flag`
 // works too), `-flag value` or `-flag=value`, booleans bare or `=true/false`.
 struct ServerCommandLine {
-    enum class Action { Run, Help, Version, Error };
+    using Action = FlagAction;
 
     // The ECHConfig public name when -public-name is not given: a name under .invalid
     // (RFC 6761 section 6.4) never resolves and never collides with a real site, and it goes

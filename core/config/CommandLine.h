@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/FlagParser.h"
 #include "config/ProxySettings.h"
 
 #include <QStringList>
@@ -9,7 +10,7 @@ namespace echw {
 // The headless client's command line: the reference client's flags (single dash, Go style:
 // `-flag value` or `-flag=value`; booleans bare or `=true/false`), with the same defaults.
 struct CommandLine {
-    enum class Action { Run, Help, Version, Error };
+    using Action = FlagAction;
 
     Action action = Action::Run;
     ProxySettings settings;

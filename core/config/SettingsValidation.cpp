@@ -2,6 +2,7 @@
 
 #include "net/TargetAddress.h"
 
+#include <QStringList>
 #include <QUrl>
 
 namespace echw {
@@ -93,6 +94,15 @@ std::optional<QString> checkPreferredAddress(const QString& text)
 {
     if (!TargetAddress::fromHostPort(text, 443))
         return QStringLiteral("\"%1\" is neither an IP address nor a host name").arg(text);
+    return std::nullopt;
+}
+
+std::optional<QString> checkLogLevel(const QString& text)
+{
+    static const QStringList levels = {QStringLiteral("debug"), QStringLiteral("info"),
+                                       QStringLiteral("warning"), QStringLiteral("error")};
+    if (!levels.contains(text))
+        return QStringLiteral("must be debug, info, warning or error");
     return std::nullopt;
 }
 

@@ -31,5 +31,7 @@ std::variant<QUrl, QString> parseDohServer(const QString& text);
 std::optional<QString> checkDomainName(const QString& text);
 // A preferred IP: an IP literal or a host name (a CNAME of the worker's edge).
 std::optional<QString> checkPreferredAddress(const QString& text);
+// A -loglevel value: debug, info, warning or error, as both programs spell them.
+std::optional<QString> checkLogLevel(const QString& text);
 
 } // namespace echw

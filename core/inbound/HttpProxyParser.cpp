@@ -1,5 +1,7 @@
 #include "HttpProxyParser.h"
 
+#include "http/HttpSyntax.h"
+
 #include <QString>
 
 #include <algorithm>
@@ -67,27 +69,6 @@ struct FieldSection {
     std::optional<qint64> contentLength;
 };
 
-// tchar of RFC 9110 section 5.6.2.
-bool isTchar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView text)
-{
-    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTchar);
-}
-
-// RFC 9110 section 5.5 forbids CR, LF and NUL in field values; the other controls (HTAB
-// aside) have no legitimate use and are a classic way to split what peers see as a line.
-bool isControl(char c)
-{
-    const auto byte = static_cast<uchar>(c);
-    return (byte < 0x20 && c != '\t') || byte == 0x7f;
-}
-
 bool isDigit(char c)
 {
     return c >= '0' && c <= '9';
@@ -104,47 +85,10 @@ int hexValue(char c)
     return -1;
 }
 
-bool isOws(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-// OWS of RFC 9110 section 5.6.3.
-QByteArrayView trimOws(QByteArrayView text)
-{
-    while (!text.isEmpty() && isOws(text.front()))
-        text = text.sliced(1);
-    while (!text.isEmpty() && isOws(text.back()))
-        text.chop(1);
-    return text;
-}
-
-bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
-{
-    return a.compare(b, Qt::CaseInsensitive) == 0;
-}
-
 bool startsWithIgnoringCase(QByteArrayView text, QByteArrayView prefix)
 {
-    return text.size() >= prefix.size() && equalsIgnoringCase(text.first(prefix.size()), prefix);
-}
-
-// Calls visit on each non-empty element of a comma-separated list; RFC 9110 section 5.6.1
-// has recipients ignore empty elements.
-template <typename Visit>
-std::optional<Rejection> forEachListElement(QByteArrayView value, Visit visit)
-{
-    while (true) {
-        const qsizetype comma = value.indexOf(',');
-        const QByteArrayView element = trimOws(comma < 0 ? value : value.first(comma));
-        if (!element.isEmpty()) {
-            if (auto rejection = visit(element))
-                return rejection;
-        }
-        if (comma < 0)
-            return std::nullopt;
-        value = value.sliced(comma + 1);
-    }
+    return text.size() >= prefix.size() &&
+           http::equalsIgnoringCase(text.first(prefix.size()), prefix);
 }
 
 QByteArray reasonPhrase(int status)
@@ -213,13 +157,13 @@ std::optional<Rejection> parseRequestLine(QByteArrayView line, RequestLine& requ
     const QByteArrayView version = request.version;
     const bool versionWellFormed = version.size() == 8 && version.startsWith("HTTP/") &&
                                    isDigit(version[5]) && version[6] == '.' && isDigit(version[7]);
-    if (!versionWellFormed || !isToken(request.method) || request.target.isEmpty())
+    if (!versionWellFormed || !http::isToken(request.method) || request.target.isEmpty())
         return Rejection{400, QByteArrayLiteral("malformed request line")};
     if (version != "HTTP/1.0" && version != "HTTP/1.1")
         return Rejection{505, QByteArrayLiteral("unsupported HTTP version")};
     // A URI is plain visible ASCII (RFC 3986 section 2).
-    const bool targetVisible = std::all_of(request.target.begin(), request.target.end(),
-                                           [](char c) { return c > 0x20 && c < 0x7f; });
+    const bool targetVisible =
+        std::all_of(request.target.begin(), request.target.end(), http::isVisibleAscii);
     if (!targetVisible)
         return Rejection{400, QByteArrayLiteral("malformed request target")};
     // Methods are case-sensitive (RFC 9110 section 9.1).
@@ -231,12 +175,12 @@ std::optional<Rejection> parseRequestLine(QByteArrayView line, RequestLine& requ
 std::optional<Rejection> readTransferEncoding(QByteArrayView value, FieldSection& fields)
 {
     fields.hasTransferEncoding = true;
-    return forEachListElement(value, [&](QByteArrayView coding) -> std::optional<Rejection> {
+    for (const QByteArrayView coding : http::splitList(value)) {
         fields.finalCoding = coding;
-        if (equalsIgnoringCase(coding, "chunked"))
+        if (http::equalsIgnoringCase(coding, "chunked"))
             ++fields.chunkedCount;
-        return std::nullopt;
-    });
+    }
+    return std::nullopt;
 }
 
 // RFC 9110 section 8.6: Content-Length = 1*DIGIT; a list of identical values (or repeated
@@ -244,53 +188,47 @@ std::optional<Rejection> readTransferEncoding(QByteArrayView value, FieldSection
 std::optional<Rejection> readContentLength(QByteArrayView value, FieldSection& fields)
 {
     const Rejection invalid{400, QByteArrayLiteral("invalid Content-Length")};
-    bool sawValue = false;
-    auto rejection =
-        forEachListElement(value, [&](QByteArrayView text) -> std::optional<Rejection> {
-            qint64 length = 0;
-            for (const char c : text) {
-                if (!isDigit(c) || length > (std::numeric_limits<qint64>::max() - (c - '0')) / 10)
-                    return invalid;
-                length = length * 10 + (c - '0');
-            }
-            if (fields.contentLength && *fields.contentLength != length)
-                return Rejection{400, QByteArrayLiteral("conflicting Content-Length values")};
-            fields.contentLength = length;
-            sawValue = true;
-            return std::nullopt;
-        });
-    if (!rejection && !sawValue)
+    const QList<QByteArrayView> elements = http::splitList(value);
+    if (elements.isEmpty())
         return invalid;
-    return rejection;
+    for (const QByteArrayView text : elements) {
+        qint64 length = 0;
+        for (const char c : text) {
+            if (!isDigit(c) || length > (std::numeric_limits<qint64>::max() - (c - '0')) / 10)
+                return invalid;
+            length = length * 10 + (c - '0');
+        }
+        if (fields.contentLength && *fields.contentLength != length)
+            return Rejection{400, QByteArrayLiteral("conflicting Content-Length values")};
+        fields.contentLength = length;
+    }
+    return std::nullopt;
 }
 
 std::optional<Rejection> readFieldLine(QByteArrayView line, FieldSection& fields)
 {
-    // RFC 9112 section 5.2: obs-fold; a proxy must reject or unfold it, and rejecting is
-    // the one choice that cannot be misread downstream.
-    if (isOws(line.front()))
-        return Rejection{400, QByteArrayLiteral("obsolete line folding")};
-    const qsizetype colon = line.indexOf(':');
-    if (colon < 0)
-        return Rejection{400, QByteArrayLiteral("header line without colon")};
-    // A non-token name includes whitespace before the colon, which RFC 9112 section 5.1
-    // requires rejecting because peers disagree on it.
-    const QByteArrayView name = line.first(colon);
-    if (!isToken(name))
+    // RFC 9112 section 5.2: a proxy must reject or unfold obs-fold; it rejects.
+    const auto split = http::splitFieldLine(line);
+    if (const auto* error = std::get_if<http::FieldLineError>(&split)) {
+        if (*error == http::FieldLineError::Folded)
+            return Rejection{400, QByteArrayLiteral("obsolete line folding")};
+        if (*error == http::FieldLineError::MissingColon)
+            return Rejection{400, QByteArrayLiteral("header line without colon")};
         return Rejection{400, QByteArrayLiteral("invalid header name")};
-    const QByteArrayView value = line.sliced(colon + 1);
-    if (std::any_of(value.begin(), value.end(), isControl))
+    }
+    const auto [name, value] = std::get<http::FieldLine>(split);
+    if (!http::isFieldValue(value))
         return Rejection{400, QByteArrayLiteral("control character in header value")};
 
     // RFC 9112 section 3.2.2: the proxy replaces Host with the URI's authority. Proxy-* fields
     // are addressed to us (Proxy-Authorization, Proxy-Connection) and must not leak on.
-    if (equalsIgnoringCase(name, "Host") || startsWithIgnoringCase(name, "Proxy-"))
+    if (http::equalsIgnoringCase(name, "Host") || startsWithIgnoringCase(name, "Proxy-"))
         return std::nullopt;
     fields.forwarded.append(line).append("\r\n");
-    if (equalsIgnoringCase(name, "Transfer-Encoding"))
-        return readTransferEncoding(trimOws(value), fields);
-    if (equalsIgnoringCase(name, "Content-Length"))
-        return readContentLength(trimOws(value), fields);
+    if (http::equalsIgnoringCase(name, "Transfer-Encoding"))
+        return readTransferEncoding(value, fields);
+    if (http::equalsIgnoringCase(name, "Content-Length"))
+        return readContentLength(value, fields);
     return std::nullopt;
 }
 
@@ -306,7 +244,7 @@ std::optional<Rejection> parseAbsoluteForm(QByteArrayView target, TargetAddress&
         return Rejection{400, QByteArrayLiteral("request target is not an absolute URI")};
     // Schemes are case-insensitive (RFC 3986 section 3.1). https reaches a proxy only as
     // CONNECT; any other scheme would need a gateway we are not.
-    if (!equalsIgnoringCase(target.first(schemeEnd), "http"))
+    if (!http::equalsIgnoringCase(target.first(schemeEnd), "http"))
         return Rejection{400, QByteArrayLiteral("unsupported URI scheme")};
 
     const QByteArrayView rest = target.sliced(schemeEnd + 3);
@@ -491,7 +429,7 @@ std::optional<HttpProxyParser::Event> HttpProxyParser::takeHead(qsizetype length
             return fail(400, QByteArrayLiteral("both Transfer-Encoding and Content-Length"));
         if (request.version == "HTTP/1.0")
             return fail(400, QByteArrayLiteral("Transfer-Encoding in an HTTP/1.0 request"));
-        if (fields.chunkedCount != 1 || !equalsIgnoringCase(fields.finalCoding, "chunked"))
+        if (fields.chunkedCount != 1 || !http::equalsIgnoringCase(fields.finalCoding, "chunked"))
             return fail(400, QByteArrayLiteral("Transfer-Encoding does not end in chunked"));
     }
 
@@ -591,7 +529,7 @@ std::optional<HttpProxyParser::Event> HttpProxyParser::scanChunkFraming(char byt
                 return errorEvent(400, QByteArrayLiteral("chunk size too large"));
         } else if (byte == ';') {
             m_chunkState = ChunkState::Extension;
-        } else if (isOws(byte)) {
+        } else if (http::isOws(byte)) {
             m_chunkState = ChunkState::SizeSpace;
         } else if (byte == '\r') {
             m_chunkState = ChunkState::SizeLf;
@@ -603,14 +541,14 @@ std::optional<HttpProxyParser::Event> HttpProxyParser::scanChunkFraming(char byt
         // chunk-ext = *( BWS ";" ... ): whitespace after the size must lead to an extension.
         if (byte == ';')
             m_chunkState = ChunkState::Extension;
-        else if (!isOws(byte))
+        else if (!http::isOws(byte))
             return errorEvent(400, QByteArrayLiteral("invalid chunk size"));
         break;
     case ChunkState::Extension:
         // Extensions are passed on untouched; only their end matters here.
         if (byte == '\r')
             m_chunkState = ChunkState::SizeLf;
-        else if (isControl(byte))
+        else if (!http::isFieldValueChar(byte))
             return errorEvent(400, QByteArrayLiteral("invalid chunk extension"));
         break;
     case ChunkState::SizeLf:
@@ -641,7 +579,7 @@ std::optional<HttpProxyParser::Event> HttpProxyParser::scanChunkFraming(char byt
             break;
         }
         // A trailer field line starts with its name (no obs-fold, RFC 9112 section 5.2).
-        if (!isTchar(byte))
+        if (!http::isTchar(byte))
             return errorEvent(400, QByteArrayLiteral("invalid trailer field"));
         if (++m_trailerCount > kMaxHeaderCount)
             return errorEvent(431, QByteArrayLiteral("too many trailer fields"));
@@ -650,7 +588,7 @@ std::optional<HttpProxyParser::Event> HttpProxyParser::scanChunkFraming(char byt
     case ChunkState::Trailer:
         if (byte == '\r')
             m_chunkState = ChunkState::TrailerLf;
-        else if (isControl(byte))
+        else if (!http::isFieldValueChar(byte))
             return errorEvent(400, QByteArrayLiteral("invalid trailer field"));
         break;
     case ChunkState::TrailerLf:

@@ -1,5 +1,7 @@
 #include "WebSocketHandshake.h"
 
+#include "http/HttpSyntax.h"
+
 #include <QCryptographicHash>
 #include <QRandomGenerator>
 
@@ -20,37 +22,10 @@ constexpr QByteArrayView kAcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 constexpr qsizetype kKeyBytes = 16;
 constexpr quint16 kDefaultPort = 443;
 
-bool isVisibleAscii(char c)
-{
-    return c > 0x20 && c < 0x7F;
-}
-
 bool isHostCharacter(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '.' || c == '_' || c == ':';
-}
-
-// tchar of RFC 9110 section 5.6.2, what a field name is made of.
-bool isTchar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isOws(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-QByteArrayView trimmedOws(QByteArrayView text)
-{
-    while (!text.isEmpty() && isOws(text.front()))
-        text = text.sliced(1);
-    while (!text.isEmpty() && isOws(text.back()))
-        text.chop(1);
-    return text;
 }
 
 // The request-target: the path's UTF-8 with anything that is not visible ASCII
@@ -64,7 +39,7 @@ QByteArray encodePath(const QString& path)
         encoded.append('/');
     for (char c : utf8) {
         // A fragment is never sent (RFC 9110 section 7.1), so '#' can only be part of the path.
-        if (isVisibleAscii(c) && c != '#') {
+        if (http::isVisibleAscii(c) && c != '#') {
             encoded.append(c);
         } else {
             encoded.append('%');
@@ -72,20 +47,6 @@ QByteArray encodePath(const QString& path)
         }
     }
     return encoded;
-}
-
-bool containsToken(QByteArrayView list, QByteArrayView token)
-{
-    qsizetype start = 0;
-    while (start <= list.size()) {
-        qsizetype comma = list.indexOf(',', start);
-        if (comma < 0)
-            comma = list.size();
-        if (trimmedOws(list.sliced(start, comma - start)).compare(token, Qt::CaseInsensitive) == 0)
-            return true;
-        start = comma + 1;
-    }
-    return false;
 }
 
 // Names for the statuses a worker, Cloudflare's edge or a proxy in front of a self-hosted server
@@ -143,7 +104,7 @@ struct UpgradeFields {
             {"Sec-WebSocket-Extensions", &extensions},
         };
         for (const auto& [fieldName, field] : known) {
-            if (name.compare(fieldName, Qt::CaseInsensitive) == 0)
+            if (http::equalsIgnoringCase(name, fieldName))
                 return field;
         }
         return nullptr;
@@ -162,7 +123,7 @@ buildWebSocketUpgradeRequest(const WebSocketUpgradeParams& params)
     // The token travels as a header value; anything but visible ASCII could end the header or
     // be mangled on the way. The message must not quote it.
     const QByteArray subprotocol = params.subprotocol.toUtf8();
-    if (!std::all_of(subprotocol.begin(), subprotocol.end(), isVisibleAscii))
+    if (!std::all_of(subprotocol.begin(), subprotocol.end(), http::isVisibleAscii))
         return QStringLiteral("the token contains spaces, control or non-ASCII characters, which "
                               "cannot be sent in the Sec-WebSocket-Protocol header");
 
@@ -286,12 +247,11 @@ Result WebSocketUpgradeResponseParser::check(QByteArrayView head)
             line.chop(1);
         // RFC 9112 section 5: name ":" OWS value OWS; no space before the colon and no line
         // folding, both of which make peers disagree about what a header says.
-        const qsizetype colon = line.indexOf(':');
-        const QByteArrayView name = colon < 0 ? line : line.first(colon);
-        if (colon <= 0 || !std::all_of(name.begin(), name.end(), isTchar))
+        const auto split = http::splitFieldLine(line);
+        if (std::holds_alternative<http::FieldLineError>(split))
             return reject(status, QStringLiteral("the server sent a malformed header line"));
+        const auto [name, value] = std::get<http::FieldLine>(split);
         if (auto* field = fields.slotFor(name)) {
-            const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
             if (*field)
                 **field += ", " + value.toByteArray();
             else
@@ -299,10 +259,10 @@ Result WebSocketUpgradeResponseParser::check(QByteArrayView head)
         }
     }
 
-    if (!fields.upgrade || fields.upgrade->compare("websocket", Qt::CaseInsensitive) != 0)
+    if (!fields.upgrade || !http::equalsIgnoringCase(*fields.upgrade, "websocket"))
         return reject(status,
                       QStringLiteral("the server switched protocols without Upgrade: websocket"));
-    if (!fields.connection || !containsToken(*fields.connection, "upgrade"))
+    if (!fields.connection || !http::listContains(*fields.connection, "upgrade"))
         return reject(status,
                       QStringLiteral("the server switched protocols without Connection: Upgrade"));
     if (!fields.accept)

@@ -2,11 +2,11 @@
 // loopback origin: every byte must arrive unchanged over SOCKS5 and the HTTP proxy.
 #include "DeterministicContent.h"
 #include "ProcessFixture.h"
+#include "TestHelpers.h"
 
 #include <QCryptographicHash>
 #include <QFile>
 #include <QRandomGenerator>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -15,58 +15,12 @@
 #include <sys/socket.h>
 
 using namespace std::chrono_literals;
-using echw::test::runProcess;
-using echw::test::ServiceProcess;
+using namespace echw::test;
 
 namespace {
 
 constexpr quint64 kLargeSize = 100ull * 1024 * 1024;
 constexpr auto kCurlTimeout = 180s;
-
-QString sha256OfFile(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&file);
-    return QString::fromLatin1(hash.result().toHex());
-}
-
-QByteArray socks5ConnectRequest(const QByteArray& host, quint16 port)
-{
-    QByteArray request("\x05\x01\x00\x05\x01\x00\x03", 7);
-    request.append(char(host.size())).append(host);
-    request.append(char(port >> 8)).append(char(port & 0xff));
-    return request;
-}
-
-// Reads exactly n bytes or fails after the deadline.
-QByteArray readExactly(QTcpSocket& socket, qsizetype n, std::chrono::milliseconds timeout = 10s)
-{
-    QDeadlineTimer deadline(timeout);
-    QByteArray data;
-    while (data.size() < n && !deadline.hasExpired()) {
-        if (socket.bytesAvailable() == 0 &&
-            !socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime()))))
-            break;
-        data += socket.read(n - data.size());
-    }
-    return data;
-}
-
-QByteArray readUntilClosed(QTcpSocket& socket, std::chrono::milliseconds timeout = 10s)
-{
-    QDeadlineTimer deadline(timeout);
-    QByteArray data;
-    while (!deadline.hasExpired()) {
-        data += socket.readAll();
-        if (socket.state() == QAbstractSocket::UnconnectedState)
-            break;
-        socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())));
-    }
-    return data + socket.readAll();
-}
 
 } // namespace
 
@@ -288,13 +242,8 @@ void TestDirectProxy::carriesHalfCloseBothWays()
 
 void TestDirectProxy::repliesRefusedForClosedPort()
 {
-    // A port that was just free: bind, note it, close.
-    quint16 closedPort = 0;
-    {
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost));
-        closedPort = probe.serverPort();
-    }
+    const quint16 closedPort = echw::test::closedPort();
+    QVERIFY(closedPort != 0);
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, m_proxyPort);
     QVERIFY(socket.waitForConnected(5000));

@@ -3,12 +3,12 @@
 // the ECH config comes from the server's own DoH endpoint.
 #include "DeterministicContent.h"
 #include "ProcessFixture.h"
+#include "TestHelpers.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -16,44 +16,13 @@
 #include <memory>
 
 using namespace std::chrono_literals;
-using echw::test::runProcess;
-using echw::test::ServiceProcess;
+using namespace echw::test;
 
 namespace {
 
 constexpr quint64 kTransferSize = 32ull * 1024 * 1024;
 const QString kToken = QStringLiteral("t0ken-for-tests");
 const QString kPublicName = QStringLiteral("ech-public.test");
-
-QString sha256OfFile(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&file);
-    return QString::fromLatin1(hash.result().toHex());
-}
-
-quint16 closedPort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost);
-    return probe.serverPort();
-}
-
-QByteArray readSome(QTcpSocket& socket, qsizetype n, std::chrono::milliseconds timeout)
-{
-    QDeadlineTimer deadline(timeout);
-    QByteArray data;
-    while (data.size() < n && !deadline.hasExpired()) {
-        if (socket.bytesAvailable() == 0 &&
-            !socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime()))))
-            break;
-        data += socket.read(n - data.size());
-    }
-    return data;
-}
 
 // The SOCKS5 reply code for CONNECT to 127.0.0.1:port through the proxy.
 int socksReplyCode(quint16 proxyPort, quint16 port)
@@ -62,12 +31,10 @@ int socksReplyCode(quint16 proxyPort, quint16 port)
     socket.connectToHost(QHostAddress::LocalHost, proxyPort);
     if (!socket.waitForConnected(5000))
         return -1;
-    QByteArray request("\x05\x01\x00\x05\x01\x00\x01\x7f\x00\x00\x01", 11);
-    request.append(char(port >> 8)).append(char(port & 0xff));
-    socket.write(request);
-    if (readSome(socket, 2, 10s) != QByteArray("\x05\x00", 2))
+    socket.write(echw::test::socks5ConnectRequest(QHostAddress(QHostAddress::LocalHost), port));
+    if (readExactly(socket, 2, 10s) != QByteArray("\x05\x00", 2))
         return -1;
-    const QByteArray reply = readSome(socket, 10, 30s);
+    const QByteArray reply = readExactly(socket, 10, 30s);
     return reply.size() == 10 ? int(quint8(reply.at(1))) : -1;
 }
 
@@ -105,6 +72,7 @@ private:
                                                 const QStringList& extra, quint16* port);
     QStringList clientArguments(quint16 serverPort, quint16 dohPort) const;
     QStringList curl(const QStringList& arguments) const;
+    RunResult getHello(const QStringList& proxy) const;
 
     QTemporaryDir m_dir;
     std::unique_ptr<ServiceProcess> m_origin;
@@ -163,6 +131,15 @@ QStringList TestTunnel::curl(const QStringList& arguments) const
     return QStringList{QStringLiteral("-sS"), QStringLiteral("--fail"),
                        QStringLiteral("--max-time"), QStringLiteral("120")} +
            arguments;
+}
+
+// GET /hello from the origin through a proxy, with curl's proxy arguments.
+RunResult TestTunnel::getHello(const QStringList& proxy) const
+{
+    return runProcess(
+        QStringLiteral(ECHW_CURL_BIN),
+        curl(proxy + QStringList{QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
+        60s);
 }
 
 void TestTunnel::initTestCase()
@@ -280,13 +257,7 @@ void TestTunnel::carriesNonUtf8AndUtf8EarlyDataIntact()
                      .arg(body.size())
                      .toLatin1() +
                  body);
-    QByteArray response;
-    QDeadlineTimer deadline(30s);
-    while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
-        socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())));
-        response += socket.readAll();
-    }
-    response += socket.readAll();
+    const QByteArray response = readUntilClosed(socket, 30s);
     const QByteArray expected = QByteArray::number(body.size()) + ' ' +
                                 QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex();
     QVERIFY2(response.startsWith("HTTP/1.1 200"), response.constData());
@@ -337,11 +308,8 @@ void TestTunnel::recoversFromRejectedEchWithRetryConfigs()
     auto client = startClient(m_dir.filePath(QStringLiteral("cache-retry")), other.port,
                               clientArguments(other.port, m_server.port), &port);
     QVERIFY(port != 0);
-    const auto result = runProcess(
-        QStringLiteral(ECHW_CURL_BIN),
-        curl({QStringLiteral("--socks5-hostname"), QStringLiteral("127.0.0.1:%1").arg(port),
-              QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
-        60s);
+    const auto result =
+        getHello({QStringLiteral("--socks5-hostname"), QStringLiteral("127.0.0.1:%1").arg(port)});
     QVERIFY2(result.exitCode == 0, qPrintable(client->output()));
     QVERIFY(client->output().contains(QStringLiteral("retry configs")));
     QVERIFY(other.process->output().contains(QStringLiteral("ECH accepted")));
@@ -388,11 +356,8 @@ void TestTunnel::usesCachedConfigWhenDohIsDownOnWarmStart()
     arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = certificate;
     auto client = startClient(cache, second.port, arguments, &port);
     QVERIFY(port != 0);
-    const auto result = runProcess(
-        QStringLiteral(ECHW_CURL_BIN),
-        curl({QStringLiteral("--socks5-hostname"), QStringLiteral("127.0.0.1:%1").arg(port),
-              QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
-        60s);
+    const auto result =
+        getHello({QStringLiteral("--socks5-hostname"), QStringLiteral("127.0.0.1:%1").arg(port)});
     QVERIFY2(result.exitCode == 0, qPrintable(client->output()));
     QCOMPARE(result.out, QStringLiteral("hello from localhost:%1\n").arg(m_originPort).toUtf8());
     QVERIFY(second.process->output().contains(QStringLiteral("ECH accepted")));
@@ -419,11 +384,7 @@ void TestTunnel::closesLocalConnectionWhenWorkerDropsAndServesTheNext()
                          QStringLiteral("http://localhost:%1/bytes/8000000").arg(m_originPort)}),
                    60s);
     QVERIFY2(cut.exitCode > 0, "the download should have been cut short");
-    const auto next =
-        runProcess(QStringLiteral(ECHW_CURL_BIN),
-                   curl({QStringLiteral("--socks5-hostname"), proxy,
-                         QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
-                   60s);
+    const auto next = getHello({QStringLiteral("--socks5-hostname"), proxy});
     QVERIFY2(next.exitCode == 0, qPrintable(client->output()));
     QVERIFY(client->isRunning());
 }
@@ -447,10 +408,7 @@ void TestTunnel::dialsPreferredAddressAndSendsThePath()
         startClient(m_dir.filePath(QStringLiteral("cache-named")), named.port, arguments, &port);
     QVERIFY(port != 0);
     const auto result =
-        runProcess(QStringLiteral(ECHW_CURL_BIN),
-                   curl({QStringLiteral("-x"), QStringLiteral("http://127.0.0.1:%1").arg(port),
-                         QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
-                   60s);
+        getHello({QStringLiteral("-x"), QStringLiteral("http://127.0.0.1:%1").arg(port)});
     QVERIFY2(result.exitCode == 0, qPrintable(client->output()));
     const QString output = named.process->output();
     QVERIFY2(output.contains(QStringLiteral("inner SNI \"worker.test\"")), qPrintable(output));

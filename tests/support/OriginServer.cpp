@@ -2,6 +2,7 @@
 
 #include "DeterministicContent.h"
 #include "Sha256.h"
+#include "http/HttpSyntax.h"
 
 #include <QSocketNotifier>
 #include <QTcpServer>
@@ -59,44 +60,15 @@ struct Request {
     quint64 contentLength = 0;
 };
 
-bool isTokenChar(char c)
+// A field line as RFC 9112 section 5 has it, its value free of control characters (the
+// shared rules of core/http); nullopt for anything else, obs-fold included.
+std::optional<http::FieldLine> validFieldLine(QByteArrayView line)
 {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView text)
-{
-    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTokenChar);
-}
-
-// Control characters other than tab are what turn a header value into a smuggling vector.
-bool isFieldValue(QByteArrayView text)
-{
-    return std::none_of(text.begin(), text.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return (u < 0x20 && c != '\t') || u == 0x7f;
-    });
-}
-
-bool isOws(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-QByteArrayView trimOws(QByteArrayView text)
-{
-    while (!text.isEmpty() && isOws(text.front()))
-        text = text.sliced(1);
-    while (!text.isEmpty() && isOws(text.back()))
-        text.chop(1);
-    return text;
-}
-
-bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
-{
-    return a.compare(b, Qt::CaseInsensitive) == 0;
+    const auto split = http::splitFieldLine(line);
+    const auto* field = std::get_if<http::FieldLine>(&split);
+    if (!field || !http::isFieldValue(field->value))
+        return std::nullopt;
+    return *field;
 }
 
 // Strict decimal: digits only (QByteArrayView::toULongLong would also take signs and spaces).
@@ -116,7 +88,7 @@ bool forEachListElement(QByteArrayView value, const std::function<bool(QByteArra
 {
     for (;;) {
         const qsizetype comma = value.indexOf(',');
-        if (!visit(trimOws(comma < 0 ? value : value.first(comma))))
+        if (!visit(http::trimOws(comma < 0 ? value : value.first(comma))))
             return false;
         if (comma < 0)
             return true;
@@ -148,7 +120,8 @@ bool parseRequestLine(QByteArrayView line, Request& request)
     const QByteArrayView method = line.first(firstSpace);
     const QByteArrayView target = line.sliced(firstSpace + 1, secondSpace - firstSpace - 1);
     const QByteArrayView version = line.sliced(secondSpace + 1);
-    if (!isToken(method) || target.isEmpty() || !isFieldValue(target) || target.contains('\t'))
+    if (!http::isToken(method) || target.isEmpty() || !http::isFieldValue(target) ||
+        target.contains('\t'))
         return false;
     // Origin-form only (or "*"): an absolute-form target here means a proxy forgot to rewrite it.
     if (target.front() != '/' && target != QByteArrayView("*"))
@@ -187,21 +160,18 @@ std::optional<Request> parseRequestHead(QByteArrayView head)
             continue;
         }
 
-        // A name must be followed directly by the colon, and obs-fold continuation lines
-        // (leading whitespace) fail the token check too; both are rejected per RFC 9112 5.
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
+        // Whitespace before the colon and obs-fold continuation lines are rejected per RFC 9112
+        // section 5, like every malformed line.
+        const auto field = validFieldLine(line);
+        if (!field)
             return std::nullopt;
-        const QByteArrayView name = line.first(colon);
-        const QByteArrayView value = trimOws(line.sliced(colon + 1));
-        if (!isToken(name) || !isFieldValue(value))
-            return std::nullopt;
+        const auto [name, value] = *field;
 
         bool valid = true;
-        if (equalsIgnoringCase(name, "Host")) {
+        if (http::equalsIgnoringCase(name, "Host")) {
             ++hostCount;
             request.host = value.toByteArray();
-        } else if (equalsIgnoringCase(name, "Content-Length")) {
+        } else if (http::equalsIgnoringCase(name, "Content-Length")) {
             valid = forEachListElement(value, [&](QByteArrayView element) {
                 const auto length = parseDecimal(element);
                 if (!length || (contentLength && *contentLength != *length))
@@ -209,22 +179,22 @@ std::optional<Request> parseRequestHead(QByteArrayView head)
                 contentLength = length;
                 return true;
             });
-        } else if (equalsIgnoringCase(name, "Transfer-Encoding")) {
+        } else if (http::equalsIgnoringCase(name, "Transfer-Encoding")) {
             // Only a single "chunked": the server cannot undo any other coding it would hash.
             valid = forEachListElement(value, [&](QByteArrayView element) {
-                if (chunked || !equalsIgnoringCase(element, "chunked"))
+                if (chunked || !http::equalsIgnoringCase(element, "chunked"))
                     return false;
                 chunked = true;
                 return true;
             });
-        } else if (equalsIgnoringCase(name, "Connection")) {
+        } else if (http::equalsIgnoringCase(name, "Connection")) {
             forEachListElement(value, [&](QByteArrayView element) {
-                closeRequested |= equalsIgnoringCase(element, "close");
-                keepAliveRequested |= equalsIgnoringCase(element, "keep-alive");
+                closeRequested |= http::equalsIgnoringCase(element, "close");
+                keepAliveRequested |= http::equalsIgnoringCase(element, "keep-alive");
                 return true;
             });
-        } else if (equalsIgnoringCase(name, "Expect")) {
-            if (equalsIgnoringCase(value, "100-continue"))
+        } else if (http::equalsIgnoringCase(name, "Expect")) {
+            if (http::equalsIgnoringCase(value, "100-continue"))
                 request.expectContinue = true;
             else
                 request.unsupportedExpectation = true;
@@ -275,8 +245,8 @@ std::optional<quint64> parseChunkSizeLine(QByteArrayView line)
     }
     if (i == 0)
         return std::nullopt;
-    const QByteArrayView rest = trimOws(line.sliced(i));
-    if (!rest.isEmpty() && (rest.front() != ';' || !isFieldValue(rest)))
+    const QByteArrayView rest = http::trimOws(line.sliced(i));
+    if (!rest.isEmpty() && (rest.front() != ';' || !http::isFieldValue(rest)))
         return std::nullopt;
     return size;
 }
@@ -640,10 +610,8 @@ OriginServer::Connection::Step OriginServer::Connection::chunkedStep()
         QByteArrayView line = QByteArrayView(m_input).first(newline);
         if (line.endsWith('\r'))
             line.chop(1);
-        const qsizetype colon = line.indexOf(':');
         const bool lastLine = line.isEmpty();
-        const bool valid = lastLine || (colon > 0 && isToken(line.first(colon)) &&
-                                        isFieldValue(line.sliced(colon + 1)));
+        const bool valid = lastLine || validFieldLine(line).has_value();
         m_trailerSize += newline + 1;
         m_input.remove(0, newline + 1);
         if (!valid || m_trailerSize > kMaxTrailerSize)

@@ -1,10 +1,12 @@
 // The self-hosted server's DNS answers, read back with the client's own codec.
+#include "TestValues.h"
 #include "ech/DnsAnswerBuilder.h"
 #include "ech/DnsMessage.h"
 
 #include <QTest>
 
 using namespace echw;
+using echw::test::unwrap;
 
 namespace {
 
@@ -12,13 +14,6 @@ const QString kOwnName = QStringLiteral("ech.example.net");
 // A structurally valid ECHConfigList (RFC 9849 section 4): one entry of version 0xfe0d.
 const QByteArray kEchConfigList = QByteArrayLiteral("\x00\x0a\xfe\x0d\x00\x06"
                                                     "abcdef");
-
-template <typename T> T unwrap(std::variant<T, QString> value)
-{
-    if (auto* error = std::get_if<QString>(&value))
-        qFatal("%s", qPrintable(*error));
-    return std::get<T>(std::move(value));
-}
 
 QByteArray answer(const QByteArray& query, quint32 ttl = 300)
 {

@@ -1,3 +1,4 @@
+#include "TestValues.h"
 #include "ech/DnsMessage.h"
 
 #include <QHash>
@@ -5,6 +6,7 @@
 #include <QTest>
 
 using namespace echw;
+using echw::test::errorOf;
 
 namespace {
 
@@ -172,12 +174,6 @@ QByteArray response(QByteArrayView queried, const QList<Answer>& answers, quint1
 Answer https(QByteArray owner, quint32 ttl, QByteArray rdata)
 {
     return Answer{std::move(owner), DnsType::Https, ttl, std::move(rdata)};
-}
-
-template <typename T> QString errorOf(const std::variant<T, QString>& result)
-{
-    const auto* error = std::get_if<QString>(&result);
-    return error ? *error : QString();
 }
 
 } // namespace

@@ -1,17 +1,17 @@
 // DohClient against a real HTTPS DoH server on loopback, which answers with DnsAnswerBuilder.
+#include "DohTestServer.h"
+#include "TestValues.h"
 #include "ech/DnsAnswerBuilder.h"
 #include "ech/DnsMessage.h"
 #include "ech/DohClient.h"
 #include "tls/TlsCredentials.h"
 
-#include <QSslKey>
 #include <QSslSocket>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUrlQuery>
 
 using namespace echw;
+using namespace echw::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -19,157 +19,6 @@ namespace {
 const QString kEchDomain = QStringLiteral("cloudflare-ech.com");
 const QByteArray kEchConfigList = QByteArrayLiteral("\x00\x0a\xfe\x0d\x00\x06"
                                                     "abcdef");
-
-template <typename T> T unwrap(std::variant<T, QString> value)
-{
-    if (auto* error = std::get_if<QString>(&value))
-        qFatal("%s", qPrintable(*error));
-    return std::get<T>(std::move(value));
-}
-
-// A loopback DoH server: HTTPS through QSslSocket in server mode, one HTTP/1.1 request per
-// connection, answered through buildHttpsAnswer unless a test asks for a failure.
-class DohTestServer : public QTcpServer {
-public:
-    enum class Behaviour {
-        Answer,
-        AnswerWithMediaTypeParameter,
-        Forbidden,
-        Redirect,
-        WrongContentType,
-        Oversized,
-        Silent,
-    };
-    struct Request {
-        QByteArray method;
-        QByteArray target;
-        QByteArray accept;
-        QByteArray contentType;
-        QByteArray dnsQuery;
-    };
-
-    explicit DohTestServer(const CertificatePair& certificate)
-        : m_certificate(certificate.certificatePem, QSsl::Pem)
-        , m_key(certificate.privateKeyPem, QSsl::Ec, QSsl::Pem)
-    {}
-
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("https://127.0.0.1:%1/dns-query").arg(serverPort()));
-    }
-
-    Behaviour behaviour = Behaviour::Answer;
-    quint32 ttl = 300;
-    QList<Request> requests;
-
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto* socket = new QSslSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            return;
-        }
-        socket->setLocalCertificate(m_certificate);
-        socket->setPrivateKey(m_key);
-        auto buffer = std::make_shared<QByteArray>();
-        connect(socket, &QSslSocket::readyRead, this, [this, socket, buffer] {
-            *buffer += socket->readAll();
-            if (auto request = parse(*buffer)) {
-                requests.append(*request);
-                respond(socket, *request);
-            }
-        });
-        connect(socket, &QSslSocket::disconnected, socket, &QObject::deleteLater);
-        socket->startServerEncryption();
-    }
-
-private:
-    static std::optional<Request> parse(const QByteArray& buffer)
-    {
-        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
-        if (headEnd < 0)
-            return std::nullopt;
-        const QList<QByteArray> lines = buffer.left(headEnd).split('\n');
-        const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
-        if (requestLine.size() != 3)
-            return std::nullopt;
-        Request request{requestLine[0], requestLine[1], {}, {}, {}};
-        qsizetype contentLength = 0;
-        for (const QByteArray& line : lines.mid(1)) {
-            const qsizetype colon = line.indexOf(':');
-            const QByteArray name = line.left(colon).trimmed().toLower();
-            const QByteArray value = line.mid(colon + 1).trimmed();
-            if (name == "accept")
-                request.accept = value;
-            else if (name == "content-type")
-                request.contentType = value;
-            else if (name == "content-length")
-                contentLength = value.toLongLong();
-        }
-        const QByteArray body = buffer.mid(headEnd + 4);
-        if (body.size() < contentLength)
-            return std::nullopt;
-        if (request.method == "POST") {
-            request.dnsQuery = body;
-        } else {
-            const QUrlQuery parameters(QUrl(QString::fromLatin1(request.target)).query());
-            request.dnsQuery =
-                QByteArray::fromBase64(parameters.queryItemValue(QStringLiteral("dns")).toLatin1(),
-                                       QByteArray::Base64UrlEncoding);
-        }
-        return request;
-    }
-
-    void respond(QSslSocket* socket, const Request& request)
-    {
-        QByteArray head = "HTTP/1.1 200 OK\r\nContent-Type: application/dns-message\r\n";
-        QByteArray body;
-        switch (behaviour) {
-        case Behaviour::Answer:
-        case Behaviour::AnswerWithMediaTypeParameter: {
-            if (behaviour == Behaviour::AnswerWithMediaTypeParameter)
-                head = "HTTP/1.1 200 OK\r\nContent-Type: Application/DNS-Message; x=y\r\n";
-            auto answer = buildHttpsAnswer(request.dnsQuery, kEchDomain, kEchConfigList, ttl);
-            if (auto* dns = std::get_if<QByteArray>(&answer))
-                body = *dns;
-            else
-                head = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n";
-            break;
-        }
-        case Behaviour::Forbidden:
-            head = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n";
-            body = "no";
-            break;
-        case Behaviour::Redirect:
-            head = "HTTP/1.1 301 Moved Permanently\r\nLocation: /moved-here?dns=abc\r\n";
-            break;
-        case Behaviour::WrongContentType:
-            head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n";
-            body = "<html>login first</html>";
-            break;
-        case Behaviour::Oversized:
-            // No Content-Length: the client can only notice while the body streams in.
-            socket->write(head + "Connection: close\r\n\r\n" + QByteArray(256 * 1024, 'x'));
-            socket->disconnectFromHost();
-            return;
-        case Behaviour::Silent:
-            return;
-        }
-        socket->write(head + "Content-Length: " + QByteArray::number(body.size()) +
-                      "\r\nConnection: close\r\n\r\n" + body);
-        socket->disconnectFromHost();
-    }
-
-    QSslCertificate m_certificate;
-    QSslKey m_key;
-};
-
-QString errorOf(const DohClient::EchConfigResult& result)
-{
-    const auto* error = std::get_if<QString>(&result);
-    return error ? *error : QString();
-}
 
 } // namespace
 
@@ -211,16 +60,15 @@ void TestDohClient::initTestCase()
 {
     QVERIFY(QSslSocket::supportsSsl());
     QVERIFY(m_dir.isValid());
-    m_certificate = unwrap(generateSelfSignedCertificate({QStringLiteral("127.0.0.1")}));
-    m_caFile = m_dir.filePath(QStringLiteral("doh-ca.pem"));
-    QFile file(m_caFile);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(m_certificate.certificatePem);
+    const DohTestCertificate doh = createDohTestCertificate(m_dir.path());
+    QVERIFY(!doh.caFile.isEmpty());
+    m_certificate = doh.certificate;
+    m_caFile = doh.caFile;
 }
 
 void TestDohClient::init()
 {
-    m_server = std::make_unique<DohTestServer>(m_certificate);
+    m_server = std::make_unique<DohTestServer>(m_certificate, kEchDomain, kEchConfigList);
     QVERIFY(m_server->listen(QHostAddress::LocalHost));
 }
 

@@ -1,6 +1,7 @@
 // EchConfigProvider and its cache file, with a real DoH server on loopback that counts the
 // queries it gets.
-#include "ech/DnsAnswerBuilder.h"
+#include "DohTestServer.h"
+#include "TestValues.h"
 #include "ech/DohClient.h"
 #include "ech/EchConfigCache.h"
 #include "tls/TlsCredentials.h"
@@ -9,14 +10,12 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSignalSpy>
-#include <QSslKey>
 #include <QSslSocket>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUrlQuery>
 
 using namespace echw;
+using namespace echw::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -26,81 +25,6 @@ const QByteArray kDnsConfig = QByteArrayLiteral("\x00\x0a\xfe\x0d\x00\x06"
                                                 "dns---");
 const QByteArray kRetryConfig = QByteArrayLiteral("\x00\x0a\xfe\x0d\x00\x06"
                                                   "retry-");
-
-template <typename T> T unwrap(std::variant<T, QString> value)
-{
-    if (auto* error = std::get_if<QString>(&value))
-        qFatal("%s", qPrintable(*error));
-    return std::get<T>(std::move(value));
-}
-
-// A loopback DoH server (HTTPS, one HTTP/1.1 GET per connection) that answers through
-// buildHttpsAnswer, with HTTP 503 when `unavailable`, or never when `silent`, and counts the
-// requests it gets.
-class DohTestServer : public QTcpServer {
-public:
-    explicit DohTestServer(const CertificatePair& certificate)
-        : m_certificate(certificate.certificatePem, QSsl::Pem)
-        , m_key(certificate.privateKeyPem, QSsl::Ec, QSsl::Pem)
-    {}
-
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("https://127.0.0.1:%1/dns-query").arg(serverPort()));
-    }
-
-    bool unavailable = false;
-    bool silent = false;
-    quint32 ttl = 300;
-    int requests = 0;
-
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto* socket = new QSslSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            return;
-        }
-        socket->setLocalCertificate(m_certificate);
-        socket->setPrivateKey(m_key);
-        auto buffer = std::make_shared<QByteArray>();
-        connect(socket, &QSslSocket::readyRead, this, [this, socket, buffer] {
-            *buffer += socket->readAll();
-            const qsizetype headEnd = buffer->indexOf("\r\n\r\n");
-            if (headEnd < 0)
-                return;
-            ++requests;
-            if (silent)
-                return;
-            const QByteArray target = buffer->left(headEnd).split(' ').value(1);
-            const QUrlQuery parameters(QUrl(QString::fromLatin1(target)).query());
-            const QByteArray query =
-                QByteArray::fromBase64(parameters.queryItemValue(QStringLiteral("dns")).toLatin1(),
-                                       QByteArray::Base64UrlEncoding);
-            auto answer = buildHttpsAnswer(query, kEchDomain, kDnsConfig, ttl);
-            const auto* dns = std::get_if<QByteArray>(&answer);
-            const QByteArray head = unavailable || !dns ? "HTTP/1.1 503 Service Unavailable\r\n"
-                                                        : "HTTP/1.1 200 OK\r\n";
-            const QByteArray body = unavailable || !dns ? QByteArray() : *dns;
-            socket->write(head + "Content-Type: application/dns-message\r\nContent-Length: " +
-                          QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
-            socket->disconnectFromHost();
-        });
-        connect(socket, &QSslSocket::disconnected, socket, &QObject::deleteLater);
-        socket->startServerEncryption();
-    }
-
-private:
-    QSslCertificate m_certificate;
-    QSslKey m_key;
-};
-
-QString errorOf(const EchConfigSource::Result& result)
-{
-    const auto* error = std::get_if<QString>(&result);
-    return error ? *error : QString();
-}
 
 QJsonObject readJson(const QString& path)
 {
@@ -149,11 +73,10 @@ private:
 void TestEchConfigCache::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    m_certificate = unwrap(generateSelfSignedCertificate({QStringLiteral("127.0.0.1")}));
-    m_caFile = m_dir.filePath(QStringLiteral("doh-ca.pem"));
-    QFile file(m_caFile);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(m_certificate.certificatePem);
+    const DohTestCertificate doh = createDohTestCertificate(m_dir.path());
+    QVERIFY(!doh.caFile.isEmpty());
+    m_certificate = doh.certificate;
+    m_caFile = doh.caFile;
 }
 
 void TestEchConfigCache::init()
@@ -161,7 +84,7 @@ void TestEchConfigCache::init()
     // A folder that does not exist yet, as on first start.
     m_cacheFile = m_dir.filePath(QStringLiteral("%1/ech-config.json")
                                      .arg(QString::fromLatin1(QTest::currentTestFunction())));
-    m_server = std::make_unique<DohTestServer>(m_certificate);
+    m_server = std::make_unique<DohTestServer>(m_certificate, kEchDomain, kDnsConfig);
     QVERIFY(m_server->listen(QHostAddress::LocalHost));
 }
 
@@ -219,7 +142,7 @@ void TestEchConfigCache::fetchesPersistsAndServesFreshValueWithoutAsking()
     const auto result = get(*echConfig);
     QVERIFY(result);
     QCOMPARE(std::get<QByteArray>(*result), kDnsConfig);
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
     QCOMPARE(changed.size(), 1);
 
     const QJsonObject json = readJson(m_cacheFile);
@@ -238,7 +161,7 @@ void TestEchConfigCache::fetchesPersistsAndServesFreshValueWithoutAsking()
     const auto again = get(*echConfig);
     QVERIFY(again);
     QCOMPARE(std::get<QByteArray>(*again), kDnsConfig);
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
 }
 
 void TestEchConfigCache::clampsTheTtl()
@@ -263,7 +186,7 @@ void TestEchConfigCache::concurrentGetsShareOneQuery()
     QTRY_COMPARE_WITH_TIMEOUT(results.size(), 5, 10000);
     for (const auto& result : results)
         QCOMPARE(std::get<QByteArray>(result), kDnsConfig);
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
 }
 
 void TestEchConfigCache::skipsCallersWhoseContextIsGone()
@@ -283,7 +206,7 @@ void TestEchConfigCache::skipsCallersWhoseContextIsGone()
 void TestEchConfigCache::warmStartServesTheCacheFileWithoutDoh()
 {
     QVERIFY(get(*provider()));
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
 
     auto restarted = provider(downUrl());
     QVERIFY(restarted->current());
@@ -314,16 +237,16 @@ void TestEchConfigCache::staleValueIsServedWithoutAskingForAMinute()
     const QDateTime dayAgo = QDateTime::currentDateTimeUtc().addDays(-1);
     QVERIFY(EchConfigCache(m_cacheFile)
                 .save({kEchDomain, m_server->url(), kDnsConfig, dayAgo, dayAgo.addSecs(300)}));
-    m_server->unavailable = true;
+    m_server->behaviour = DohTestServer::Behaviour::Unavailable;
     auto echConfig = provider();
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("HTTP 503")));
     QVERIFY(get(*echConfig));
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
 
     const auto again = get(*echConfig);
     QVERIFY(again);
     QCOMPARE(std::get<QByteArray>(*again), kDnsConfig);
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
 }
 
 void TestEchConfigCache::expiredFileIsRefreshedFromDoh()
@@ -335,7 +258,7 @@ void TestEchConfigCache::expiredFileIsRefreshedFromDoh()
     const auto result = get(*echConfig);
     QVERIFY(result);
     QCOMPARE(std::get<QByteArray>(*result), kDnsConfig);
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
 }
 
 void TestEchConfigCache::ignoresCorruptOrForeignCacheFile_data()
@@ -393,7 +316,7 @@ void TestEchConfigCache::ignoresCorruptOrForeignCacheFile()
     const auto result = get(*echConfig);
     QVERIFY(result);
     QCOMPARE(std::get<QByteArray>(*result), kDnsConfig);
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
     QCOMPARE(readJson(m_cacheFile).value(u"echConfigList").toString(),
              QString::fromLatin1(kDnsConfig.toBase64()));
 }
@@ -407,7 +330,7 @@ void TestEchConfigCache::retryConfigsArePersistedAndReloaded()
     const auto result = get(*echConfig);
     QVERIFY(result);
     QCOMPARE(std::get<QByteArray>(*result), kRetryConfig);
-    QCOMPARE(m_server->requests, 0);
+    QCOMPARE(m_server->requests.size(), 0);
     QCOMPARE(echConfig->current()->fetchedAt.secsTo(echConfig->current()->expiresAt), 3600);
     QCOMPARE(QFile::permissions(m_cacheFile) & ~(QFile::ReadUser | QFile::WriteUser),
              QFile::ReadOwner | QFile::WriteOwner);
@@ -432,7 +355,7 @@ void TestEchConfigCache::retryConfigsWinOverQueryInFlight()
     echConfig->replaceWithRetryConfigs(kRetryConfig);
     QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
     QCOMPARE(std::get<QByteArray>(*result), kRetryConfig);
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
     QCOMPARE(echConfig->current()->echConfigList, kRetryConfig);
     QCOMPARE(readJson(m_cacheFile).value(u"echConfigList").toString(),
              QString::fromLatin1(kRetryConfig.toBase64()));
@@ -442,7 +365,7 @@ void TestEchConfigCache::invalidateForgetsTheValueAndAsksAgain()
 {
     auto echConfig = provider();
     QVERIFY(get(*echConfig));
-    QCOMPARE(m_server->requests, 1);
+    QCOMPARE(m_server->requests.size(), 1);
     QSignalSpy changed(echConfig.get(), &EchConfigProvider::configChanged);
     echConfig->invalidate();
     QCOMPARE(changed.size(), 1);
@@ -452,17 +375,17 @@ void TestEchConfigCache::invalidateForgetsTheValueAndAsksAgain()
     const auto result = get(*echConfig);
     QVERIFY(result);
     QCOMPARE(std::get<QByteArray>(*result), kDnsConfig);
-    QCOMPARE(m_server->requests, 2);
+    QCOMPARE(m_server->requests.size(), 2);
 }
 
 void TestEchConfigCache::destroyingTheProviderCancelsItsQuery()
 {
-    m_server->silent = true;
+    m_server->behaviour = DohTestServer::Behaviour::Silent;
     auto echConfig = provider();
     bool called = false;
     QObject context;
     echConfig->get(&context, [&called](EchConfigSource::Result) { called = true; });
-    QTRY_COMPARE_WITH_TIMEOUT(m_server->requests, 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->requests.size(), 1, 10000);
     echConfig.reset();
     QTRY_VERIFY_WITH_TIMEOUT(m_server->findChildren<QSslSocket*>().isEmpty(), 10000);
     QVERIFY(!called);

@@ -1,3 +1,4 @@
+#include "TestValues.h"
 #include "inbound/Socks5Parser.h"
 
 #include <QTest>
@@ -6,16 +7,9 @@ using echw::Socks5Parser;
 using echw::Socks5Reply;
 using echw::TargetAddress;
 using Type = Socks5Parser::Event::Type;
+using echw::test::bytes;
 
 namespace {
-
-QByteArray bytes(std::initializer_list<int> values)
-{
-    QByteArray out;
-    for (int v : values)
-        out.append(char(v));
-    return out;
-}
 
 const QByteArray kGreeting = bytes({5, 1, 0});
 const QByteArray kMethodReply = bytes({5, 0});

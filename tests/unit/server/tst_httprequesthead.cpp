@@ -1,6 +1,7 @@
 // The worker's request head parser: what it accepts, what it refuses and with which status,
 // however the bytes are split.
 #include "HttpRequestHead.h"
+#include "http/HttpSyntax.h"
 
 #include <QTest>
 
@@ -236,7 +237,7 @@ void TestHttpRequestHead::joinsRepeatedFieldsAndFindsTokens()
     QVERIFY(!head.fieldHasToken("Upgrade", "websocket"));
     QCOMPARE(head.fieldCount("connection"), 2);
     const QByteArray protocols = head.field("Sec-WebSocket-Protocol").value_or(QByteArray());
-    const auto elements = splitHttpList(protocols);
+    const auto elements = echw::http::splitList(protocols);
     QCOMPARE(elements.size(), 2);
     QCOMPARE(elements.at(0), "a");
     QCOMPARE(elements.at(1), "b");

@@ -1,6 +1,7 @@
 // What the worker makes of a request head: the WebSocket handshake checks of RFC 6455 section
 // 4.2.1 and the token, the DoH endpoint, and the reference worker's answers to anything else.
 #include "RequestRouter.h"
+#include "TestValues.h"
 #include "ech/DnsMessage.h"
 #include "tls/TlsCredentials.h"
 #include "ws/WebSocketHandshake.h"
@@ -8,6 +9,7 @@
 #include <QTest>
 
 using namespace echw;
+using echw::test::errorOf;
 using namespace echw::server;
 
 namespace {
@@ -255,8 +257,7 @@ void TestRequestRouter::answersDnsQueryWithTheEchConfig()
              std::optional<QByteArray>("application/dns-message"));
     QCOMPARE(fieldOf(response, "Cache-Control"), std::optional<QByteArray>("max-age=300"));
     const auto found = extractEchConfig(response.body, u"public.test");
-    QVERIFY2(std::holds_alternative<EchLookupResult>(found),
-             qPrintable(std::get_if<QString>(&found) ? *std::get_if<QString>(&found) : QString()));
+    QVERIFY2(std::holds_alternative<EchLookupResult>(found), qPrintable(errorOf(found)));
     QCOMPARE(std::get<EchLookupResult>(found).echConfigList, configs);
 
     QCOMPARE(answerDnsQuery("not a dns message", QStringLiteral("public.test"), configs).status,

@@ -1,6 +1,7 @@
 // The server's keys: generated once and kept, renewed when they no longer fit the options,
 // taken from files when given.
 #include "ServerCredentials.h"
+#include "TestValues.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -8,15 +9,13 @@
 
 using namespace echw;
 using namespace echw::server;
+using echw::test::unwrap;
 
 namespace {
 
 ServerCredentials load(const CredentialOptions& options)
 {
-    auto result = loadOrCreateCredentials(options);
-    if (auto* error = std::get_if<QString>(&result))
-        qFatal("%s", qPrintable(*error));
-    return std::get<ServerCredentials>(std::move(result));
+    return unwrap(loadOrCreateCredentials(options));
 }
 
 QByteArray readAll(const QString& path)

@@ -2,6 +2,7 @@
 // client uses: TcpDialer -> TlsStream with ECH -> the WebSocket upgrade -> masked frames.
 #include "OriginServer.h"
 #include "ServerCredentials.h"
+#include "TestValues.h"
 #include "WorkerServer.h"
 #include "ech/DnsMessage.h"
 #include "net/SocketStream.h"
@@ -19,6 +20,8 @@
 #include <QTest>
 
 using namespace echw;
+using echw::test::errorOf;
+using echw::test::unwrap;
 using namespace echw::server;
 using namespace std::chrono_literals;
 using Event = WebSocketFrameDecoder::Event;
@@ -28,13 +31,6 @@ namespace {
 const QString kPublicName = QStringLiteral("public.test");
 const QString kServerName = QStringLiteral("localhost");
 constexpr int kWaitMs = 10000;
-
-template <typename T> T unwrap(std::variant<T, QString> value)
-{
-    if (auto* error = std::get_if<QString>(&value))
-        qFatal("%s", qPrintable(*error));
-    return std::get<T>(std::move(value));
-}
 
 // A client connection to the worker under test: TLS with ECH, then raw HTTP or WebSocket frames.
 // It answers the server's Close as the real client does (Close back, then end of TLS).
@@ -671,9 +667,7 @@ void TestWorkerServer::answersDohGetAndPostWithTheEchConfig()
         QVERIFY(response->head.contains("Content-Type: application/dns-message\r\n"));
         QVERIFY(response->head.contains("Cache-Control: max-age=300\r\n"));
         const auto found = extractEchConfig(response->body, kPublicName);
-        QVERIFY2(
-            std::holds_alternative<EchLookupResult>(found),
-            qPrintable(std::get_if<QString>(&found) ? *std::get_if<QString>(&found) : QString()));
+        QVERIFY2(std::holds_alternative<EchLookupResult>(found), qPrintable(errorOf(found)));
         QCOMPARE(std::get<EchLookupResult>(found).echConfigList, m_credentials.echConfigList);
     }
     QCOMPARE(server->counters().dnsAnswers, 2u);

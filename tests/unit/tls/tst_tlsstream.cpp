@@ -1,5 +1,6 @@
 // TLS with ECH between two TlsStreams over real loopback TCP: a real OpenSSL 4 handshake on
 // both sides, as the client and the self-hosted server use it.
+#include "TestValues.h"
 #include "net/SocketStream.h"
 #include "net/StreamListener.h"
 #include "net/TcpDialer.h"
@@ -13,19 +14,13 @@
 #include <QTest>
 
 using namespace echw;
+using echw::test::unwrap;
 using namespace std::chrono_literals;
 
 namespace {
 
 const QString kWorkerName = QStringLiteral("worker.test");
 const QString kPublicName = QStringLiteral("public.test");
-
-template <typename T> T unwrap(std::variant<T, QString> value)
-{
-    if (auto* error = std::get_if<QString>(&value))
-        qFatal("%s", qPrintable(*error));
-    return std::get<T>(std::move(value));
-}
 
 // One client/server pair over loopback; both streams live until the struct goes.
 struct Connection {

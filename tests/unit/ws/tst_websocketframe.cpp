@@ -1,3 +1,4 @@
+#include "TestValues.h"
 #include "ws/WebSocketFrame.h"
 
 #include <QRandomGenerator>
@@ -13,16 +14,9 @@ namespace WebSocketCloseCode = echw::WebSocketCloseCode;
 using Event = WebSocketFrameDecoder::Event;
 using Type = WebSocketFrameDecoder::Event::Type;
 namespace CloseCode = echw::WebSocketCloseCode;
+using echw::test::bytes;
 
 namespace {
-
-QByteArray bytes(std::initializer_list<int> values)
-{
-    QByteArray out;
-    for (int v : values)
-        out.append(char(v));
-    return out;
-}
 
 // An unmasked server frame, written here byte by byte rather than with the code under test.
 QByteArray serverFrame(int firstByte, const QByteArray& payload)

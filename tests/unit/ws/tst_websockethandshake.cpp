@@ -1,3 +1,4 @@
+#include "TestValues.h"
 #include "ws/WebSocketHandshake.h"
 
 #include <QTest>
@@ -18,10 +19,7 @@ const QByteArray kSampleAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
 WebSocketUpgradeRequest build(const WebSocketUpgradeParams& params)
 {
-    auto result = echw::buildWebSocketUpgradeRequest(params);
-    if (auto* error = std::get_if<QString>(&result))
-        qFatal("unexpected failure: %s", qPrintable(*error));
-    return std::get<WebSocketUpgradeRequest>(result);
+    return echw::test::unwrap(echw::buildWebSocketUpgradeRequest(params));
 }
 
 WebSocketUpgradeParams params(const QString& host, quint16 port, const QString& path,
