@@ -2,6 +2,7 @@
 #include "LogOutput.h"
 #include "TerminationSignals.h"
 #include "config/CommandLine.h"
+#include "routing/RouteListUpdater.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -10,6 +11,33 @@
 #include <cstdio>
 
 Q_LOGGING_CATEGORY(lcApp, "echw.app")
+
+namespace {
+
+// -update-lists: fetch, validate and replace the China lists, then exit (0: replaced).
+int updateLists(const echw::ProxySettings& settings)
+{
+    echw::RouteListUpdaterOptions options;
+    options.targetDirectory =
+        settings.listDirectory.isEmpty() ? settings.updatedListDirectory : settings.listDirectory;
+    echw::RouteListUpdater updater(options);
+    int exitCode = 1;
+    QObject::connect(&updater, &echw::RouteListUpdater::finished,
+                     [&](bool updated, const QString& message) {
+                         if (updated)
+                             qCInfo(lcApp, "%s", qPrintable(message));
+                         else
+                             qCCritical(lcApp, "%s", qPrintable(message));
+                         exitCode = updated ? 0 : 1;
+                         QCoreApplication::quit();
+                     });
+    if (!updater.start())
+        return 1;
+    QCoreApplication::exec();
+    return exitCode;
+}
+
+} // namespace
 
 int main(int argc, char* argv[])
 {
@@ -36,6 +64,11 @@ int main(int argc, char* argv[])
     echw::ProxySettings settings = commandLine.settings;
     settings.echCacheFile = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
                             QStringLiteral("/ech-config.json");
+    settings.updatedListDirectory =
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+        QStringLiteral("/china-ip-list");
+    if (commandLine.updateLists)
+        return updateLists(settings);
     echw::TerminationSignals signals;
     echw::Engine engine;
     if (const auto error = engine.start(settings)) {

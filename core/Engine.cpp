@@ -4,10 +4,15 @@
 #include "ech/DohClient.h"
 #include "ech/EchConfigCache.h"
 #include "inbound/ProxyListener.h"
+#include "net/HostResolver.h"
 #include "outbound/DirectConnector.h"
+#include "outbound/RoutingConnector.h"
 #include "outbound/TunnelConnector.h"
+#include "routing/Router.h"
 #include "tls/TlsContext.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QLoggingCategory>
 
 namespace echw {
@@ -29,20 +34,21 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
     const auto listen = parseListenAddress(settings.listen);
     if (auto* error = std::get_if<QString>(&listen))
         return QStringLiteral("listen address: %1").arg(*error);
-    if (settings.routing == RoutingMode::BypassCn) {
-        return QStringLiteral("routing mode bypass_cn is not available in this build yet; use "
-                              "global or none");
-    }
-
     m_settings = settings;
     m_direct = std::make_unique<DirectConnector>(settings.connectTimeout);
-    m_context.connector = m_direct.get();
-    if (settings.routing == RoutingMode::Global) {
+    bool needsTunnel = false;
+    if (auto error = startRouting(settings, &needsTunnel)) {
+        stop();
+        return error;
+    }
+    if (needsTunnel) {
         if (auto error = startTunnel(settings)) {
             stop();
             return error;
         }
     }
+    m_routing = std::make_unique<RoutingConnector>(*m_router, *m_direct, m_tunnel.get());
+    m_context.connector = m_routing.get();
     m_context.handshakeTimeout = settings.handshakeTimeout;
     m_listener = std::make_unique<ProxyListener>(m_context);
     const auto& address = std::get<ListenAddress>(listen);
@@ -101,7 +107,70 @@ std::optional<QString> Engine::startTunnel(const ProxySettings& settings)
     tunnel.setupTimeout = settings.connectTimeout;
     m_tunnel = std::make_unique<TunnelConnector>(
         tunnel, std::get<std::shared_ptr<TlsClientContext>>(std::move(tls)), std::move(ech));
-    m_context.connector = m_tunnel.get();
+    return std::nullopt;
+}
+
+std::optional<QString> Engine::startRouting(const ProxySettings& settings, bool* needsTunnel)
+{
+    Router::Config config;
+    config.mode = settings.routing;
+    config.cacheCapacity = settings.routeCacheSize;
+    if (!settings.rulesFile.isEmpty()) {
+        QFile file(settings.rulesFile);
+        if (!file.open(QIODevice::ReadOnly) || file.size() > 1024 * 1024)
+            return QStringLiteral("cannot read the rules file %1").arg(settings.rulesFile);
+        auto parsed = UserRules::parse(QString::fromUtf8(file.readAll()), settings.rulesFile);
+        if (auto* error = std::get_if<RuleError>(&parsed))
+            return error->message;
+        config.rules = std::get<UserRules>(std::move(parsed));
+    }
+    *needsTunnel =
+        settings.routing != RoutingMode::None ||
+        std::any_of(config.rules.rules().begin(), config.rules.rules().end(),
+                    [](const UserRule& rule) { return rule.action == RouteAction::Tunnel; });
+
+    if (settings.routing == RoutingMode::BypassCn) {
+        QString directory = settings.listDirectory;
+        if (directory.isEmpty())
+            directory = findListDirectory(QStringList{settings.updatedListDirectory} +
+                                          bundledListCandidates());
+        if (directory.isEmpty())
+            return QStringLiteral("no China IP lists found (give a folder with chn_ip.txt)");
+        QElapsedTimer timer;
+        timer.start();
+        auto lists = loadRouteListsFromDirectory(directory);
+        if (auto* error = std::get_if<QString>(&lists))
+            return *error;
+        auto loaded = std::make_shared<const RouteLists>(std::get<RouteLists>(std::move(lists)));
+        qCInfo(lcEngine,
+               "China lists from %s (%s): %lld IPv4 and %lld IPv6 ranges, loaded in %lld ms",
+               qPrintable(directory), qPrintable(loaded->date.toString(Qt::ISODate)),
+               qlonglong(loaded->ipv4.rangeCount()), qlonglong(loaded->ipv6.rangeCount()),
+               qlonglong(timer.elapsed()));
+        config.lists = std::move(loaded);
+    }
+
+    if (settings.resolver == QStringLiteral("system")) {
+        m_resolver = std::make_unique<SystemHostResolver>();
+    } else {
+        const auto doh = parseDohServer(settings.resolver);
+        if (auto* error = std::get_if<QString>(&doh))
+            return QStringLiteral("resolver: %1").arg(*error);
+        DohOptions options;
+        options.url = std::get<QUrl>(doh);
+        options.extraCaFile = settings.server.caFile;
+        m_resolver = std::make_unique<DohHostResolver>(std::make_unique<DohClient>(options));
+    }
+    m_router = std::make_unique<Router>(std::move(config), m_resolver.get());
+    connect(m_router.get(), &Router::decided, this, [this](const RoutingDecision& decision) {
+        qCDebug(lcEngine, "route %s -> %s (%s)", qPrintable(decision.target.toString()),
+                qPrintable(routeActionName(decision.action)),
+                decision.reason == RoutingDecision::Reason::UserRule ? qPrintable(decision.ruleText)
+                : decision.reason == RoutingDecision::Reason::ChinaList     ? "China list"
+                : decision.reason == RoutingDecision::Reason::ResolveFailed ? "name did not resolve"
+                                                                            : "mode");
+        Q_EMIT routingDecided(decision);
+    });
     return std::nullopt;
 }
 
@@ -109,6 +178,9 @@ void Engine::stop()
 {
     m_listener.reset();
     m_context.connector = nullptr;
+    m_routing.reset();
+    m_router.reset();
+    m_resolver.reset();
     m_tunnel.reset();
     m_direct.reset();
 }

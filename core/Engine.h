@@ -2,6 +2,7 @@
 
 #include "config/ProxySettings.h"
 #include "inbound/InboundContext.h"
+#include "routing/RoutingDecision.h"
 
 #include <QObject>
 
@@ -11,7 +12,9 @@
 namespace echw {
 
 class Connector;
+class HostResolver;
 class ProxyListener;
+class Router;
 
 // A running proxy: the listener, the connectors and the settings they share. The CLI, the
 // GUI (on its engine thread), the tests and the benchmarks all drive this one object.
@@ -30,14 +33,22 @@ public:
     QString listenAddress() const;
     int activeConnections() const;
     quint64 totalConnections() const;
+    Router* router() const { return m_router.get(); }
+
+Q_SIGNALS:
+    void routingDecided(const echw::RoutingDecision& decision);
 
 private:
     ProxySettings m_settings;
     InboundContext m_context;
     std::optional<QString> startTunnel(const ProxySettings& settings);
+    std::optional<QString> startRouting(const ProxySettings& settings, bool* needsTunnel);
 
     std::unique_ptr<Connector> m_direct;
     std::unique_ptr<Connector> m_tunnel;
+    std::unique_ptr<HostResolver> m_resolver;
+    std::unique_ptr<Router> m_router;
+    std::unique_ptr<Connector> m_routing;
     std::unique_ptr<ProxyListener> m_listener;
 };
 

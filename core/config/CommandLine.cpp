@@ -18,6 +18,13 @@ constexpr FlagSpec kFlags[] = {
     {"routing", "MODE", "global, bypass_cn or none (default global)"},
     {"ca", "FILE", "extra CA certificates (PEM) for a self-hosted server"},
     {"fallback", nullptr, "connect without ECH: plain TLS 1.3, the server name goes out in clear"},
+    {"lists", "DIR", "folder with chn_ip.txt (and chn_ip_v6.txt) for bypass_cn"},
+    {"rules", "FILE",
+     "user routing rules, one per line: domain|suffix|keyword|cidr:VALUE direct|tunnel|block"},
+    {"resolver", "system|URL", "how bypass_cn resolves names: the system, or a DoH server URL"},
+    {"cache-size", "N", "routing cache entries (default 10000)"},
+    {"update-lists", nullptr,
+     "download the China lists, check them, replace the old ones, and exit"},
     {"loglevel", "LEVEL", "debug, info, warning or error (default info)"},
 };
 
@@ -68,6 +75,25 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
         s.server.caFile = value;
     } else if (flag == QStringLiteral("fallback")) {
         s.server.withoutEch = value == QStringLiteral("true");
+    } else if (flag == QStringLiteral("lists") || flag == QStringLiteral("rules")) {
+        if (value.isEmpty())
+            return invalidFlagValue(flag, value, QStringLiteral("expected a path"));
+        (flag == QStringLiteral("lists") ? s.listDirectory : s.rulesFile) = value;
+    } else if (flag == QStringLiteral("resolver")) {
+        if (value != QStringLiteral("system")) {
+            const auto parsed = parseDohServer(value);
+            if (auto* error = std::get_if<QString>(&parsed))
+                return invalidFlagValue(flag, value, *error);
+        }
+        s.resolver = value;
+    } else if (flag == QStringLiteral("cache-size")) {
+        bool ok = false;
+        const qlonglong size = value.toLongLong(&ok);
+        if (!ok || size < 0 || size > 10'000'000)
+            return invalidFlagValue(flag, value, QStringLiteral("must be 0 to 10000000"));
+        s.routeCacheSize = qsizetype(size);
+    } else if (flag == QStringLiteral("update-lists")) {
+        result.updateLists = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("loglevel")) {
         if (auto error = checkLogLevel(value))
             return invalidFlagValue(flag, value, *error);
@@ -89,7 +115,7 @@ CommandLine CommandLine::parse(const QStringList& arguments)
         });
     result.action = parsed.action;
     result.error = parsed.error;
-    if (result.action == Action::Run && !haveServer) {
+    if (result.action == Action::Run && !haveServer && !result.updateLists) {
         result.action = Action::Error;
         result.error = QStringLiteral("flag -f is required: the worker server host:port[/path]");
     }

@@ -15,7 +15,8 @@ struct CommandLine {
     Action action = Action::Run;
     ProxySettings settings;
     QString logLevel = QStringLiteral("info");
-    QString error; // Action::Error: one line naming the flag
+    bool updateLists = false; // -update-lists: a one-off job instead of the proxy
+    QString error;            // Action::Error: one line naming the flag
 
     static CommandLine parse(const QStringList& arguments); // without the program name
     static QString help();

@@ -33,6 +33,17 @@ struct ProxySettings {
     // Where the ECH config is kept between runs, so a restart works while DoH is down.
     // Empty: not persisted.
     QString echCacheFile;
+
+    // Routing. The China lists come from listDirectory when set, else from
+    // updatedListDirectory (where list updates are written) when it holds lists, else from
+    // the bundled snapshot.
+    QString listDirectory;
+    QString updatedListDirectory;
+    QString rulesFile; // user rules (routing/UserRules.h); empty: none
+    qsizetype routeCacheSize = 10'000;
+    // "system", or a DoH server URL: then names are resolved over DoH and no plaintext DNS
+    // query leaves the machine.
+    QString resolver = QStringLiteral("system");
 };
 
 } // namespace echw

@@ -23,7 +23,14 @@ HttpProxySession::~HttpProxySession() = default;
 
 int HttpProxySession::statusFor(const ConnectError& error)
 {
-    return error.kind == ConnectError::Kind::TimedOut ? 504 : 502;
+    switch (error.kind) {
+    case ConnectError::Kind::TimedOut:
+        return 504;
+    case ConnectError::Kind::Blocked:
+        return 403;
+    default:
+        return 502;
+    }
 }
 
 void HttpProxySession::start(const QByteArray& firstBytes)

@@ -29,6 +29,8 @@ Socks5Reply Socks5Session::replyFor(const ConnectError& error)
     case ConnectError::Kind::Unreachable:
     case ConnectError::Kind::TimedOut:
         return Socks5Reply::HostUnreachable;
+    case ConnectError::Kind::Blocked:
+        return Socks5Reply::NotAllowed;
     case ConnectError::Kind::Failed:
         break;
     }

@@ -12,6 +12,7 @@ struct ConnectError {
         Refused,         // the target answered with a reset
         Unreachable,     // no route, network down
         TimedOut,        // the deadline passed
+        Blocked,         // a user rule forbids the target
         Failed,          // anything else
     };
     Kind kind = Kind::Failed;

@@ -65,6 +65,8 @@ private Q_SLOTS:
     void usesCachedConfigWhenDohIsDownOnWarmStart();
     void closesLocalConnectionWhenWorkerDropsAndServesTheNext();
     void dialsPreferredAddressAndSendsThePath();
+    void bypassCnSendsListedTargetsDirectAndOthersThroughTheTunnel();
+    void userRulesComeBeforeTheLists();
 
 private:
     Server startServer(const QString& name, const QStringList& extra);
@@ -73,6 +75,9 @@ private:
     QStringList clientArguments(quint16 serverPort, quint16 dohPort) const;
     QStringList curl(const QStringList& arguments) const;
     RunResult getHello(const QStringList& proxy) const;
+    RunResult getHelloFrom(const QString& host, quint16 proxyPort) const;
+    QString writeFile(const QString& name, const QByteArray& content) const;
+    int sessionsSeen() const;
 
     QTemporaryDir m_dir;
     std::unique_ptr<ServiceProcess> m_origin;
@@ -140,6 +145,31 @@ RunResult TestTunnel::getHello(const QStringList& proxy) const
         QStringLiteral(ECHW_CURL_BIN),
         curl(proxy + QStringList{QStringLiteral("http://localhost:%1/hello").arg(m_originPort)}),
         60s);
+}
+
+RunResult TestTunnel::getHelloFrom(const QString& host, quint16 proxyPort) const
+{
+    return runProcess(
+        QStringLiteral(ECHW_CURL_BIN),
+        curl({QStringLiteral("--socks5-hostname"), QStringLiteral("127.0.0.1:%1").arg(proxyPort),
+              QStringLiteral("http://%1:%2/hello").arg(host).arg(m_originPort)}),
+        60s);
+}
+
+QString TestTunnel::writeFile(const QString& name, const QByteArray& content) const
+{
+    const QString path = m_dir.filePath(name);
+    QDir().mkpath(QFileInfo(path).path());
+    QFile file(path);
+    if (file.open(QIODevice::WriteOnly))
+        file.write(content);
+    return path;
+}
+
+// WebSocket sessions the main server has opened so far: a tunnelled connection adds one.
+int TestTunnel::sessionsSeen() const
+{
+    return int(m_server.process->output().count(QStringLiteral("WebSocket session on")));
 }
 
 void TestTunnel::initTestCase()
@@ -414,6 +444,72 @@ void TestTunnel::dialsPreferredAddressAndSendsThePath()
     QVERIFY2(output.contains(QStringLiteral("inner SNI \"worker.test\"")), qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("WebSocket session on /some/path")),
              qPrintable(output));
+}
+
+void TestTunnel::bypassCnSendsListedTargetsDirectAndOthersThroughTheTunnel()
+{
+    // A list that claims loopback for China: loopback targets go direct, by address and by a
+    // name that resolves there.
+    writeFile(QStringLiteral("lists-loopback/chn_ip.txt"), "127.0.0.0 127.255.255.255\n");
+    QStringList arguments = clientArguments(m_server.port, m_server.port);
+    arguments[arguments.indexOf(QStringLiteral("global"))] = QStringLiteral("bypass_cn");
+    quint16 port = 0;
+    auto direct =
+        startClient(m_dir.filePath(QStringLiteral("cache-bypass")), m_server.port,
+                    arguments + QStringList{QStringLiteral("-lists"),
+                                            m_dir.filePath(QStringLiteral("lists-loopback"))},
+                    &port);
+    QVERIFY2(port != 0, qPrintable(direct->output()));
+    int before = sessionsSeen();
+    for (const QString& host : {QStringLiteral("127.0.0.1"), QStringLiteral("localhost")}) {
+        const auto result = getHelloFrom(host, port);
+        QVERIFY2(result.exitCode == 0, qPrintable(direct->output()));
+    }
+    QCOMPARE(sessionsSeen(), before);
+
+    // A list without loopback: the same targets now go through the tunnel.
+    writeFile(QStringLiteral("lists-other/chn_ip.txt"), "1.0.1.0 1.0.3.255\n");
+    auto tunnelled =
+        startClient(m_dir.filePath(QStringLiteral("cache-bypass")), m_server.port,
+                    arguments + QStringList{QStringLiteral("-lists"),
+                                            m_dir.filePath(QStringLiteral("lists-other"))},
+                    &port);
+    QVERIFY2(port != 0, qPrintable(tunnelled->output()));
+    before = sessionsSeen();
+    const auto result = getHelloFrom(QStringLiteral("127.0.0.1"), port);
+    QVERIFY2(result.exitCode == 0, qPrintable(tunnelled->output()));
+    QCOMPARE(sessionsSeen(), before + 1);
+}
+
+void TestTunnel::userRulesComeBeforeTheLists()
+{
+    writeFile(QStringLiteral("lists-loopback/chn_ip.txt"), "127.0.0.0 127.255.255.255\n");
+    const QString rules =
+        writeFile(QStringLiteral("rules.txt"), "# tunnel this name although its address is listed\n"
+                                               "domain:localhost tunnel\n"
+                                               "cidr:127.0.0.1/32 block\n");
+    QStringList arguments = clientArguments(m_server.port, m_server.port);
+    arguments[arguments.indexOf(QStringLiteral("global"))] = QStringLiteral("bypass_cn");
+    arguments << QStringLiteral("-lists") << m_dir.filePath(QStringLiteral("lists-loopback"))
+              << QStringLiteral("-rules") << rules;
+    quint16 port = 0;
+    auto client =
+        startClient(m_dir.filePath(QStringLiteral("cache-rules")), m_server.port, arguments, &port);
+    QVERIFY2(port != 0, qPrintable(client->output()));
+    const int before = sessionsSeen();
+    QVERIFY2(getHelloFrom(QStringLiteral("localhost"), port).exitCode == 0,
+             qPrintable(client->output()));
+    QCOMPARE(sessionsSeen(), before + 1);
+    // SOCKS5 0x02: connection not allowed by ruleset.
+    QCOMPARE(socksReplyCode(port, m_originPort), 0x02);
+    QCOMPARE(sessionsSeen(), before + 1);
+
+    // A bad rule stops the client with an error naming it.
+    const QString bad = writeFile(QStringLiteral("bad-rules.txt"), "suffix:exa mple.com direct\n");
+    arguments[arguments.indexOf(rules)] = bad;
+    const auto failed = runProcess(QStringLiteral(ECHW_CLIENT_BIN), arguments, 20s);
+    QCOMPARE(failed.exitCode, 1);
+    QVERIFY2(failed.err.contains("exa mple.com"), failed.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestTunnel)

@@ -1,0 +1,59 @@
+#include "RoutingConnector.h"
+
+#include "routing/Router.h"
+
+namespace echw {
+
+namespace {
+
+// Holds the decision in progress and then the chosen connector's own handle, so destroying
+// it cancels whichever step is running.
+class RoutedAttempt final : public QObject {
+public:
+    std::unique_ptr<QObject> inner;
+};
+
+} // namespace
+
+RoutingConnector::RoutingConnector(Router& router, Connector& direct, Connector* tunnel)
+    : m_router(router)
+    , m_direct(direct)
+    , m_tunnel(tunnel)
+{}
+
+std::unique_ptr<QObject> RoutingConnector::open(const TargetAddress& target, QByteArray earlyData,
+                                                Callback callback)
+{
+    auto attempt = std::make_unique<RoutedAttempt>();
+    RoutedAttempt* handle = attempt.get();
+    m_router.decide(
+        target, handle,
+        [this, handle, target, earlyData = std::move(earlyData),
+         callback = std::move(callback)](const RoutingDecision& decision) mutable {
+            switch (decision.action) {
+            case RouteAction::Block:
+                callback(ConnectError{ConnectError::Kind::Blocked,
+                                      QStringLiteral("%1 is blocked by rule %2 (%3)")
+                                          .arg(target.toString())
+                                          .arg(decision.ruleLine)
+                                          .arg(decision.ruleText)});
+                return;
+            case RouteAction::Direct:
+                handle->inner = m_direct.open(target, std::move(earlyData), std::move(callback));
+                return;
+            case RouteAction::Tunnel:
+                if (!m_tunnel) {
+                    callback(ConnectError{ConnectError::Kind::Failed,
+                                          QStringLiteral("%1 should be tunnelled, but no server is "
+                                                         "configured")
+                                              .arg(target.toString())});
+                    return;
+                }
+                handle->inner = m_tunnel->open(target, std::move(earlyData), std::move(callback));
+                return;
+            }
+        });
+    return attempt;
+}
+
+} // namespace echw
