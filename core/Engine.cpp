@@ -6,6 +6,7 @@
 #include "inbound/ProxyListener.h"
 #include "net/HostResolver.h"
 #include "outbound/DirectConnector.h"
+#include "outbound/DnsOverTunnel.h"
 #include "outbound/RoutingConnector.h"
 #include "outbound/TunnelConnector.h"
 #include "routing/Router.h"
@@ -47,16 +48,20 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
             return error;
         }
     }
+    if (auto error = startUdpDns(settings)) {
+        stop();
+        return error;
+    }
     m_routing = std::make_unique<RoutingConnector>(*m_router, *m_direct, m_tunnel.get());
     m_context.connector = m_routing.get();
+    m_context.udpDns = m_udpDns.get();
     m_context.handshakeTimeout = settings.handshakeTimeout;
     m_listener = std::make_unique<ProxyListener>(m_context);
     const auto& address = std::get<ListenAddress>(listen);
     if (!m_listener->listen(address.address, address.port)) {
         const QString error = QStringLiteral("cannot listen on %1: %2")
                                   .arg(settings.listen, m_listener->errorString());
-        m_listener.reset();
-        m_direct.reset();
+        stop();
         return error;
     }
     return std::nullopt;
@@ -105,8 +110,37 @@ std::optional<QString> Engine::startTunnel(const ProxySettings& settings)
     tunnel.withoutEch = settings.server.withoutEch;
     tunnel.connectTimeout = settings.connectTimeout;
     tunnel.setupTimeout = settings.connectTimeout;
-    m_tunnel = std::make_unique<TunnelConnector>(
-        tunnel, std::get<std::shared_ptr<TlsClientContext>>(std::move(tls)), std::move(ech));
+    m_tunnelTls = std::get<std::shared_ptr<TlsClientContext>>(std::move(tls));
+    m_tunnel = std::make_unique<TunnelConnector>(tunnel, m_tunnelTls, std::move(ech));
+    return std::nullopt;
+}
+
+// SOCKS5 UDP ASSOCIATE serves DNS only, as DoH through the tunnel like the reference client.
+// The reference has no answer for an engine without a tunnel (routing none, no tunnel rules);
+// here the DoH server is then reached directly, which still keeps plaintext DNS off the
+// network.
+std::optional<QString> Engine::startUdpDns(const ProxySettings& settings)
+{
+    const auto url = parseDohServer(settings.udpDnsServer);
+    if (auto* error = std::get_if<QString>(&url))
+        return QStringLiteral("UDP DNS server: %1").arg(*error);
+    std::shared_ptr<TlsClientContext> tls = m_tunnelTls;
+    if (!tls) {
+        auto created = TlsClientContext::create(settings.server.caFile);
+        if (auto* error = std::get_if<QString>(&created)) {
+            // The proxy works without it; only UDP ASSOCIATE is refused.
+            qCWarning(lcEngine, "DNS over SOCKS5 UDP is off: %s", qPrintable(*error));
+            return std::nullopt;
+        }
+        tls = std::get<std::shared_ptr<TlsClientContext>>(std::move(created));
+    }
+    DnsOverTunnel::Settings dns;
+    dns.url = std::get<QUrl>(url);
+    auto created =
+        DnsOverTunnel::create(m_tunnel ? *m_tunnel : *m_direct, std::move(tls), std::move(dns));
+    if (auto* error = std::get_if<QString>(&created))
+        return QStringLiteral("UDP DNS server: %1").arg(*error);
+    m_udpDns = std::get<std::unique_ptr<DnsOverTunnel>>(std::move(created));
     return std::nullopt;
 }
 
@@ -178,10 +212,13 @@ void Engine::stop()
 {
     m_listener.reset();
     m_context.connector = nullptr;
+    m_context.udpDns = nullptr;
+    m_udpDns.reset();
     m_routing.reset();
     m_router.reset();
     m_resolver.reset();
     m_tunnel.reset();
+    m_tunnelTls.reset();
     m_direct.reset();
 }
 

@@ -12,9 +12,11 @@
 namespace echw {
 
 class Connector;
+class DnsOverTunnel;
 class HostResolver;
 class ProxyListener;
 class Router;
+class TlsClientContext;
 
 // A running proxy: the listener, the connectors and the settings they share. The CLI, the
 // GUI (on its engine thread), the tests and the benchmarks all drive this one object.
@@ -43,9 +45,12 @@ private:
     InboundContext m_context;
     std::optional<QString> startTunnel(const ProxySettings& settings);
     std::optional<QString> startRouting(const ProxySettings& settings, bool* needsTunnel);
+    std::optional<QString> startUdpDns(const ProxySettings& settings);
 
     std::unique_ptr<Connector> m_direct;
     std::unique_ptr<Connector> m_tunnel;
+    std::shared_ptr<TlsClientContext> m_tunnelTls; // set with m_tunnel
+    std::unique_ptr<DnsOverTunnel> m_udpDns;
     std::unique_ptr<HostResolver> m_resolver;
     std::unique_ptr<Router> m_router;
     std::unique_ptr<Connector> m_routing;

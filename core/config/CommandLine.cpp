@@ -23,6 +23,9 @@ constexpr FlagSpec kFlags[] = {
      "user routing rules, one per line: domain|suffix|keyword|cidr:VALUE direct|tunnel|block"},
     {"resolver", "system|URL", "how bypass_cn resolves names: the system, or a DoH server URL"},
     {"cache-size", "N", "routing cache entries (default 10000)"},
+    {"udp-dns", "URL",
+     "DoH server answering DNS over SOCKS5 UDP, through the tunnel (default "
+     "https://cloudflare-dns.com/dns-query)"},
     {"update-lists", nullptr,
      "download the China lists, check them, replace the old ones, and exit"},
     {"loglevel", "LEVEL", "debug, info, warning or error (default info)"},
@@ -86,6 +89,11 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
                 return invalidFlagValue(flag, value, *error);
         }
         s.resolver = value;
+    } else if (flag == QStringLiteral("udp-dns")) {
+        const auto parsed = parseDohServer(value);
+        if (auto* error = std::get_if<QString>(&parsed))
+            return invalidFlagValue(flag, value, *error);
+        s.udpDnsServer = value;
     } else if (flag == QStringLiteral("cache-size")) {
         bool ok = false;
         const qlonglong size = value.toLongLong(&ok);

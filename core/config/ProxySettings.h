@@ -44,6 +44,9 @@ struct ProxySettings {
     // "system", or a DoH server URL: then names are resolved over DoH and no plaintext DNS
     // query leaves the machine.
     QString resolver = QStringLiteral("system");
+    // The DoH server (RFC 8484 POST) that answers DNS datagrams sent through SOCKS5 UDP
+    // ASSOCIATE; reached through the tunnel, or directly when no tunnel runs.
+    QString udpDnsServer = QStringLiteral("https://cloudflare-dns.com/dns-query");
 };
 
 } // namespace echw

@@ -5,10 +5,14 @@
 namespace echw {
 
 class Connector;
+class DnsOverTunnel;
 
 // What every inbound session needs from the engine that accepted it.
 struct InboundContext {
     Connector* connector = nullptr;
+    // Answers the DNS queries of SOCKS5 UDP ASSOCIATE: through the tunnel when the engine runs
+    // one, else over a direct connection. Null: UDP ASSOCIATE is refused (0x07).
+    DnsOverTunnel* udpDns = nullptr;
     // From accept to a complete request (SOCKS5 greeting + request, or an HTTP request head).
     std::chrono::milliseconds handshakeTimeout{30'000};
     // After an error reply, how long the client gets to read it before the socket closes.

@@ -1,6 +1,6 @@
 #include "Socks5Parser.h"
 
-#include <QHostAddress>
+#include "inbound/Socks5Address.h"
 
 namespace echw {
 
@@ -9,9 +9,6 @@ namespace {
 constexpr quint8 kVersion = 0x05;
 constexpr quint8 kMethodNoAuth = 0x00;
 constexpr quint8 kMethodNoneAcceptable = 0xFF;
-constexpr quint8 kAddressIPv4 = 0x01;
-constexpr quint8 kAddressDomain = 0x03;
-constexpr quint8 kAddressIPv6 = 0x04;
 
 quint8 byteAt(const QByteArray& buffer, qsizetype index)
 {
@@ -33,10 +30,17 @@ QByteArray Socks5Parser::takeRemaining()
 
 QByteArray Socks5Parser::replyFor(Socks5Reply code)
 {
-    const char reply[] = {
-        char(kVersion), char(code), 0x00, char(kAddressIPv4), 0, 0, 0, 0, 0, 0,
-    };
-    return QByteArray(reply, sizeof reply);
+    return replyFor(code, QHostAddress(QHostAddress::AnyIPv4), 0);
+}
+
+QByteArray Socks5Parser::replyFor(Socks5Reply code, const QHostAddress& bound, quint16 port)
+{
+    QByteArray reply;
+    reply.append(char(kVersion));
+    reply.append(char(code));
+    reply.append(char(0x00)); // RSV
+    appendSocks5Address(reply, bound, port);
+    return reply;
 }
 
 Socks5Parser::Event Socks5Parser::fail(QByteArray reply, const char* reason)
@@ -93,68 +97,44 @@ std::optional<Socks5Parser::Event> Socks5Parser::parseGreeting()
 std::optional<Socks5Parser::Event> Socks5Parser::parseRequest()
 {
     // VER CMD RSV ATYP DST.ADDR DST.PORT (RFC 1928 section 4)
-    if (m_buffer.size() < 5)
+    if (m_buffer.size() < 4)
         return std::nullopt;
     if (byteAt(m_buffer, 0) != kVersion)
         return fail(replyFor(Socks5Reply::GeneralFailure), "SOCKS5 request with a wrong version");
     const quint8 command = byteAt(m_buffer, 1);
-    const quint8 addressType = byteAt(m_buffer, 3);
-
-    qsizetype addressLength = 0;
-    qsizetype addressOffset = 4;
-    switch (addressType) {
-    case kAddressIPv4:
-        addressLength = 4;
-        break;
-    case kAddressIPv6:
-        addressLength = 16;
-        break;
-    case kAddressDomain:
-        addressLength = byteAt(m_buffer, 4);
-        addressOffset = 5;
-        break;
-    default:
+    const Socks5AddressField address = readSocks5Address(m_buffer, 3);
+    switch (address.status) {
+    case Socks5AddressField::Status::Truncated:
+        return std::nullopt;
+    case Socks5AddressField::Status::UnknownType:
         return fail(replyFor(Socks5Reply::AddressTypeNotSupported),
                     "SOCKS5 request with an unknown address type");
-    }
-    const qsizetype total = addressOffset + addressLength + 2;
-    if (m_buffer.size() < total)
-        return std::nullopt;
-
-    const auto* raw = reinterpret_cast<const quint8*>(m_buffer.constData());
-    const quint16 port = quint16(raw[total - 2] << 8 | raw[total - 1]);
-    QString host;
-    if (addressType == kAddressIPv4) {
-        host = QHostAddress(quint32(raw[4]) << 24 | quint32(raw[5]) << 16 | quint32(raw[6]) << 8 |
-                            quint32(raw[7]))
-                   .toString();
-    } else if (addressType == kAddressIPv6) {
-        Q_IPV6ADDR address;
-        std::copy_n(raw + 4, 16, address.c);
-        host = QHostAddress(address).toString();
-    } else {
-        host = QString::fromLatin1(m_buffer.constData() + addressOffset, addressLength);
+    case Socks5AddressField::Status::Complete:
+        break;
     }
 
-    if (command != quint8(Command::Connect)) {
-        // BIND and UDP ASSOCIATE are not served; the full request is read first so the reply
-        // is not mistaken for a truncated stream by the client.
-        return fail(replyFor(Socks5Reply::CommandNotSupported),
-                    command == quint8(Command::Bind) ? "SOCKS5 BIND is not supported"
-                    : command == quint8(Command::UdpAssociate)
-                        ? "SOCKS5 UDP ASSOCIATE is not supported"
-                        : "SOCKS5 unknown command");
-    }
-    const auto target = TargetAddress::fromHostPort(host, port);
-    if (!target)
-        return fail(replyFor(Socks5Reply::GeneralFailure),
-                    "SOCKS5 request with an invalid target address or port");
-
-    m_buffer.remove(0, total);
-    m_state = State::Done;
     Event event;
     event.type = Event::Type::Request;
-    event.target = *target;
+    if (command == quint8(Command::UdpAssociate)) {
+        // DST.ADDR and DST.PORT may be zeros here: the client may not know yet where it will
+        // send from (section 6), so port 0 is valid and the address is not checked.
+        event.command = Command::UdpAssociate;
+        event.clientPort = address.port;
+    } else if (command == quint8(Command::Connect)) {
+        const auto target = TargetAddress::fromHostPort(address.host, address.port);
+        if (!target)
+            return fail(replyFor(Socks5Reply::GeneralFailure),
+                        "SOCKS5 request with an invalid target address or port");
+        event.target = *target;
+    } else {
+        // BIND is not served; the full request is read first so the reply is not mistaken for
+        // a truncated stream by the client.
+        return fail(replyFor(Socks5Reply::CommandNotSupported), command == quint8(Command::Bind)
+                                                                    ? "SOCKS5 BIND is not supported"
+                                                                    : "SOCKS5 unknown command");
+    }
+    m_buffer.remove(0, address.end);
+    m_state = State::Done;
     return event;
 }
 

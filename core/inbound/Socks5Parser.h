@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QHostAddress>
 
 #include <optional>
 
@@ -36,8 +37,9 @@ public:
         enum class Type {
             // The method selection answer; `reply` holds it.
             MethodSelected,
-            // A CONNECT request for `target`: answer with replyFor() once the outcome is known.
-            // takeRemaining() yields any bytes the client sent after the request.
+            // A CONNECT request for `target`, or a UDP ASSOCIATE request (`command` says
+            // which): answer with replyFor() once the outcome is known. takeRemaining() yields
+            // any bytes the client sent after the request.
             Request,
             // The client asked for something we do not serve; `reply` holds the SOCKS5 answer
             // (may be empty when the protocol has none, e.g. a wrong version byte).
@@ -45,7 +47,13 @@ public:
         };
         Type type = Type::Error;
         QByteArray reply;
-        TargetAddress target;
+        Command command = Command::Connect; // Request: Connect or UdpAssociate
+        TargetAddress target;               // Request for Connect
+        // Request for UdpAssociate: the port the client says it will send datagrams from, 0
+        // when it does not know yet (RFC 1928 section 6). Its DST.ADDR is not kept: the
+        // association only accepts the control connection's peer address, which the client
+        // cannot pick.
+        quint16 clientPort = 0;
         QByteArray reason; // Error: for the log
     };
 
@@ -56,6 +64,9 @@ public:
     // The reply to a request: VER, REP, RSV, then BND.ADDR 0.0.0.0:0 (clients ignore it for
     // CONNECT, and the local address is not worth revealing).
     static QByteArray replyFor(Socks5Reply code);
+    // The reply naming a bound address, which UDP ASSOCIATE needs: the client sends its
+    // datagrams to BND.ADDR:BND.PORT (RFC 1928 section 6).
+    static QByteArray replyFor(Socks5Reply code, const QHostAddress& bound, quint16 port);
 
 private:
     enum class State { Greeting, Request, Done };

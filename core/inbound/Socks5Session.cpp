@@ -1,6 +1,8 @@
 #include "Socks5Session.h"
 
-#include "net/ByteStream.h"
+#include "inbound/UdpAssociation.h"
+#include "net/SocketAddresses.h"
+#include "net/SocketStream.h"
 #include "relay/StreamRelay.h"
 
 #include <QLoggingCategory>
@@ -41,16 +43,22 @@ void Socks5Session::start(const QByteArray& firstBytes)
 {
     armDeadline(m_context.handshakeTimeout, "the SOCKS5 handshake");
     connect(m_client.get(), &ByteStream::readyRead, this, &Socks5Session::onClientReadable);
-    connect(m_client.get(), &ByteStream::readFinished, this, [this] {
-        if (!m_relay)
-            finish(); // the client gave up before the tunnel was ready
-    });
-    connect(m_client.get(), &ByteStream::failed, this, [this] {
-        if (!m_relay)
-            finish();
-    });
+    // Before the relay runs, the end of the client's stream ends the session: the client gave
+    // up before the tunnel was ready, or it closed the control connection of a UDP association.
+    connect(m_client.get(), &ByteStream::readFinished, this, &Socks5Session::onClientClosed);
+    connect(m_client.get(), &ByteStream::failed, this, &Socks5Session::onClientClosed);
     m_parser.append(firstBytes);
     handleParserEvents();
+}
+
+void Socks5Session::onClientClosed()
+{
+    if (m_relay)
+        return;
+    // RFC 1928 section 6: a UDP association ends with the TCP connection it was asked on.
+    if (m_udp)
+        m_udp->close();
+    finish();
 }
 
 void Socks5Session::onClientReadable()
@@ -75,17 +83,49 @@ void Socks5Session::handleParserEvents()
             replyAndClose(event->reply);
             return;
         case Socks5Parser::Event::Type::Request:
+            disarmDeadline();
+            if (event->command == Socks5Parser::Command::UdpAssociate) {
+                startUdpAssociation(event->clientPort);
+                return;
+            }
             m_target = event->target;
             // The client waits for our reply; anything it sends early stays in the parser
             // (takeRemaining) or in the kernel until the tunnel is up.
             m_client->setReadPaused(true);
-            disarmDeadline();
             m_pendingConnect = m_context.connector->open(
                 m_target, m_parser.takeRemaining(),
                 [this](Connector::Result result) { onConnected(std::move(result)); });
             return;
         }
     }
+}
+
+void Socks5Session::startUdpAssociation(quint16 clientPort)
+{
+    // The relay listens on the address the client reached us on, which is one it can send to,
+    // and only hears the control connection's peer.
+    const auto* socket = qobject_cast<const SocketStream*>(m_client.get());
+    const auto local = socket ? localAddressOf(socket->descriptor()) : std::nullopt;
+    const auto peer = socket ? peerAddressOf(socket->descriptor()) : std::nullopt;
+    if (!m_context.udpDns || !local || !peer) {
+        qCInfo(lcInbound, "SOCKS5 UDP ASSOCIATE refused: %s",
+               m_context.udpDns ? "the control connection has no addresses"
+                                : "no DNS over HTTPS server for UDP is available");
+        replyAndClose(Socks5Parser::replyFor(m_context.udpDns ? Socks5Reply::GeneralFailure
+                                                              : Socks5Reply::CommandNotSupported));
+        return;
+    }
+    m_udp = std::make_unique<UdpAssociation>(*m_context.udpDns, *peer, clientPort);
+    if (const auto error = m_udp->bind(*local)) {
+        qCInfo(lcInbound, "SOCKS5 UDP ASSOCIATE failed: %s", qPrintable(*error));
+        m_udp.reset();
+        replyAndClose(Socks5Parser::replyFor(Socks5Reply::GeneralFailure));
+        return;
+    }
+    // No deadline from here on: the association lasts as long as the client keeps the control
+    // connection open, and whatever it sends there is read and ignored so its end is seen.
+    m_client->write(
+        Socks5Parser::replyFor(Socks5Reply::Succeeded, m_udp->address(), m_udp->port()));
 }
 
 void Socks5Session::onConnected(Connector::Result result)

@@ -7,8 +7,10 @@
 namespace echw {
 
 class StreamRelay;
+class UdpAssociation;
 
-// One SOCKS5 client: handshake, CONNECT through the connector, reply, then relay.
+// One SOCKS5 client: handshake, then either CONNECT through the connector, reply and relay, or
+// UDP ASSOCIATE: a UDP relay for DNS that lives as long as this control connection.
 class Socks5Session final : public InboundSession {
     Q_OBJECT
 public:
@@ -24,11 +26,14 @@ private:
     void onClientReadable();
     void handleParserEvents();
     void onConnected(Connector::Result result);
+    void startUdpAssociation(quint16 clientPort);
+    void onClientClosed();
 
     Socks5Parser m_parser;
     TargetAddress m_target;
     std::unique_ptr<QObject> m_pendingConnect;
     std::unique_ptr<StreamRelay> m_relay;
+    std::unique_ptr<UdpAssociation> m_udp;
 };
 
 } // namespace echw

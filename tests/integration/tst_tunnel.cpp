@@ -2,16 +2,20 @@
 // WebSocket -> ech-workers-server -> the loopback origin. Every process is the real binary;
 // the ECH config comes from the server's own DoH endpoint.
 #include "DeterministicContent.h"
+#include "DohTestServer.h"
 #include "ProcessFixture.h"
 #include "TestHelpers.h"
+#include "ech/DnsMessage.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QNetworkDatagram>
 #include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUdpSocket>
 
 #include <memory>
 
@@ -67,6 +71,7 @@ private Q_SLOTS:
     void dialsPreferredAddressAndSendsThePath();
     void bypassCnSendsListedTargetsDirectAndOthersThroughTheTunnel();
     void userRulesComeBeforeTheLists();
+    void answersSocksUdpDnsThroughTheTunnel();
 
 private:
     Server startServer(const QString& name, const QStringList& extra);
@@ -510,6 +515,85 @@ void TestTunnel::userRulesComeBeforeTheLists()
     const auto failed = runProcess(QStringLiteral(ECHW_CLIENT_BIN), arguments, 20s);
     QCOMPARE(failed.exitCode, 1);
     QVERIFY2(failed.err.contains("exa mple.com"), failed.err.constData());
+}
+
+void TestTunnel::answersSocksUdpDnsThroughTheTunnel()
+{
+    // A DoH server in this process (HTTPS on 127.0.0.1), which the client reaches through the
+    // worker; the client trusts the worker and the DoH server through one CA file.
+    const QString dohName = QStringLiteral("udp-dns.test");
+    const QByteArray echConfig = QByteArray::fromBase64(m_server.echConfig.toLatin1());
+    const DohTestCertificate dohCertificate = createDohTestCertificate(m_dir.path());
+    QVERIFY(!dohCertificate.caFile.isEmpty());
+    DohTestServer doh(dohCertificate.certificate, dohName, echConfig);
+    QVERIFY(doh.listen(QHostAddress::LocalHost));
+    QFile workerCertificate(m_server.certificate);
+    QVERIFY(workerCertificate.open(QIODevice::ReadOnly));
+    const QString caFile =
+        writeFile(QStringLiteral("udp-ca.pem"),
+                  workerCertificate.readAll() + '\n' + dohCertificate.certificate.certificatePem);
+    QStringList arguments = clientArguments(m_server.port, m_server.port);
+    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = caFile;
+    arguments << QStringLiteral("-udp-dns") << doh.url().toString() << QStringLiteral("-loglevel")
+              << QStringLiteral("debug");
+    quint16 port = 0;
+    auto client =
+        startClient(m_dir.filePath(QStringLiteral("cache-udp")), m_server.port, arguments, &port);
+    QVERIFY2(port != 0, qPrintable(client->output()));
+
+    // UDP ASSOCIATE from an address and port not known yet (RFC 1928 section 6).
+    QTcpSocket control;
+    control.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(control.waitForConnected(5000));
+    control.write(QByteArray("\x05\x01\x00\x05\x03\x00\x01\x00\x00\x00\x00\x00\x00", 13));
+    QCOMPARE(readExactly(control, 2), QByteArray("\x05\x00", 2));
+    const QByteArray reply = readExactly(control, 10);
+    QCOMPARE(reply.first(8), QByteArray("\x05\x00\x00\x01\x7f\x00\x00\x01", 8));
+    const quint16 relayPort = quint16(quint8(reply[8]) << 8 | quint8(reply[9]));
+    QVERIFY(relayPort != 0);
+
+    // A datagram to port 80 is dropped; the DNS query after it is answered.
+    QUdpSocket udp;
+    QVERIFY(udp.bind(QHostAddress::LocalHost, 0));
+    const QByteArray header80("\x00\x00\x00\x01\xc0\x00\x02\x35\x00\x50", 10);
+    const QByteArray header53("\x00\x00\x00\x01\xc0\x00\x02\x35\x00\x35", 10);
+    const QByteArray query = echw::buildDnsQuery(dohName, echw::DnsType::Https, 0x5353);
+    const int sessionsBefore = sessionsSeen();
+    udp.writeDatagram(header80 + "GET / HTTP/1.0\r\n\r\n", QHostAddress::LocalHost, relayPort);
+    udp.writeDatagram(header53 + query, QHostAddress::LocalHost, relayPort);
+    QVERIFY2(QTest::qWaitFor([&udp] { return udp.hasPendingDatagrams(); }, 30000),
+             qPrintable(client->output()));
+    const QNetworkDatagram answer = udp.receiveDatagram();
+    QCOMPARE(answer.senderPort(), int(relayPort));
+    // The answer names the server the query was addressed to (section 7).
+    QCOMPARE(answer.data().first(10), header53);
+    const QByteArray dns = answer.data().sliced(10);
+    const auto response = echw::parseDnsResponse(dns);
+    QVERIFY(std::holds_alternative<echw::DnsResponse>(response));
+    QCOMPARE(std::get<echw::DnsResponse>(response).id, quint16(0x5353));
+    QCOMPARE(std::get<echw::DnsResponse>(response).questions.size(), 1);
+    QCOMPARE(std::get<echw::DnsResponse>(response).questions.first().name, dohName);
+    QCOMPARE(std::get<echw::DnsResponse>(response).questions.first().type, echw::DnsType::Https);
+    const auto ech = echw::extractEchConfig(dns, dohName);
+    QVERIFY(std::holds_alternative<echw::EchLookupResult>(ech));
+    QCOMPARE(std::get<echw::EchLookupResult>(ech).echConfigList, echConfig);
+    QVERIFY(!udp.hasPendingDatagrams());
+    QVERIFY(client->waitForOutput(QStringLiteral("dropped a datagram to 192.0.2.53:80"), 10s));
+
+    // The query went as a POST through the worker: one more WebSocket session there.
+    QCOMPARE(doh.requests.size(), 1);
+    QCOMPARE(doh.requests.first().method, QByteArray("POST"));
+    QCOMPARE(doh.requests.first().dnsQuery, query);
+    QTRY_COMPARE(sessionsSeen(), sessionsBefore + 1);
+
+    // Closing the control connection ends the association (RFC 1928 section 6).
+    control.disconnectFromHost();
+    QVERIFY2(client->waitForOutput(
+                 QStringLiteral("UDP association on 127.0.0.1:%1 ended: 1 queries, 1 answers")
+                     .arg(relayPort),
+                 10s),
+             qPrintable(client->output()));
+    QVERIFY(client->isRunning());
 }
 
 QTEST_GUILESS_MAIN(TestTunnel)

@@ -10,6 +10,7 @@ class TestCommandLine : public QObject {
 private Q_SLOTS:
     void appliesReferenceDefaults();
     void acceptsEveryReferenceFlag();
+    void acceptsRoutingAndUdpFlags();
     void acceptsEqualsFormAndDoubleDash();
     void treatsBareBooleanAsTrue();
     void rejectsBadValuesNamingTheFlag_data();
@@ -45,6 +46,25 @@ void TestCommandLine::acceptsEveryReferenceFlag()
     QCOMPARE(result.settings.server.dohServer, QStringLiteral("https://doh.example/dns-query"));
     QCOMPARE(result.settings.server.echDomain, QStringLiteral("ech.example"));
     QCOMPARE(result.settings.routing, RoutingMode::BypassCn);
+}
+
+void TestCommandLine::acceptsRoutingAndUdpFlags()
+{
+    const auto result = CommandLine::parse(
+        QStringLiteral("-f w.example:443 -routing bypass_cn -lists /tmp/l -rules /tmp/r.txt "
+                       "-resolver https://doh.example/dns-query -cache-size 500 "
+                       "-udp-dns https://dns.example/dns-query")
+            .split(u' '));
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QCOMPARE(result.settings.listDirectory, QStringLiteral("/tmp/l"));
+    QCOMPARE(result.settings.rulesFile, QStringLiteral("/tmp/r.txt"));
+    QCOMPARE(result.settings.resolver, QStringLiteral("https://doh.example/dns-query"));
+    QCOMPARE(result.settings.routeCacheSize, qsizetype(500));
+    QCOMPARE(result.settings.udpDnsServer, QStringLiteral("https://dns.example/dns-query"));
+    // A list update needs no server.
+    QVERIFY(CommandLine::parse({QStringLiteral("-update-lists")}).updateLists);
+    QCOMPARE(CommandLine::parse({QStringLiteral("-update-lists")}).action,
+             CommandLine::Action::Run);
 }
 
 void TestCommandLine::acceptsEqualsFormAndDoubleDash()

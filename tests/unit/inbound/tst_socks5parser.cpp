@@ -4,6 +4,7 @@
 #include <QTest>
 
 using echw::Socks5Parser;
+using Command = Socks5Parser::Command;
 using echw::Socks5Reply;
 using echw::TargetAddress;
 using Type = Socks5Parser::Event::Type;
@@ -51,6 +52,10 @@ private Q_SLOTS:
     void keepsBytesSentAfterTheRequest();
     void ignoresInputAfterFailure();
     void buildsRepliesWithZeroBoundAddress();
+    void acceptsUdpAssociate_data();
+    void acceptsUdpAssociate();
+    void buildsRepliesWithBoundAddress_data();
+    void buildsRepliesWithBoundAddress();
 };
 
 void TestSocks5Parser::acceptsConnectForEachAddressType_data()
@@ -81,6 +86,7 @@ void TestSocks5Parser::acceptsConnectForEachAddressType()
     QCOMPARE(events[0].type, Type::MethodSelected);
     QCOMPARE(events[0].reply, kMethodReply);
     QCOMPARE(events[1].type, Type::Request);
+    QCOMPARE(events[1].command, Command::Connect);
     QCOMPARE(int(events[1].target.kind), kind);
     QCOMPARE(events[1].target.host, host);
     QCOMPARE(events[1].target.port, quint16(8443));
@@ -113,6 +119,7 @@ void TestSocks5Parser::waitsForMoreBytesOnTruncatedInput_data()
     QTest::newRow("ipv6 cut") << kGreeting + bytes({5, 1, 0, 4, 0, 0, 0, 0, 0, 0}) << 1;
     QTest::newRow("domain cut") << kGreeting + bytes({5, 1, 0, 3, 10, 'a', 'b'}) << 1;
     QTest::newRow("port cut") << kGreeting + request(1, bytes({1, 1, 2, 3, 4}), 80).chopped(1) << 1;
+    QTest::newRow("udp associate cut") << kGreeting + bytes({5, 3, 0, 1, 0, 0}) << 1;
 }
 
 void TestSocks5Parser::waitsForMoreBytesOnTruncatedInput()
@@ -133,8 +140,8 @@ void TestSocks5Parser::rejectsWithReplyCode_data()
 
     QTest::newRow("bind") << request(2, bytes({1, 1, 2, 3, 4}), 80)
                           << int(Socks5Reply::CommandNotSupported);
-    QTest::newRow("udp associate")
-        << request(3, bytes({1, 0, 0, 0, 0}), 0) << int(Socks5Reply::CommandNotSupported);
+    QTest::newRow("udp associate with an unknown address type")
+        << bytes({5, 3, 0, 2, 0, 0, 0, 0, 0, 0}) << int(Socks5Reply::AddressTypeNotSupported);
     QTest::newRow("unknown command")
         << request(9, bytes({1, 1, 2, 3, 4}), 80) << int(Socks5Reply::CommandNotSupported);
     QTest::newRow("unknown address type")
@@ -201,6 +208,54 @@ void TestSocks5Parser::buildsRepliesWithZeroBoundAddress()
     QCOMPARE(Socks5Parser::replyFor(Socks5Reply::HostUnreachable),
              bytes({5, 4, 0, 1, 0, 0, 0, 0, 0, 0}));
     QCOMPARE(Socks5Parser::replyFor(Socks5Reply::Succeeded), bytes({5, 0, 0, 1, 0, 0, 0, 0, 0, 0}));
+}
+
+void TestSocks5Parser::acceptsUdpAssociate_data()
+{
+    QTest::addColumn<QByteArray>("address");
+    QTest::addColumn<quint16>("port");
+    // DST.ADDR and DST.PORT name where the client will send from, zeros when it does not know
+    // (RFC 1928 section 6); only the port is kept.
+    QTest::newRow("unknown yet") << bytes({1, 0, 0, 0, 0}) << quint16(0);
+    QTest::newRow("ipv4 with port") << bytes({1, 127, 0, 0, 1}) << quint16(5353);
+    QTest::newRow("ipv6 any") << bytes({4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+                              << quint16(0);
+    QTest::newRow("domain") << domain("client.example") << quint16(40000);
+}
+
+void TestSocks5Parser::acceptsUdpAssociate()
+{
+    QFETCH(QByteArray, address);
+    QFETCH(quint16, port);
+    Socks5Parser parser;
+    const auto events = feedAll(parser, kGreeting + request(3, address, port) + "extra");
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[1].type, Type::Request);
+    QCOMPARE(events[1].command, Command::UdpAssociate);
+    QCOMPARE(events[1].clientPort, port);
+    QVERIFY(events[1].reply.isEmpty());
+    QCOMPARE(parser.takeRemaining(), QByteArray("extra"));
+}
+
+void TestSocks5Parser::buildsRepliesWithBoundAddress_data()
+{
+    QTest::addColumn<QHostAddress>("address");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("ipv4") << QHostAddress(QStringLiteral("127.0.0.1"))
+                          << bytes({5, 0, 0, 1, 127, 0, 0, 1, 0x9c, 0x41});
+    QTest::newRow("ipv6") << QHostAddress(QStringLiteral("2001:db8::5"))
+                          << bytes({5, 0, 0, 4, 0x20, 0x01, 0x0d, 0xb8, 0, 0,    0,
+                                    0, 0, 0, 0, 0,    0,    0,    0,    5, 0x9c, 0x41});
+    QTest::newRow("ipv4-mapped ipv6 goes out as ipv4")
+        << QHostAddress(QStringLiteral("::ffff:192.168.1.2"))
+        << bytes({5, 0, 0, 1, 192, 168, 1, 2, 0x9c, 0x41});
+}
+
+void TestSocks5Parser::buildsRepliesWithBoundAddress()
+{
+    QFETCH(QHostAddress, address);
+    QFETCH(QByteArray, expected);
+    QCOMPARE(Socks5Parser::replyFor(Socks5Reply::Succeeded, address, 40001), expected);
 }
 
 QTEST_APPLESS_MAIN(TestSocks5Parser)
