@@ -1,0 +1,367 @@
+#include "AppSettings.h"
+
+#include "config/SettingsValidation.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QLocale>
+#include <QSet>
+#include <QUuid>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace echw {
+
+namespace {
+
+// The characters RFC 6455 section 4.1 allows in a Sec-WebSocket-Protocol value
+// (an RFC 7230 token), which is how the token travels.
+bool isHeaderToken(const QString& text)
+{
+    static const QString separators = QStringLiteral("!#$%&'*+-.^_`|~");
+    for (QChar c : text) {
+        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                        (c >= u'0' && c <= u'9') || separators.contains(c);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+QString errorOf(const auto& parsed)
+{
+    if (const auto* error = std::get_if<QString>(&parsed))
+        return *error;
+    return {};
+}
+
+// Reads typed values out of one JSON object; the first wrong type is kept as
+// the error.
+class JsonReader {
+public:
+    JsonReader(const QJsonObject& object, QString pathPrefix, QString* error)
+        : m_object(object)
+        , m_prefix(std::move(pathPrefix))
+        , m_error(error)
+    {}
+
+    void string(QLatin1StringView key, QString& out)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (value.isUndefined())
+            return;
+        if (!value.isString())
+            return fail(key, QStringLiteral("must be a string"));
+        out = value.toString();
+    }
+
+    void boolean(QLatin1StringView key, bool& out)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (value.isUndefined())
+            return;
+        if (!value.isBool())
+            return fail(key, QStringLiteral("must be true or false"));
+        out = value.toBool();
+    }
+
+    void integer(QLatin1StringView key, int& out)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (value.isUndefined())
+            return;
+        const double number = value.toDouble();
+        if (!value.isDouble() || std::trunc(number) != number ||
+            number < std::numeric_limits<int>::min() || number > std::numeric_limits<int>::max())
+            return fail(key, QStringLiteral("must be a whole number"));
+        out = int(number);
+    }
+
+    QString path(QLatin1StringView key) const
+    {
+        return m_prefix.isEmpty() ? QString(key) : m_prefix + u'.' + key;
+    }
+
+    void fail(QLatin1StringView key, const QString& what)
+    {
+        // Only the key and the expected type: the value could be a token.
+        if (m_error->isEmpty())
+            *m_error = QStringLiteral("\"%1\" %2").arg(path(key), what);
+    }
+
+private:
+    const QJsonObject& m_object;
+    QString m_prefix;
+    QString* m_error;
+};
+
+namespace key {
+constexpr QLatin1StringView version("version");
+constexpr QLatin1StringView servers("servers");
+constexpr QLatin1StringView activeServerId("activeServerId");
+constexpr QLatin1StringView listen("listen");
+constexpr QLatin1StringView routingMode("routingMode");
+constexpr QLatin1StringView listDirectory("listDirectory");
+constexpr QLatin1StringView rulesFile("rulesFile");
+constexpr QLatin1StringView startMinimized("startMinimized");
+constexpr QLatin1StringView language("language");
+constexpr QLatin1StringView id("id");
+constexpr QLatin1StringView name("name");
+constexpr QLatin1StringView address("address");
+constexpr QLatin1StringView preferredIp("preferredIp");
+constexpr QLatin1StringView token("token");
+constexpr QLatin1StringView dohServer("dohServer");
+constexpr QLatin1StringView echDomain("echDomain");
+constexpr QLatin1StringView withoutEch("withoutEch");
+constexpr QLatin1StringView caFile("caFile");
+constexpr QLatin1StringView connectionLimit("connectionLimit");
+constexpr QLatin1StringView warmPoolSize("warmPoolSize");
+} // namespace key
+
+QJsonObject serverToJson(const ServerProfile& server)
+{
+    return {{key::id, server.id},
+            {key::name, server.name},
+            {key::address, server.address},
+            {key::preferredIp, server.preferredIp},
+            {key::token, server.token},
+            {key::dohServer, server.dohServer},
+            {key::echDomain, server.echDomain},
+            {key::withoutEch, server.withoutEch},
+            {key::caFile, server.caFile},
+            {key::connectionLimit, server.connectionLimit},
+            {key::warmPoolSize, server.warmPoolSize}};
+}
+
+ServerProfile serverFromJson(const QJsonObject& object, const QString& prefix, QString* error)
+{
+    ServerProfile server;
+    JsonReader reader(object, prefix, error);
+    reader.string(key::id, server.id);
+    reader.string(key::name, server.name);
+    reader.string(key::address, server.address);
+    reader.string(key::preferredIp, server.preferredIp);
+    reader.string(key::token, server.token);
+    reader.string(key::dohServer, server.dohServer);
+    reader.string(key::echDomain, server.echDomain);
+    reader.boolean(key::withoutEch, server.withoutEch);
+    reader.string(key::caFile, server.caFile);
+    reader.integer(key::connectionLimit, server.connectionLimit);
+    reader.integer(key::warmPoolSize, server.warmPoolSize);
+    return server;
+}
+
+} // namespace
+
+QString ServerProfile::newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+QList<SettingsIssue> ServerProfile::validate(const QString& fieldPrefix) const
+{
+    QList<SettingsIssue> issues;
+    const auto add = [&](QLatin1StringView field, const QString& message) {
+        issues.append({fieldPrefix + u'.' + field, message});
+    };
+
+    if (QUuid(id).isNull())
+        add(key::id, QStringLiteral("the server has no valid id (a UUID); remove and re-add it"));
+    if (name.trimmed().isEmpty())
+        add(key::name, QStringLiteral("give the server a name"));
+    if (const QString error = errorOf(parseServerAddress(address)); !error.isEmpty())
+        add(key::address, error);
+    if (!preferredIp.isEmpty()) {
+        if (const auto error = checkPreferredAddress(preferredIp))
+            add(key::preferredIp, *error);
+    }
+    if (!isHeaderToken(token)) {
+        add(key::token, QStringLiteral("the token may only contain letters, digits and "
+                                       "!#$%&'*+-.^_`|~ (no spaces)"));
+    }
+    // Without ECH neither the DoH server nor the ECH domain is used, so they may
+    // be empty.
+    if (!withoutEch || !dohServer.isEmpty()) {
+        if (const QString error = errorOf(parseDohServer(dohServer)); !error.isEmpty())
+            add(key::dohServer, error);
+    }
+    if (!withoutEch || !echDomain.isEmpty()) {
+        if (const auto error = checkDomainName(echDomain))
+            add(key::echDomain, *error);
+    }
+    if (!caFile.isEmpty() && !QFileInfo(caFile).isFile()) {
+        add(key::caFile,
+            QStringLiteral("the CA file \"%1\" does not exist or is not a file").arg(caFile));
+    }
+    if (connectionLimit < kMinConnectionLimit || connectionLimit > kMaxConnectionLimit) {
+        add(key::connectionLimit, QStringLiteral("the connection limit must be between %1 and %2")
+                                      .arg(kMinConnectionLimit)
+                                      .arg(kMaxConnectionLimit));
+    }
+    if (warmPoolSize < 0 || warmPoolSize > std::min(kMaxWarmPoolSize, connectionLimit)) {
+        add(key::warmPoolSize,
+            QStringLiteral("the warm pool size must be between 0 and %1 (and not above the "
+                           "connection limit)")
+                .arg(kMaxWarmPoolSize));
+    }
+    return issues;
+}
+
+ServerSettings ServerProfile::toServerSettings() const
+{
+    ServerSettings settings;
+    settings.address = address;
+    settings.preferredIp = preferredIp;
+    settings.token = token;
+    settings.dohServer = dohServer;
+    settings.echDomain = echDomain;
+    settings.caFile = caFile;
+    settings.withoutEch = withoutEch;
+    return settings;
+}
+
+QList<SettingsIssue> AppSettings::validate() const
+{
+    QList<SettingsIssue> issues;
+    QSet<QString> seenIds;
+    for (qsizetype i = 0; i < servers.size(); ++i) {
+        const ServerProfile& server = servers[i];
+        const QString prefix = QStringLiteral("servers[%1]").arg(i);
+        issues.append(server.validate(prefix));
+        // Ids select the active server, so two servers must never share one.
+        if (!server.id.isEmpty() && seenIds.contains(server.id)) {
+            issues.append({prefix + QStringLiteral(".id"),
+                           QStringLiteral("server \"%1\" has the same id as an earlier server; "
+                                          "remove and re-add it")
+                               .arg(server.name)});
+        }
+        seenIds.insert(server.id);
+    }
+
+    if (servers.isEmpty()) {
+        if (!activeServerId.isEmpty())
+            issues.append({QString(key::activeServerId),
+                           QStringLiteral("the active server does not exist; add a server")});
+    } else if (!activeServer()) {
+        issues.append({QString(key::activeServerId),
+                       QStringLiteral("no server is selected; choose one of the servers")});
+    }
+
+    if (const QString error = errorOf(parseListenAddress(listen)); !error.isEmpty())
+        issues.append({QString(key::listen), error});
+    if (!listDirectory.isEmpty() && !QFileInfo(listDirectory).isDir()) {
+        issues.append(
+            {QString(key::listDirectory),
+             QStringLiteral("the list directory \"%1\" does not exist").arg(listDirectory)});
+    }
+    if (!rulesFile.isEmpty() && !QFileInfo(rulesFile).isFile()) {
+        issues.append({QString(key::rulesFile),
+                       QStringLiteral("the rules file \"%1\" does not exist or is not a file")
+                           .arg(rulesFile)});
+    }
+    // QLocale falls back to the C locale for a name it does not know.
+    if (!language.isEmpty() && QLocale(language).language() == QLocale::C) {
+        issues.append(
+            {QString(key::language),
+             QStringLiteral("\"%1\" is not a language code (e.g. en or zh_CN)").arg(language)});
+    }
+    return issues;
+}
+
+const ServerProfile* AppSettings::activeServer() const
+{
+    if (activeServerId.isEmpty())
+        return nullptr;
+    for (const ServerProfile& server : servers) {
+        if (server.id == activeServerId)
+            return &server;
+    }
+    return nullptr;
+}
+
+std::variant<ProxySettings, QString> AppSettings::toProxySettings() const
+{
+    const ServerProfile* server = activeServer();
+    if (!server) {
+        return servers.isEmpty() ? QStringLiteral("no server is configured; add one first")
+                                 : QStringLiteral("no server is selected; choose one first");
+    }
+    ProxySettings settings;
+    settings.listen = listen;
+    settings.server = server->toServerSettings();
+    settings.routing = routing;
+    settings.listDirectory = listDirectory;
+    settings.rulesFile = rulesFile;
+    return settings;
+}
+
+QJsonObject AppSettings::toJson() const
+{
+    QJsonArray serverArray;
+    for (const ServerProfile& server : servers)
+        serverArray.append(serverToJson(server));
+    return {{key::version, kSchemaVersion},
+            {key::servers, serverArray},
+            {key::activeServerId, activeServerId},
+            {key::listen, listen},
+            {key::routingMode, routingModeName(routing)},
+            {key::listDirectory, listDirectory},
+            {key::rulesFile, rulesFile},
+            {key::startMinimized, startMinimized},
+            {key::language, language}};
+}
+
+std::variant<AppSettings, QString> AppSettings::fromJson(const QJsonObject& json)
+{
+    QString error;
+    JsonReader reader(json, {}, &error);
+
+    if (!json.contains(key::version))
+        return QStringLiteral("\"version\" is missing; this is not a settings file");
+    int version = 0;
+    reader.integer(key::version, version);
+    if (!error.isEmpty())
+        return error;
+    if (version < 1 || version > kSchemaVersion) {
+        return QStringLiteral("\"version\" is %1, but this version of the app reads up to %2")
+            .arg(version)
+            .arg(kSchemaVersion);
+    }
+
+    AppSettings settings;
+    const QJsonValue serverValue = json.value(key::servers);
+    if (!serverValue.isUndefined() && !serverValue.isArray())
+        return QStringLiteral("\"servers\" must be a list");
+    const QJsonArray serverArray = serverValue.toArray();
+    for (qsizetype i = 0; i < serverArray.size(); ++i) {
+        const QString prefix = QStringLiteral("servers[%1]").arg(i);
+        if (!serverArray[i].isObject())
+            return QStringLiteral("\"%1\" must be an object").arg(prefix);
+        settings.servers.append(serverFromJson(serverArray[i].toObject(), prefix, &error));
+        if (!error.isEmpty())
+            return error;
+    }
+
+    reader.string(key::activeServerId, settings.activeServerId);
+    reader.string(key::listen, settings.listen);
+    QString routingName = routingModeName(settings.routing);
+    reader.string(key::routingMode, routingName);
+    reader.string(key::listDirectory, settings.listDirectory);
+    reader.string(key::rulesFile, settings.rulesFile);
+    reader.boolean(key::startMinimized, settings.startMinimized);
+    reader.string(key::language, settings.language);
+    if (!error.isEmpty())
+        return error;
+
+    const auto routing = routingModeFromName(routingName);
+    if (!routing) {
+        return QStringLiteral("\"routingMode\" must be global, bypass_cn or none, not \"%1\"")
+            .arg(routingName);
+    }
+    settings.routing = *routing;
+    return settings;
+}
+
+} // namespace echw
