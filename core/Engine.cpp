@@ -56,7 +56,7 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
     m_context.connector = m_routing.get();
     m_context.udpDns = m_udpDns.get();
     m_context.handshakeTimeout = settings.handshakeTimeout;
-    m_listener = std::make_unique<ProxyListener>(m_context);
+    m_listener = std::make_unique<ProxyListener>(m_context, settings.connectionLimit);
     const auto& address = std::get<ListenAddress>(listen);
     if (!m_listener->listen(address.address, address.port)) {
         const QString error = QStringLiteral("cannot listen on %1: %2")

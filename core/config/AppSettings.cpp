@@ -294,6 +294,7 @@ std::variant<ProxySettings, QString> AppSettings::toProxySettings() const
     settings.routing = routing;
     settings.listDirectory = listDirectory;
     settings.rulesFile = rulesFile;
+    settings.connectionLimit = server->connectionLimit;
     return settings;
 }
 

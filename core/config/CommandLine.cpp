@@ -23,6 +23,7 @@ constexpr FlagSpec kFlags[] = {
      "user routing rules, one per line: domain|suffix|keyword|cidr:VALUE direct|tunnel|block"},
     {"resolver", "system|URL", "how bypass_cn resolves names: the system, or a DoH server URL"},
     {"cache-size", "N", "routing cache entries (default 10000)"},
+    {"max-connections", "N", "open client connections before new ones wait (default 1000)"},
     {"udp-dns", "URL",
      "DoH server answering DNS over SOCKS5 UDP, through the tunnel (default "
      "https://cloudflare-dns.com/dns-query)"},
@@ -100,6 +101,12 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
         if (!ok || size < 0 || size > 10'000'000)
             return invalidFlagValue(flag, value, QStringLiteral("must be 0 to 10000000"));
         s.routeCacheSize = qsizetype(size);
+    } else if (flag == QStringLiteral("max-connections")) {
+        bool ok = false;
+        const int limit = value.toInt(&ok);
+        if (!ok || limit < 1 || limit > 1'000'000)
+            return invalidFlagValue(flag, value, QStringLiteral("must be 1 to 1000000"));
+        s.connectionLimit = limit;
     } else if (flag == QStringLiteral("update-lists")) {
         result.updateLists = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("loglevel")) {

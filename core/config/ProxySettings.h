@@ -28,6 +28,9 @@ struct ProxySettings {
     QString listen = QStringLiteral("127.0.0.1:30000");
     ServerSettings server;
     RoutingMode routing = RoutingMode::Global;
+    // Above this many open client connections new ones wait in the kernel's accept queue
+    // (accepting pauses) instead of costing memory; their handshake deadline starts on accept.
+    int connectionLimit = 1000;
     std::chrono::milliseconds handshakeTimeout{30'000};
     std::chrono::milliseconds connectTimeout{10'000};
     // Where the ECH config is kept between runs, so a restart works while DoH is down.
