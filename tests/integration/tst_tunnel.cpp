@@ -505,8 +505,16 @@ void TestTunnel::userRulesComeBeforeTheLists()
     QVERIFY2(getHelloFrom(QStringLiteral("localhost"), port).exitCode == 0,
              qPrintable(client->output()));
     QCOMPARE(sessionsSeen(), before + 1);
-    // SOCKS5 0x02: connection not allowed by ruleset.
+    // SOCKS5 0x02: connection not allowed by ruleset; HTTP 403.
     QCOMPARE(socksReplyCode(port, m_originPort), 0x02);
+    const auto http =
+        runProcess(QStringLiteral(ECHW_CURL_BIN),
+                   {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                    QStringLiteral("-w"), QStringLiteral("%{http_code}"), QStringLiteral("-x"),
+                    QStringLiteral("http://127.0.0.1:%1").arg(port),
+                    QStringLiteral("http://127.0.0.1:%1/hello").arg(m_originPort)},
+                   30s);
+    QCOMPARE(http.out, QByteArray("403"));
     QCOMPARE(sessionsSeen(), before + 1);
 
     // A bad rule stops the client with an error naming it.
