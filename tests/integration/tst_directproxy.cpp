@@ -275,10 +275,11 @@ void TestDirectProxy::answersHttpErrorsForBadTargets()
         QByteArray request;
         QByteArray statusLine;
     };
+    // A refused port rather than an unknown name: a slow resolver would make that a 504.
+    const QByteArray refused = "127.0.0.1:" + QByteArray::number(closedPort());
     const QList<Case> cases = {
-        {"GET http://no-such-host.invalid/ HTTP/1.1\r\nHost: x\r\n\r\n",
-         "HTTP/1.1 502 Bad Gateway\r\n"},
-        {"CONNECT no-such-host.invalid:443 HTTP/1.1\r\n\r\n", "HTTP/1.1 502 Bad Gateway\r\n"},
+        {"GET http://" + refused + "/ HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 502 Bad Gateway\r\n"},
+        {"CONNECT " + refused + " HTTP/1.1\r\n\r\n", "HTTP/1.1 502 Bad Gateway\r\n"},
         {"GET /relative HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"},
         {"PURGE http://a.example/ HTTP/1.1\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\n"},
         // Not a proxy protocol at all: closed without a reply, like the reference client.
