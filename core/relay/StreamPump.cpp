@@ -8,6 +8,7 @@ namespace {
 
 // One read's worth; a static scratch buffer per thread keeps the hot path free of allocation.
 constexpr qint64 kChunk = 64 * 1024;
+constexpr int kRoundsPerCall = 4;
 thread_local std::array<char, kChunk> t_scratch;
 
 } // namespace
@@ -38,19 +39,33 @@ void StreamPump::start()
 void StreamPump::pump()
 {
     // Bounded per call so one busy connection cannot starve the others on this event loop.
-    for (int round = 0; round < 4; ++round) {
+    for (int round = 0; round < kRoundsPerCall; ++round) {
         if (m_sink->pendingWriteBytes() >= kHighWater) {
             m_source->setReadPaused(true);
             return;
         }
         const qint64 n = m_source->read(t_scratch.data(), kChunk);
-        if (n <= 0)
-            break;
+        if (n <= 0) {
+            if (m_source->atEnd())
+                onSourceFinished();
+            return;
+        }
         m_sink->write(QByteArrayView(t_scratch.data(), n));
         m_bytesMoved += n;
     }
-    if (m_source->atEnd())
-        onSourceFinished();
+    // More may be buffered in the source (decrypted or decoded data) with no new event coming
+    // for it: continue on the next turn of the event loop.
+    if (!m_rescheduled) {
+        m_rescheduled = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_rescheduled = false;
+                if (!m_sourceEnded)
+                    pump();
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 void StreamPump::onSinkBytesWritten()

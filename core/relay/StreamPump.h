@@ -40,6 +40,7 @@ private:
     bool m_sourceEnded = false;
     bool m_finished = false;
     bool m_started = false;
+    bool m_rescheduled = false;
 };
 
 } // namespace echw
