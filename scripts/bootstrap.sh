@@ -39,7 +39,7 @@ as_root() {
 }
 
 PACKAGES=(
-    build-essential cmake ninja-build pkg-config perl ca-certificates curl
+    build-essential cmake ninja-build pkg-config perl ca-certificates curl dpkg-dev
     qt6-base-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqcustomplot-dev libgl-dev
     xvfb xauth
