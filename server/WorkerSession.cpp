@@ -151,6 +151,7 @@ void WorkerSession::processFrames()
             break;
         case Event::Type::Ping:
             // RFC 6455 section 5.5.3: a Pong echoes the Ping's application data.
+            qCDebug(lcServer, "connection %llu: ping", m_id);
             if (!m_closeSent) {
                 t_frame.resize(0);
                 appendFrame(t_frame, WebSocketOpcode::Pong, event->payload, true, std::nullopt);

@@ -24,6 +24,8 @@ constexpr FlagSpec kFlags[] = {
     {"resolver", "system|URL", "how bypass_cn resolves names: the system, or a DoH server URL"},
     {"cache-size", "N", "routing cache entries (default 10000)"},
     {"max-connections", "N", "open client connections before new ones wait (default 1000)"},
+    {"keepalive", "SECONDS",
+     "WebSocket ping on open tunnels every SECONDS, 0 for none (default 30)"},
     {"udp-dns", "URL",
      "DoH server answering DNS over SOCKS5 UDP, through the tunnel (default "
      "https://cloudflare-dns.com/dns-query)"},
@@ -101,6 +103,12 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
         if (!ok || size < 0 || size > 10'000'000)
             return invalidFlagValue(flag, value, QStringLiteral("must be 0 to 10000000"));
         s.routeCacheSize = qsizetype(size);
+    } else if (flag == QStringLiteral("keepalive")) {
+        bool ok = false;
+        const int seconds = value.toInt(&ok);
+        if (!ok || seconds < 0 || seconds > 3600)
+            return invalidFlagValue(flag, value, QStringLiteral("must be 0 to 3600 seconds"));
+        s.keepAliveInterval = std::chrono::seconds(seconds);
     } else if (flag == QStringLiteral("max-connections")) {
         bool ok = false;
         const int limit = value.toInt(&ok);

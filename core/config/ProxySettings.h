@@ -32,6 +32,8 @@ struct ProxySettings {
     // (accepting pauses) instead of costing memory; their handshake deadline starts on accept.
     int connectionLimit = 1000;
     std::chrono::milliseconds handshakeTimeout{30'000};
+    // WebSocket ping on open tunnels (0: off).
+    std::chrono::milliseconds keepAliveInterval{30'000};
     std::chrono::milliseconds connectTimeout{10'000};
     // Where the ECH config is kept between runs, so a restart works while DoH is down.
     // Empty: not persisted.

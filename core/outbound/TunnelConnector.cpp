@@ -133,6 +133,7 @@ private:
         setup.target = m_target;
         setup.earlyData = m_earlyData;
         setup.timeout = m_settings.setupTimeout;
+        setup.keepAliveInterval = m_settings.keepAliveInterval;
         m_tunnel = std::make_unique<TunnelStream>(std::move(m_tls), std::move(setup));
         connect(m_tunnel.get(), &TunnelStream::established, this,
                 [this] { finish(std::unique_ptr<ByteStream>(std::move(m_tunnel))); });

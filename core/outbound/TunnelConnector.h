@@ -23,8 +23,9 @@ public:
         QString dialAddress; // where TCP goes; empty means host
         QString token;
         bool withoutEch = false;
-        std::chrono::milliseconds connectTimeout{10'000}; // TCP + TLS
-        std::chrono::milliseconds setupTimeout{10'000};   // upgrade + CONNECTED
+        std::chrono::milliseconds connectTimeout{10'000};    // TCP + TLS
+        std::chrono::milliseconds setupTimeout{10'000};      // upgrade + CONNECTED
+        std::chrono::milliseconds keepAliveInterval{30'000}; // 0: no pings
     };
 
     TunnelConnector(Settings settings, std::shared_ptr<TlsClientContext> tls,

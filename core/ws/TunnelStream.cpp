@@ -34,6 +34,10 @@ TunnelStream::TunnelStream(std::unique_ptr<TlsStream> tls, Setup setup, QObject*
                       .arg(m_setup.target.toString())
                       .arg(m_setup.timeout.count()));
     });
+    connect(&m_keepAlive, &QTimer::timeout, this, [this] {
+        if (m_phase == Phase::Open && !m_closing)
+            sendFrame(WebSocketOpcode::Ping, {});
+    });
     connect(m_tls.get(), &ByteStream::readyRead, this, &TunnelStream::onTlsReadable);
     connect(m_tls.get(), &ByteStream::readFinished, this, &TunnelStream::onTlsEnded);
     connect(m_tls.get(), &ByteStream::failed, this, &TunnelStream::onTlsFailed);
@@ -157,6 +161,8 @@ void TunnelStream::handleText(const QByteArray& text)
         if (text == kConnected) {
             m_phase = Phase::Open;
             m_deadline.stop();
+            if (m_setup.keepAliveInterval.count() > 0)
+                m_keepAlive.start(m_setup.keepAliveInterval);
             if (!m_binaryEarlyData.isEmpty())
                 sendFrame(WebSocketOpcode::Binary, std::exchange(m_binaryEarlyData, {}));
             Q_EMIT established();
@@ -256,6 +262,7 @@ void TunnelStream::abort()
 {
     m_phase = Phase::Closed;
     m_deadline.stop();
+    m_keepAlive.stop();
     m_tls->abort();
 }
 

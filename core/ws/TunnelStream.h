@@ -32,6 +32,9 @@ public:
         TargetAddress target;
         QByteArray earlyData;
         std::chrono::milliseconds timeout{10'000}; // upgrade + CONNECTED
+        // A ping this often keeps an idle tunnel from being closed by the worker's (or a
+        // middlebox's) idle timeout; 0: none.
+        std::chrono::milliseconds keepAliveInterval{30'000};
     };
 
     TunnelStream(std::unique_ptr<TlsStream> tls, Setup setup, QObject* parent = nullptr);
@@ -75,6 +78,7 @@ private:
     std::optional<WebSocketUpgradeResponseParser> m_upgrade;
     WebSocketFrameDecoder m_decoder;
     QTimer m_deadline;
+    QTimer m_keepAlive;
     QByteArray m_frameScratch;
     QByteArray m_inbox;
     qsizetype m_inboxOffset = 0;

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void dialsPreferredAddressAndSendsThePath();
     void bypassCnSendsListedTargetsDirectAndOthersThroughTheTunnel();
     void userRulesComeBeforeTheLists();
+    void pingsIdleTunnels();
     void answersSocksUdpDnsThroughTheTunnel();
 
 private:
@@ -602,6 +603,31 @@ void TestTunnel::answersSocksUdpDnsThroughTheTunnel()
                  10s),
              qPrintable(client->output()));
     QVERIFY(client->isRunning());
+}
+
+void TestTunnel::pingsIdleTunnels()
+{
+    Server server =
+        startServer(QStringLiteral("keepalive"),
+                    {QStringLiteral("-doh"), QStringLiteral("-loglevel"), QStringLiteral("debug")});
+    QVERIFY2(server.port != 0, qPrintable(server.process->output()));
+    QStringList arguments = clientArguments(server.port, server.port);
+    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = server.certificate;
+    arguments << QStringLiteral("-keepalive") << QStringLiteral("1");
+    quint16 port = 0;
+    auto client =
+        startClient(m_dir.filePath(QStringLiteral("cache-ping")), server.port, arguments, &port);
+    QVERIFY(port != 0);
+    // An open, idle tunnel to the origin: the client pings it, the server sees the pings.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(
+        echw::test::socks5ConnectRequest(QHostAddress(QHostAddress::LocalHost), m_originPort));
+    QCOMPARE(readExactly(socket, 12, 20s).size(), 12);
+    QVERIFY2(server.process->waitForOutput(QStringLiteral(": ping"), 10s),
+             qPrintable(server.process->output()));
+    QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
 }
 
 QTEST_GUILESS_MAIN(TestTunnel)
