@@ -1,8 +1,8 @@
 #include "Engine.h"
-#include "LogOutput.h"
-#include "TerminationSignals.h"
 #include "config/CommandLine.h"
 #include "routing/RouteListUpdater.h"
+#include "system/LogOutput.h"
+#include "system/TerminationSignals.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>

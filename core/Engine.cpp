@@ -5,6 +5,7 @@
 #include "ech/EchConfigCache.h"
 #include "inbound/ProxyListener.h"
 #include "net/HostResolver.h"
+#include "net/SocketAddresses.h"
 #include "outbound/DirectConnector.h"
 #include "outbound/DnsOverTunnel.h"
 #include "outbound/RoutingConnector.h"
@@ -232,10 +233,7 @@ QString Engine::listenAddress() const
 {
     if (!m_listener)
         return {};
-    const QHostAddress address = m_listener->serverAddress();
-    if (address.protocol() == QAbstractSocket::IPv6Protocol)
-        return QStringLiteral("[%1]:%2").arg(address.toString()).arg(m_listener->serverPort());
-    return QStringLiteral("%1:%2").arg(address.toString()).arg(m_listener->serverPort());
+    return hostPortString(m_listener->serverAddress(), m_listener->serverPort());
 }
 
 int Engine::activeConnections() const

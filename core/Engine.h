@@ -35,7 +35,6 @@ public:
     QString listenAddress() const;
     int activeConnections() const;
     quint64 totalConnections() const;
-    Router* router() const { return m_router.get(); }
 
 Q_SIGNALS:
     void routingDecided(const echw::RoutingDecision& decision);

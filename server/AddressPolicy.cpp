@@ -1,5 +1,7 @@
 #include "AddressPolicy.h"
 
+#include "net/SocketAddresses.h"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <iterator>
@@ -59,10 +61,7 @@ bool isInternalAddress(const QHostAddress& address)
 
 QString SocketPeer::toString() const
 {
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                             ? u'[' + address.toString() + u']'
-                             : address.toString();
-    return host + u':' + QString::number(port);
+    return hostPortString(address, port);
 }
 
 std::optional<SocketPeer> socketPeer(int descriptor)

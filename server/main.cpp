@@ -2,8 +2,10 @@
 #include "ServerCommandLine.h"
 #include "ServerCredentials.h"
 #include "ServerLog.h"
-#include "ShutdownSignals.h"
 #include "WorkerServer.h"
+#include "net/SocketAddresses.h"
+#include "system/LogOutput.h"
+#include "system/TerminationSignals.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -15,30 +17,6 @@
 namespace {
 
 using echw::server::lcServer;
-
-void setUpLogging(const QString& level)
-{
-    // Logs go to stderr (Qt's default); stdout carries only the lines tests and scripts parse.
-    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}DEBUG%{endif}"
-                                      "%{if-info}INFO %{endif}%{if-warning}WARN %{endif}"
-                                      "%{if-critical}ERROR%{endif}%{if-fatal}FATAL%{endif} "
-                                      "[%{category}] %{message}"));
-    QStringList rules = {level == u"debug" ? QStringLiteral("echw.*.debug=true")
-                                           : QStringLiteral("echw.*.debug=false")};
-    if (level == u"warning" || level == u"error")
-        rules << QStringLiteral("echw.*.info=false");
-    if (level == u"error")
-        rules << QStringLiteral("echw.*.warning=false");
-    QLoggingCategory::setFilterRules(rules.join(u'\n'));
-}
-
-QString hostPort(const QHostAddress& address, quint16 port)
-{
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                             ? u'[' + address.toString() + u']'
-                             : address.toString();
-    return host + u':' + QString::number(port);
-}
 
 void printLine(const QByteArray& line)
 {
@@ -72,7 +50,7 @@ int main(int argc, char* argv[])
     case echw::server::ServerCommandLine::Action::Run:
         break;
     }
-    setUpLogging(commandLine.logLevel);
+    echw::installLogOutput(commandLine.logLevel);
 
     auto loaded = echw::server::loadOrCreateCredentials(commandLine.credentials);
     if (auto* error = std::get_if<QString>(&loaded)) {
@@ -83,7 +61,7 @@ int main(int argc, char* argv[])
     for (const QString& note : credentials.notes)
         qCInfo(lcServer, "%s", qPrintable(note));
 
-    echw::server::ShutdownSignals signals;
+    echw::TerminationSignals signals;
     echw::server::WorkerServer server(credentials, commandLine.settings);
     if (auto error = server.listen(commandLine.listenAddress, commandLine.listenPort)) {
         qCCritical(lcServer, "%s", qPrintable(*error));
@@ -93,7 +71,8 @@ int main(int argc, char* argv[])
     printLine("ech-config " + credentials.echConfigList.toBase64());
     std::fputs(credentials.echConfigPem().constData(), stdout);
     printLine("certificate " + credentials.certificateFile.toUtf8());
-    printLine("listening on " + hostPort(server.serverAddress(), server.serverPort()).toUtf8());
+    printLine("listening on " +
+              echw::hostPortString(server.serverAddress(), server.serverPort()).toUtf8());
     std::fflush(stdout);
 
     const echw::server::WorkerSettings& settings = commandLine.settings;
@@ -104,10 +83,11 @@ int main(int argc, char* argv[])
     if (settings.token.isEmpty() && !commandLine.listenAddress.isLoopback())
         qCWarning(lcServer, "no -token: anyone who can reach this address can use it as a proxy");
 
-    QObject::connect(&signals, &echw::server::ShutdownSignals::received, &app, [&](int number) {
-        qCInfo(lcServer, "signal %d: stopping", number);
-        server.stop();
-        QCoreApplication::quit();
-    });
+    QObject::connect(&signals, &echw::TerminationSignals::terminationRequested, &app,
+                     [&](int number) {
+                         qCInfo(lcServer, "signal %d: stopping", number);
+                         server.stop();
+                         QCoreApplication::quit();
+                     });
     return QCoreApplication::exec();
 }

@@ -1,6 +1,7 @@
 #include "UdpAssociation.h"
 
 #include "inbound/Socks5UdpPacket.h"
+#include "net/SocketAddresses.h"
 
 #include <QLoggingCategory>
 #include <QNetworkDatagram>
@@ -14,13 +15,6 @@ namespace {
 constexpr quint16 kDnsPort = 53;
 constexpr qsizetype kDnsHeaderSize = 12;       // RFC 1035 section 4.1.1
 constexpr char kQueryResponseBit = char(0x80); // QR, in the third header byte
-
-QString endpointText(const QHostAddress& address, quint16 port)
-{
-    if (address.protocol() == QAbstractSocket::IPv6Protocol)
-        return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
-    return QStringLiteral("%1:%2").arg(address.toString()).arg(port);
-}
 
 } // namespace
 
@@ -42,7 +36,7 @@ std::optional<QString> UdpAssociation::bind(const QHostAddress& local)
         return QStringLiteral("cannot open a UDP relay on %1: %2")
             .arg(local.toString(), m_socket.errorString());
     qCDebug(lcInbound, "UDP association on %s for %s", qPrintable(relayText()),
-            qPrintable(endpointText(m_client, m_clientPort)));
+            qPrintable(hostPortString(m_client, m_clientPort)));
     return std::nullopt;
 }
 
@@ -64,7 +58,7 @@ void UdpAssociation::close()
 
 QString UdpAssociation::relayText() const
 {
-    return endpointText(address(), port());
+    return hostPortString(address(), port());
 }
 
 void UdpAssociation::onReadable()
@@ -83,7 +77,7 @@ void UdpAssociation::handleDatagram(const QNetworkDatagram& datagram)
         (m_clientPort != 0 && senderPort != m_clientPort)) {
         ++m_counters.ignoredForeign;
         qCDebug(lcInbound, "UDP relay %s: ignored a datagram from %s", qPrintable(relayText()),
-                qPrintable(endpointText(sender, quint16(senderPort))));
+                qPrintable(hostPortString(sender, quint16(senderPort))));
         return;
     }
     auto parsed = parseSocks5UdpPacket(datagram.data());

@@ -39,4 +39,11 @@ std::optional<QHostAddress> peerAddressOf(int descriptor)
     return addressOf(descriptor, End::Peer);
 }
 
+QString hostPortString(const QHostAddress& address, quint16 port)
+{
+    if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
+    return QStringLiteral("%1:%2").arg(address.toString()).arg(port);
+}
+
 } // namespace echw

@@ -12,4 +12,7 @@ namespace echw {
 std::optional<QHostAddress> localAddressOf(int descriptor);
 std::optional<QHostAddress> peerAddressOf(int descriptor);
 
+// "1.2.3.4:80" or "[::1]:80", for logs and for what a program prints.
+QString hostPortString(const QHostAddress& address, quint16 port);
+
 } // namespace echw

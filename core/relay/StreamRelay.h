@@ -20,8 +20,6 @@ public:
     ~StreamRelay() override;
 
     void start();
-    qint64 bytesUp() const { return m_up->bytesMoved(); }
-    qint64 bytesDown() const { return m_down->bytesMoved(); }
 
 Q_SIGNALS:
     // Both streams are closed; `error` is empty on a clean end.

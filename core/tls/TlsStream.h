@@ -38,7 +38,6 @@ public:
     ~TlsStream() override;
 
     void startHandshake();
-    bool isHandshakeDone() const { return m_handshakeDone; }
 
     Failure failure() const { return m_failure; }
     // After an EchRejected failure: the configs the server offered (authenticated under its

@@ -117,10 +117,8 @@ void TunnelStream::handleFrames()
                           QStringLiteral("the worker sent data before CONNECTED"));
                 return;
             }
-            if (!m_readEnded) {
+            if (!m_readEnded)
                 m_inbox.append(event->payload);
-                m_bytesReceived += event->payload.size();
-            }
             break;
         case Type::Ping:
             sendFrame(WebSocketOpcode::Pong, event->payload);
@@ -268,7 +266,7 @@ void TunnelStream::abort()
 
 void TunnelStream::sendFrame(WebSocketOpcode opcode, QByteArrayView payload)
 {
-    m_frameScratch.clear();
+    m_frameScratch.resize(0); // unlike clear(), keeps the buffer: no allocation per frame
     appendFrame(m_frameScratch, opcode, payload, true, randomMaskKey());
     m_tls->write(m_frameScratch);
 }
@@ -279,7 +277,7 @@ void TunnelStream::sendClose(quint16 code)
     if (m_closeSent || m_closing)
         return;
     m_closeSent = true;
-    m_frameScratch.clear();
+    m_frameScratch.resize(0);
     appendCloseFrame(m_frameScratch, code, {}, randomMaskKey());
     m_tls->write(m_frameScratch);
 }

@@ -52,8 +52,6 @@ public:
     void finishWrite() override;
     void abort() override;
 
-    qint64 bytesReceived() const { return m_bytesReceived; }
-
 Q_SIGNALS:
     void established();
     void setupFailed(const echw::ConnectError& error);
@@ -83,7 +81,6 @@ private:
     QByteArray m_inbox;
     qsizetype m_inboxOffset = 0;
     QByteArray m_binaryEarlyData;
-    qint64 m_bytesReceived = 0;
     bool m_readPaused = false;
     bool m_readEnded = false;
     bool m_closeSent = false;

@@ -1,4 +1,4 @@
-#include "ShutdownSignals.h"
+#include "TerminationSignals.h"
 
 #include <QSocketNotifier>
 
@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace echw::server {
+namespace echw {
 
 namespace {
 
@@ -35,7 +35,7 @@ void setHandler(void (*handler)(int))
 
 } // namespace
 
-ShutdownSignals::ShutdownSignals(QObject* parent)
+TerminationSignals::TerminationSignals(QObject* parent)
     : QObject(parent)
 {
     if (::pipe(s_pipe) != 0)
@@ -48,12 +48,12 @@ ShutdownSignals::ShutdownSignals(QObject* parent)
     connect(m_notifier.get(), &QSocketNotifier::activated, this, [this] {
         unsigned char byte = 0;
         if (::read(s_pipe[0], &byte, 1) == 1)
-            Q_EMIT received(int(byte));
+            Q_EMIT terminationRequested(int(byte));
     });
     setHandler(writeSignalNumber);
 }
 
-ShutdownSignals::~ShutdownSignals()
+TerminationSignals::~TerminationSignals()
 {
     setHandler(SIG_DFL);
     m_notifier.reset();
@@ -64,4 +64,4 @@ ShutdownSignals::~ShutdownSignals()
     }
 }
 
-} // namespace echw::server
+} // namespace echw
