@@ -4,6 +4,7 @@
 #include "ech/DohClient.h"
 #include "ech/EchConfigCache.h"
 #include "inbound/ProxyListener.h"
+#include "metrics/ConnectionRegistry.h"
 #include "net/HostResolver.h"
 #include "net/SocketAddresses.h"
 #include "outbound/DirectConnector.h"
@@ -54,7 +55,10 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
         return error;
     }
     m_routing = std::make_unique<RoutingConnector>(*m_router, *m_direct, m_tunnel.get());
+    m_registry = std::make_unique<ConnectionRegistry>();
+    m_snapshotSequence = 0;
     m_context.connector = m_routing.get();
+    m_context.registry = m_registry.get();
     m_context.udpDns = m_udpDns.get();
     m_context.handshakeTimeout = settings.handshakeTimeout;
     m_listener = std::make_unique<ProxyListener>(m_context, settings.connectionLimit);
@@ -201,10 +205,12 @@ std::optional<QString> Engine::startRouting(const ProxySettings& settings, bool*
     connect(m_router.get(), &Router::decided, this, [this](const RoutingDecision& decision) {
         qCDebug(lcEngine, "route %s -> %s (%s)", qPrintable(decision.target.toString()),
                 qPrintable(routeActionName(decision.action)),
-                decision.reason == RoutingDecision::Reason::UserRule ? qPrintable(decision.ruleText)
-                : decision.reason == RoutingDecision::Reason::ChinaList     ? "China list"
-                : decision.reason == RoutingDecision::Reason::ResolveFailed ? "name did not resolve"
-                                                                            : "mode");
+                qPrintable(describeRoutingReason(decision)));
+        if (m_recentDecisions.size() >= std::size_t(EngineSnapshot::kMaxDecisions)) {
+            m_recentDecisions.pop_front();
+            ++m_droppedDecisions;
+        }
+        m_recentDecisions.push_back(decision);
         Q_EMIT routingDecided(decision);
     });
     return std::nullopt;
@@ -215,6 +221,10 @@ void Engine::stop()
     m_listener.reset();
     m_context.connector = nullptr;
     m_context.udpDns = nullptr;
+    m_context.registry = nullptr;
+    m_registry.reset();
+    m_recentDecisions.clear();
+    m_droppedDecisions = 0;
     m_udpDns.reset();
     m_routing.reset();
     m_router.reset();
@@ -244,6 +254,30 @@ int Engine::activeConnections() const
 quint64 Engine::totalConnections() const
 {
     return m_listener ? m_listener->totalConnections() : 0;
+}
+
+EngineSnapshot Engine::takeSnapshot(const ConnectionSort& sort)
+{
+    EngineSnapshot snapshot;
+    snapshot.running = isRunning();
+    if (!snapshot.running)
+        return snapshot;
+    snapshot.sequence = ++m_snapshotSequence;
+    snapshot.listenAddress = listenAddress();
+    snapshot.activeConnections = activeConnections();
+    snapshot.totalConnections = totalConnections();
+    if (m_tunnel)
+        snapshot.tunnel = m_tunnel->status();
+    m_registry->sample(snapshot, sort);
+    snapshot.decisions = QList<RoutingDecision>(m_recentDecisions.begin(), m_recentDecisions.end());
+    snapshot.droppedDecisions = std::exchange(m_droppedDecisions, 0);
+    m_recentDecisions.clear();
+    return snapshot;
+}
+
+bool Engine::closeConnection(quint64 id)
+{
+    return m_registry && m_registry->close(id);
 }
 
 } // namespace echw

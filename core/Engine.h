@@ -2,21 +2,25 @@
 
 #include "config/ProxySettings.h"
 #include "inbound/InboundContext.h"
+#include "metrics/EngineSnapshot.h"
 #include "routing/RoutingDecision.h"
 
 #include <QObject>
 
+#include <deque>
 #include <memory>
 #include <optional>
 
 namespace echw {
 
+class ConnectionRegistry;
 class Connector;
 class DnsOverTunnel;
 class HostResolver;
 class ProxyListener;
 class Router;
 class TlsClientContext;
+class TunnelConnector;
 
 // A running proxy: the listener, the connectors and the settings they share. The CLI, the
 // GUI (on its engine thread), the tests and the benchmarks all drive this one object.
@@ -36,6 +40,12 @@ public:
     int activeConnections() const;
     quint64 totalConnections() const;
 
+    // What the dashboard shows, with rates since the previous call; connections listed in
+    // `sort` order. Also valid (not running, empty) when stopped.
+    EngineSnapshot takeSnapshot(const ConnectionSort& sort = {});
+    // The dashboard's close action; false when that connection is gone already.
+    bool closeConnection(quint64 id);
+
 Q_SIGNALS:
     void routingDecided(const echw::RoutingDecision& decision);
 
@@ -46,8 +56,13 @@ private:
     std::optional<QString> startRouting(const ProxySettings& settings, bool* needsTunnel);
     std::optional<QString> startUdpDns(const ProxySettings& settings);
 
+    std::unique_ptr<ConnectionRegistry> m_registry;
+    std::deque<RoutingDecision> m_recentDecisions; // since the last snapshot, capped
+    quint64 m_droppedDecisions = 0;
+    quint64 m_snapshotSequence = 0;
+
     std::unique_ptr<Connector> m_direct;
-    std::unique_ptr<Connector> m_tunnel;
+    std::unique_ptr<TunnelConnector> m_tunnel;
     std::shared_ptr<TlsClientContext> m_tunnelTls; // set with m_tunnel
     std::unique_ptr<DnsOverTunnel> m_udpDns;
     std::unique_ptr<HostResolver> m_resolver;

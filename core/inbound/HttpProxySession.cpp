@@ -1,5 +1,6 @@
 #include "HttpProxySession.h"
 
+#include "metrics/ConnectionRegistry.h"
 #include "net/ByteStream.h"
 #include "relay/StreamPump.h"
 #include "relay/StreamRelay.h"
@@ -82,7 +83,8 @@ void HttpProxySession::handleParserEvents()
             m_client->setReadPaused(true);
             m_pendingConnect = m_context.connector->open(
                 m_target, m_parser.takeRemaining(),
-                [this](Connector::Result r) { onTunnelConnected(std::move(r)); });
+                [this](Connector::Result r) { onTunnelConnected(std::move(r)); },
+                listConnection(QStringLiteral("HTTP CONNECT"), m_target));
             return;
         case HttpProxyParser::Event::Type::RequestHead:
             disarmDeadline();
@@ -123,17 +125,22 @@ void HttpProxySession::sendUpstream(const QByteArray& bytes)
 {
     if (m_pendingConnect || m_openPending)
         m_outbox.append(bytes);
-    else if (m_upstream)
+    else if (m_upstream) {
         m_upstream->write(bytes);
+        if (m_entry)
+            m_entry->counters()->up += quint64(bytes.size());
+    }
 }
 
 void HttpProxySession::openUpstream(const TargetAddress& target)
 {
     m_openPending = false;
-    m_pendingConnect =
-        m_context.connector->open(target, std::exchange(m_outbox, {}), [this](Connector::Result r) {
-            onUpstreamConnected(std::move(r));
-        });
+    ConnectionEntry* entry = listConnection(QStringLiteral("HTTP"), target);
+    if (entry)
+        entry->counters()->up += quint64(m_outbox.size());
+    m_pendingConnect = m_context.connector->open(
+        target, std::exchange(m_outbox, {}),
+        [this](Connector::Result r) { onUpstreamConnected(std::move(r)); }, entry);
 }
 
 void HttpProxySession::onUpstreamConnected(Connector::Result result)
@@ -147,6 +154,8 @@ void HttpProxySession::onUpstreamConnected(Connector::Result result)
     }
     m_upstream = std::get<std::unique_ptr<ByteStream>>(std::move(result));
     m_downPump = std::make_unique<StreamPump>(m_upstream.get(), m_client.get());
+    if (m_entry)
+        m_downPump->countInto(&m_entry->counters()->down);
     connect(m_upstream.get(), &ByteStream::bytesWritten, this, [this] {
         if (!upstreamCongested())
             handleParserEvents();
@@ -160,6 +169,8 @@ void HttpProxySession::onUpstreamConnected(Connector::Result result)
         m_clientWriteEnded = true;
         maybeFinish();
     });
+    if (m_entry)
+        m_entry->counters()->up += quint64(m_outbox.size());
     m_upstream->write(std::exchange(m_outbox, {}));
     if (m_clientEnded)
         m_upstream->finishWrite();
@@ -181,6 +192,8 @@ void HttpProxySession::onTunnelConnected(Connector::Result result)
     disconnect(m_client.get(), nullptr, this, nullptr);
     m_client->setReadPaused(false);
     m_relay = std::make_unique<StreamRelay>(std::move(m_client), std::move(upstream));
+    if (m_entry)
+        m_relay->countInto(m_entry->counters());
     connect(m_relay.get(), &StreamRelay::finished, this, &HttpProxySession::finish);
     m_relay->start();
 }
@@ -226,6 +239,16 @@ void HttpProxySession::onDeadline(const char* what)
         return;
     }
     replyAndClose(HttpProxyParser::errorResponse(408, QByteArray("timed out: ") + what));
+}
+
+void HttpProxySession::closeNow()
+{
+    if (m_relay) {
+        m_relay->abort(QStringLiteral("closed on request"));
+        return;
+    }
+    dropUpstream();
+    InboundSession::closeNow();
 }
 
 } // namespace echw

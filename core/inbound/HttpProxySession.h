@@ -37,6 +37,7 @@ private:
     void updateClientReading();
     void maybeFinish();
     void onDeadline(const char* what) override;
+    void closeNow() override;
 
     HttpProxyParser m_parser;
     TargetAddress m_target;

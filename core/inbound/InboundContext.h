@@ -4,6 +4,7 @@
 
 namespace echw {
 
+class ConnectionRegistry;
 class Connector;
 class DnsOverTunnel;
 
@@ -13,6 +14,8 @@ struct InboundContext {
     // Answers the DNS queries of SOCKS5 UDP ASSOCIATE: through the tunnel when the engine runs
     // one, else over a direct connection. Null: UDP ASSOCIATE is refused (0x07).
     DnsOverTunnel* udpDns = nullptr;
+    // Where proxied connections are listed for the dashboard; null: not listed.
+    ConnectionRegistry* registry = nullptr;
     // From accept to a complete request (SOCKS5 greeting + request, or an HTTP request head).
     std::chrono::milliseconds handshakeTimeout{30'000};
     // After an error reply, how long the client gets to read it before the socket closes.

@@ -1,5 +1,6 @@
 #include "InboundSession.h"
 
+#include "metrics/ConnectionRegistry.h"
 #include "net/ByteStream.h"
 
 #include <QLoggingCategory>
@@ -19,6 +20,25 @@ InboundSession::InboundSession(std::unique_ptr<ByteStream> client, const Inbound
 }
 
 InboundSession::~InboundSession() = default;
+
+void InboundSession::closeNow()
+{
+    qCInfo(lcInbound, "closing a client connection on request");
+    finish();
+}
+
+ConnectionEntry* InboundSession::listConnection(const QString& inbound, const TargetAddress& target)
+{
+    if (!m_context.registry)
+        return nullptr;
+    if (m_entry) {
+        m_entry->setTarget(target);
+    } else {
+        m_entry = m_context.registry->add(inbound, target);
+        m_entry->setCloser([this] { closeNow(); });
+    }
+    return m_entry.get();
+}
 
 void InboundSession::armDeadline(std::chrono::milliseconds timeout, const char* what)
 {

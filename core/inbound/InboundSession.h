@@ -10,6 +10,8 @@
 namespace echw {
 
 class ByteStream;
+class ConnectionEntry;
+struct TargetAddress;
 
 // What the SOCKS5 and HTTP proxy sessions share: the client stream, the deadline of the
 // current waiting state, and an orderly close after a final reply.
@@ -21,6 +23,8 @@ public:
     ~InboundSession() override;
 
     virtual void start(const QByteArray& firstBytes) = 0;
+    // Ends the connection at once, both sides (the dashboard's close action).
+    virtual void closeNow();
 
 Q_SIGNALS:
     // The session is over and both sockets are closed; the owner may delete it.
@@ -36,8 +40,13 @@ protected:
     // chance to read it.
     void replyAndClose(const QByteArray& reply);
     void finish();
+    // Lists the connection in the engine's registry (when there is one) under `inbound`, or
+    // moves the listing to a new target; returns the entry, null when not listed.
+    ConnectionEntry* listConnection(const QString& inbound, const TargetAddress& target);
 
     std::unique_ptr<ByteStream> m_client;
+    // Declared before the subclasses' relays and handles, so it outlives what counts into it.
+    std::unique_ptr<ConnectionEntry> m_entry;
     const InboundContext& m_context;
 
 private:

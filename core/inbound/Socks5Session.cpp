@@ -1,6 +1,7 @@
 #include "Socks5Session.h"
 
 #include "inbound/UdpAssociation.h"
+#include "metrics/ConnectionRegistry.h"
 #include "net/SocketAddresses.h"
 #include "net/SocketStream.h"
 #include "relay/StreamRelay.h"
@@ -94,7 +95,8 @@ void Socks5Session::handleParserEvents()
             m_client->setReadPaused(true);
             m_pendingConnect = m_context.connector->open(
                 m_target, m_parser.takeRemaining(),
-                [this](Connector::Result result) { onConnected(std::move(result)); });
+                [this](Connector::Result result) { onConnected(std::move(result)); },
+                listConnection(QStringLiteral("SOCKS5"), m_target));
             return;
         }
     }
@@ -143,6 +145,8 @@ void Socks5Session::onConnected(Connector::Result result)
     disconnect(m_client.get(), nullptr, this, nullptr);
     m_client->setReadPaused(false);
     m_relay = std::make_unique<StreamRelay>(std::move(m_client), std::move(upstream));
+    if (m_entry)
+        m_relay->countInto(m_entry->counters());
     connect(m_relay.get(), &StreamRelay::finished, this, [this](const QString& error) {
         if (!error.isEmpty())
             qCDebug(lcInbound, "relay to %s ended: %s", qPrintable(m_target.toString()),
@@ -150,6 +154,14 @@ void Socks5Session::onConnected(Connector::Result result)
         finish();
     });
     m_relay->start();
+}
+
+void Socks5Session::closeNow()
+{
+    if (m_relay)
+        m_relay->abort(QStringLiteral("closed on request"));
+    else
+        InboundSession::closeNow();
 }
 
 } // namespace echw

@@ -28,6 +28,7 @@ private:
     void onConnected(Connector::Result result);
     void startUdpAssociation(quint16 clientPort);
     void onClientClosed();
+    void closeNow() override;
 
     Socks5Parser m_parser;
     TargetAddress m_target;

@@ -10,7 +10,7 @@ DirectConnector::DirectConnector(std::chrono::milliseconds timeout)
 {}
 
 std::unique_ptr<QObject> DirectConnector::open(const TargetAddress& target, QByteArray earlyData,
-                                               Callback callback)
+                                               Callback callback, ConnectionEntry*)
 {
     auto dialer = std::make_unique<TcpDialer>(
         target, m_timeout,

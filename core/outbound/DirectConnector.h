@@ -11,7 +11,7 @@ class DirectConnector final : public Connector {
 public:
     explicit DirectConnector(std::chrono::milliseconds timeout);
     std::unique_ptr<QObject> open(const TargetAddress& target, QByteArray earlyData,
-                                  Callback callback) override;
+                                  Callback callback, ConnectionEntry* entry) override;
 
 private:
     std::chrono::milliseconds m_timeout;

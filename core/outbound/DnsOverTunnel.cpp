@@ -55,10 +55,9 @@ public:
             QTimer::singleShot(0, this, [this] { finish(QStringLiteral("not a DNS message")); });
             return;
         }
-        m_connect =
-            m_owner.m_connector.open(m_owner.m_server, {}, [this](Connector::Result result) {
-                onConnected(std::move(result));
-            });
+        m_connect = m_owner.m_connector.open(
+            m_owner.m_server, {},
+            [this](Connector::Result result) { onConnected(std::move(result)); }, nullptr);
     }
 
 private:

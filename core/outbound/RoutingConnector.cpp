@@ -1,5 +1,6 @@
 #include "RoutingConnector.h"
 
+#include "metrics/ConnectionRegistry.h"
 #include "routing/Router.h"
 
 namespace echw {
@@ -22,14 +23,16 @@ RoutingConnector::RoutingConnector(Router& router, Connector& direct, Connector*
 {}
 
 std::unique_ptr<QObject> RoutingConnector::open(const TargetAddress& target, QByteArray earlyData,
-                                                Callback callback)
+                                                Callback callback, ConnectionEntry* entry)
 {
     auto attempt = std::make_unique<RoutedAttempt>();
     RoutedAttempt* handle = attempt.get();
     m_router.decide(
         target, handle,
-        [this, handle, target, earlyData = std::move(earlyData),
+        [this, handle, target, entry, earlyData = std::move(earlyData),
          callback = std::move(callback)](const RoutingDecision& decision) mutable {
+            if (entry)
+                entry->setRoute(decision);
             switch (decision.action) {
             case RouteAction::Block:
                 callback(ConnectError{ConnectError::Kind::Blocked,
@@ -39,7 +42,8 @@ std::unique_ptr<QObject> RoutingConnector::open(const TargetAddress& target, QBy
                                           .arg(decision.ruleText)});
                 return;
             case RouteAction::Direct:
-                handle->inner = m_direct.open(target, std::move(earlyData), std::move(callback));
+                handle->inner =
+                    m_direct.open(target, std::move(earlyData), std::move(callback), entry);
                 return;
             case RouteAction::Tunnel:
                 if (!m_tunnel) {
@@ -49,7 +53,8 @@ std::unique_ptr<QObject> RoutingConnector::open(const TargetAddress& target, QBy
                                               .arg(target.toString())});
                     return;
                 }
-                handle->inner = m_tunnel->open(target, std::move(earlyData), std::move(callback));
+                handle->inner =
+                    m_tunnel->open(target, std::move(earlyData), std::move(callback), entry);
                 return;
             }
         });

@@ -14,7 +14,7 @@ public:
     RoutingConnector(Router& router, Connector& direct, Connector* tunnel);
 
     std::unique_ptr<QObject> open(const TargetAddress& target, QByteArray earlyData,
-                                  Callback callback) override;
+                                  Callback callback, ConnectionEntry* entry) override;
 
 private:
     Router& m_router;

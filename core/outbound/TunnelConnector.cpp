@@ -18,11 +18,12 @@ Q_DECLARE_LOGGING_CATEGORY(lcTunnel)
 class TunnelConnector::Attempt final : public QObject {
 public:
     Attempt(const Settings& settings, std::shared_ptr<TlsClientContext> tls,
-            std::shared_ptr<EchConfigSource> ech, TargetAddress target, QByteArray earlyData,
-            Callback callback)
+            std::shared_ptr<EchConfigSource> ech, std::shared_ptr<TunnelStatus> status,
+            TargetAddress target, QByteArray earlyData, Callback callback)
         : m_settings(settings)
         , m_tlsContext(std::move(tls))
         , m_ech(std::move(ech))
+        , m_status(std::move(status))
         , m_target(std::move(target))
         , m_earlyData(std::move(earlyData))
         , m_callback(std::move(callback))
@@ -134,6 +135,7 @@ private:
         setup.earlyData = m_earlyData;
         setup.timeout = m_settings.setupTimeout;
         setup.keepAliveInterval = m_settings.keepAliveInterval;
+        m_workerAnswered = true;
         m_tunnel = std::make_unique<TunnelStream>(std::move(m_tls), std::move(setup));
         connect(m_tunnel.get(), &TunnelStream::established, this,
                 [this] { finish(std::unique_ptr<ByteStream>(std::move(m_tunnel))); });
@@ -150,16 +152,35 @@ private:
         if (!m_callback)
             return;
         m_deadline.stop();
-        if (auto* stream = std::get_if<std::unique_ptr<ByteStream>>(&result))
+        if (auto* stream = std::get_if<std::unique_ptr<ByteStream>>(&result)) {
             disconnect(stream->get(), nullptr, this, nullptr);
+            reportWorking();
+        } else {
+            const auto& error = std::get<ConnectError>(result);
+            // The worker answering that it cannot reach the target says the tunnel works.
+            if (m_workerAnswered && (error.kind == ConnectError::Kind::Unreachable ||
+                                     error.kind == ConnectError::Kind::Refused))
+                reportWorking();
+            else
+                *m_status = TunnelStatus{TunnelStatus::State::Failing, error.message};
+        }
         auto callback = std::move(m_callback);
         m_callback = nullptr;
         callback(std::move(result));
     }
 
+    void reportWorking()
+    {
+        *m_status = TunnelStatus{m_settings.withoutEch ? TunnelStatus::State::WithoutEch
+                                                       : TunnelStatus::State::EchAccepted,
+                                 {}};
+    }
+
     Settings m_settings;
     std::shared_ptr<TlsClientContext> m_tlsContext;
     std::shared_ptr<EchConfigSource> m_ech;
+    std::shared_ptr<TunnelStatus> m_status;
+    bool m_workerAnswered = false; // TLS (with ECH when required) completed
     TargetAddress m_target;
     QByteArray m_earlyData;
     Callback m_callback;
@@ -176,15 +197,16 @@ TunnelConnector::TunnelConnector(Settings settings, std::shared_ptr<TlsClientCon
     : m_settings(std::move(settings))
     , m_tls(std::move(tls))
     , m_ech(std::move(ech))
+    , m_status(std::make_shared<TunnelStatus>(TunnelStatus{TunnelStatus::State::Untried, {}}))
 {}
 
 TunnelConnector::~TunnelConnector() = default;
 
 std::unique_ptr<QObject> TunnelConnector::open(const TargetAddress& target, QByteArray earlyData,
-                                               Callback callback)
+                                               Callback callback, ConnectionEntry*)
 {
-    auto attempt = std::make_unique<Attempt>(m_settings, m_tls, m_ech, target, std::move(earlyData),
-                                             std::move(callback));
+    auto attempt = std::make_unique<Attempt>(m_settings, m_tls, m_ech, m_status, target,
+                                             std::move(earlyData), std::move(callback));
     attempt->begin();
     return attempt;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "metrics/EngineSnapshot.h"
 #include "outbound/Connector.h"
 
 #include <chrono>
@@ -33,13 +34,18 @@ public:
     ~TunnelConnector() override;
 
     std::unique_ptr<QObject> open(const TargetAddress& target, QByteArray earlyData,
-                                  Callback callback) override;
+                                  Callback callback, ConnectionEntry* entry) override;
+
+    // How the latest tunnel attempt went (Untried before the first one ends).
+    TunnelStatus status() const { return *m_status; }
 
 private:
     class Attempt;
     Settings m_settings;
     std::shared_ptr<TlsClientContext> m_tls;
     std::shared_ptr<EchConfigSource> m_ech;
+    // Shared with attempts, which may end after a settings change replaced this connector.
+    std::shared_ptr<TunnelStatus> m_status;
 };
 
 } // namespace echw

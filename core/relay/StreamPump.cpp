@@ -52,6 +52,8 @@ void StreamPump::pump()
         }
         m_sink->write(QByteArrayView(t_scratch.data(), n));
         m_bytesMoved += n;
+        if (m_counter)
+            *m_counter += quint64(n);
     }
     // More may be buffered in the source (decrypted or decoded data) with no new event coming
     // for it: continue on the next turn of the event loop.

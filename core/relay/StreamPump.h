@@ -24,6 +24,9 @@ public:
     void start();
     bool isFinished() const { return m_finished; }
     qint64 bytesMoved() const { return m_bytesMoved; }
+    // Also adds every moved byte to *counter (the dashboard's count), which must outlive the
+    // pump.
+    void countInto(quint64* counter) { m_counter = counter; }
 
 Q_SIGNALS:
     // The source ended and the sink's half-close went out.
@@ -37,6 +40,7 @@ private:
     ByteStream* m_source;
     ByteStream* m_sink;
     qint64 m_bytesMoved = 0;
+    quint64* m_counter = nullptr;
     bool m_sourceEnded = false;
     bool m_finished = false;
     bool m_started = false;

@@ -1,5 +1,6 @@
 #include "StreamRelay.h"
 
+#include "metrics/ConnectionRegistry.h"
 #include "net/ByteStream.h"
 
 namespace echw {
@@ -21,6 +22,17 @@ StreamRelay::StreamRelay(std::unique_ptr<ByteStream> client, std::unique_ptr<Byt
 }
 
 StreamRelay::~StreamRelay() = default;
+
+void StreamRelay::countInto(TrafficCounters* counters)
+{
+    m_up->countInto(&counters->up);
+    m_down->countInto(&counters->down);
+}
+
+void StreamRelay::abort(const QString& reason)
+{
+    fail(reason);
+}
 
 void StreamRelay::start()
 {

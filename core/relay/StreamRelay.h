@@ -9,6 +9,7 @@
 namespace echw {
 
 class ByteStream;
+struct TrafficCounters;
 
 // Joins two streams both ways until both directions have ended (half-close passes through:
 // each side's EOF becomes the other's FIN) or either side breaks, then closes both.
@@ -19,7 +20,11 @@ public:
                 QObject* parent = nullptr);
     ~StreamRelay() override;
 
+    // Counts client -> upstream as up, upstream -> client as down; counters outlive the relay.
+    void countInto(TrafficCounters* counters);
     void start();
+    // Closes both streams now; finished() reports `reason`.
+    void abort(const QString& reason);
 
 Q_SIGNALS:
     // Both streams are closed; `error` is empty on a clean end.

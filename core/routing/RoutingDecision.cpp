@@ -24,4 +24,19 @@ std::optional<RouteAction> routeActionFromName(QStringView name)
     return std::nullopt;
 }
 
+QString describeRoutingReason(const RoutingDecision& decision)
+{
+    switch (decision.reason) {
+    case RoutingDecision::Reason::UserRule:
+        return QStringLiteral("rule %1: %2").arg(decision.ruleLine).arg(decision.ruleText);
+    case RoutingDecision::Reason::ChinaList:
+        return QStringLiteral("China list");
+    case RoutingDecision::Reason::Mode:
+        return QStringLiteral("routing mode");
+    case RoutingDecision::Reason::ResolveFailed:
+        return QStringLiteral("name did not resolve");
+    }
+    return {};
+}
+
 } // namespace echw

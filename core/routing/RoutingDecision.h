@@ -39,4 +39,8 @@ struct RoutingDecision {
     qint64 elapsedNs = 0; // deciding, including any name resolution
 };
 
+// Why a decision went the way it did, in a few words for the dashboard and the log: "China
+// list", "rule 3: domain:example.com", "routing mode", "name did not resolve".
+QString describeRoutingReason(const RoutingDecision& decision);
+
 } // namespace echw

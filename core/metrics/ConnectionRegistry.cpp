@@ -1,0 +1,154 @@
+#include "ConnectionRegistry.h"
+
+#include <algorithm>
+
+namespace echw {
+
+ConnectionEntry::ConnectionEntry(ConnectionRegistry& registry, quint64 id, QString inbound,
+                                 const TargetAddress& target, qint64 startedMs)
+    : m_registry(registry)
+    , m_id(id)
+    , m_inbound(std::move(inbound))
+    , m_target(target.toString())
+    , m_startedMs(startedMs)
+{}
+
+ConnectionEntry::~ConnectionEntry()
+{
+    m_registry.remove(this);
+}
+
+void ConnectionEntry::setTarget(const TargetAddress& target)
+{
+    m_target = target.toString();
+    m_route.reset();
+    m_matched.clear();
+}
+
+void ConnectionEntry::setRoute(const RoutingDecision& decision)
+{
+    m_route = decision.action;
+    m_matched = describeRoutingReason(decision);
+}
+
+ConnectionRegistry::ConnectionRegistry()
+{
+    m_clock.start();
+}
+
+ConnectionRegistry::~ConnectionRegistry() = default;
+
+std::unique_ptr<ConnectionEntry> ConnectionRegistry::add(const QString& inbound,
+                                                         const TargetAddress& target)
+{
+    const quint64 id = m_nextId++;
+    std::unique_ptr<ConnectionEntry> entry(
+        new ConnectionEntry(*this, id, inbound, target, m_clock.elapsed()));
+    m_entries.emplace(id, entry.get());
+    return entry;
+}
+
+void ConnectionRegistry::remove(ConnectionEntry* entry)
+{
+    m_entries.erase(entry->m_id);
+    m_finishedUp += entry->m_counters.up;
+    m_finishedDown += entry->m_counters.down;
+    m_finishedUnsampledUp += entry->m_counters.up - entry->m_sampledUp;
+    m_finishedUnsampledDown += entry->m_counters.down - entry->m_sampledDown;
+}
+
+bool ConnectionRegistry::close(quint64 id)
+{
+    const auto found = m_entries.find(id);
+    if (found == m_entries.end() || !found->second->m_closer)
+        return false;
+    // The closer may destroy the entry: copy it out first.
+    const auto closer = found->second->m_closer;
+    closer();
+    return true;
+}
+
+namespace {
+
+template <typename Key> void sortBy(QList<ConnectionSample>& rows, bool descending, Key key)
+{
+    // Ties keep the start order, so equal rows do not swap places between snapshots.
+    std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+        return descending ? key(b) < key(a) : key(a) < key(b);
+    });
+}
+
+void sortSamples(QList<ConnectionSample>& rows, const ConnectionSort& sort)
+{
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    switch (sort.key) {
+    case ConnectionSortKey::Started:
+        if (sort.descending)
+            std::reverse(rows.begin(), rows.end());
+        return;
+    case ConnectionSortKey::Target:
+        return sortBy(rows, sort.descending, [](const auto& r) { return r.target; });
+    case ConnectionSortKey::Route:
+        return sortBy(rows, sort.descending,
+                      [](const auto& r) { return r.route ? int(*r.route) : -1; });
+    case ConnectionSortKey::Duration:
+        return sortBy(rows, sort.descending, [](const auto& r) { return r.durationMs; });
+    case ConnectionSortKey::BytesUp:
+        return sortBy(rows, sort.descending, [](const auto& r) { return r.bytesUp; });
+    case ConnectionSortKey::BytesDown:
+        return sortBy(rows, sort.descending, [](const auto& r) { return r.bytesDown; });
+    case ConnectionSortKey::RateUp:
+        return sortBy(rows, sort.descending, [](const auto& r) { return r.rateUp; });
+    case ConnectionSortKey::RateDown:
+        return sortBy(rows, sort.descending, [](const auto& r) { return r.rateDown; });
+    }
+}
+
+} // namespace
+
+void ConnectionRegistry::sample(EngineSnapshot& snapshot, const ConnectionSort& sort)
+{
+    const qint64 now = m_clock.elapsed();
+    const qint64 intervalMs = m_lastSampleMs < 0 ? 0 : now - m_lastSampleMs;
+    m_lastSampleMs = now;
+    const double perSecond = intervalMs > 0 ? 1000.0 / double(intervalMs) : 0.0;
+
+    quint64 deltaUp = std::exchange(m_finishedUnsampledUp, 0);
+    quint64 deltaDown = std::exchange(m_finishedUnsampledDown, 0);
+    snapshot.bytesUp = m_finishedUp;
+    snapshot.bytesDown = m_finishedDown;
+    snapshot.intervalMs = intervalMs;
+    snapshot.tunnelConnections = 0;
+    snapshot.directConnections = 0;
+    snapshot.connections.clear();
+    snapshot.connections.reserve(qsizetype(m_entries.size()));
+    for (const auto& [id, entry] : m_entries) {
+        ConnectionSample row;
+        row.id = id;
+        row.target = entry->m_target;
+        row.inbound = entry->m_inbound;
+        row.route = entry->m_route;
+        row.matched = entry->m_matched;
+        row.durationMs = now - entry->m_startedMs;
+        row.bytesUp = entry->m_counters.up;
+        row.bytesDown = entry->m_counters.down;
+        const quint64 up = row.bytesUp - std::exchange(entry->m_sampledUp, row.bytesUp);
+        const quint64 down = row.bytesDown - std::exchange(entry->m_sampledDown, row.bytesDown);
+        row.rateUp = double(up) * perSecond;
+        row.rateDown = double(down) * perSecond;
+        deltaUp += up;
+        deltaDown += down;
+        snapshot.bytesUp += row.bytesUp;
+        snapshot.bytesDown += row.bytesDown;
+        if (row.route == RouteAction::Tunnel)
+            ++snapshot.tunnelConnections;
+        else if (row.route == RouteAction::Direct)
+            ++snapshot.directConnections;
+        snapshot.connections.append(std::move(row));
+    }
+    snapshot.rateUp = double(deltaUp) * perSecond;
+    snapshot.rateDown = double(deltaDown) * perSecond;
+    sortSamples(snapshot.connections, sort);
+}
+
+} // namespace echw

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "metrics/EngineSnapshot.h"
+#include "net/TargetAddress.h"
+
+#include <QElapsedTimer>
+
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+namespace echw {
+
+class ConnectionRegistry;
+
+// Byte counts a relay adds to as it moves data; plain integers, written and read on the
+// engine thread only.
+struct TrafficCounters {
+    quint64 up = 0;
+    quint64 down = 0;
+};
+
+// One listed connection, owned by its session for as long as the session proxies it. The
+// session declares it before whatever writes into counters(), so it outlives them.
+class ConnectionEntry {
+public:
+    ~ConnectionEntry();
+    ConnectionEntry(const ConnectionEntry&) = delete;
+    ConnectionEntry& operator=(const ConnectionEntry&) = delete;
+
+    quint64 id() const { return m_id; }
+    // A keep-alive HTTP client may move on to another target on the same connection.
+    void setTarget(const TargetAddress& target);
+    void setRoute(const RoutingDecision& decision);
+    TrafficCounters* counters() { return &m_counters; }
+    // What the dashboard's close action does; the session sets it.
+    void setCloser(std::function<void()> closer) { m_closer = std::move(closer); }
+
+private:
+    friend class ConnectionRegistry;
+    ConnectionEntry(ConnectionRegistry& registry, quint64 id, QString inbound,
+                    const TargetAddress& target, qint64 startedMs);
+
+    ConnectionRegistry& m_registry;
+    quint64 m_id;
+    QString m_inbound;
+    QString m_target;
+    std::optional<RouteAction> m_route;
+    QString m_matched;
+    qint64 m_startedMs;
+    TrafficCounters m_counters;
+    std::function<void()> m_closer;
+    // At the previous snapshot, for the rates.
+    quint64 m_sampledUp = 0;
+    quint64 m_sampledDown = 0;
+};
+
+// The engine's list of proxied connections, and the totals the dashboard and the metrics
+// read. Engine thread only.
+class ConnectionRegistry {
+public:
+    ConnectionRegistry();
+    ~ConnectionRegistry();
+
+    std::unique_ptr<ConnectionEntry> add(const QString& inbound, const TargetAddress& target);
+    // Runs the connection's closer; false when it is gone already.
+    bool close(quint64 id);
+    int size() const { return int(m_entries.size()); }
+
+    // Fills the connection list and the byte totals and rates of `snapshot`, with rates over
+    // the time since the previous call.
+    void sample(EngineSnapshot& snapshot, const ConnectionSort& sort);
+
+private:
+    friend class ConnectionEntry;
+    void remove(ConnectionEntry* entry);
+
+    std::unordered_map<quint64, ConnectionEntry*> m_entries;
+    quint64 m_nextId = 1;
+    QElapsedTimer m_clock;
+    qint64 m_lastSampleMs = -1;
+    // Bytes of finished connections, and what of them the previous sample had not yet seen.
+    quint64 m_finishedUp = 0;
+    quint64 m_finishedDown = 0;
+    quint64 m_finishedUnsampledUp = 0;
+    quint64 m_finishedUnsampledDown = 0;
+};
+
+} // namespace echw
