@@ -1,6 +1,7 @@
 #include "ConnectionRegistry.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace echw {
 
@@ -31,9 +32,16 @@ void ConnectionEntry::setRoute(const RoutingDecision& decision)
     m_matched = describeRoutingReason(decision);
 }
 
-ConnectionRegistry::ConnectionRegistry()
+ConnectionRegistry::ConnectionRegistry(Clock clock)
+    : m_clock(std::move(clock))
 {
-    m_clock.start();
+    if (!m_clock) {
+        m_clock = [] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now().time_since_epoch())
+                .count();
+        };
+    }
 }
 
 ConnectionRegistry::~ConnectionRegistry() = default;
@@ -43,7 +51,7 @@ std::unique_ptr<ConnectionEntry> ConnectionRegistry::add(const QString& inbound,
 {
     const quint64 id = m_nextId++;
     std::unique_ptr<ConnectionEntry> entry(
-        new ConnectionEntry(*this, id, inbound, target, m_clock.elapsed()));
+        new ConnectionEntry(*this, id, inbound, target, m_clock()));
     m_entries.emplace(id, entry.get());
     return entry;
 }
@@ -108,7 +116,7 @@ void sortSamples(QList<ConnectionSample>& rows, const ConnectionSort& sort)
 
 void ConnectionRegistry::sample(EngineSnapshot& snapshot, const ConnectionSort& sort)
 {
-    const qint64 now = m_clock.elapsed();
+    const qint64 now = m_clock();
     const qint64 intervalMs = m_lastSampleMs < 0 ? 0 : now - m_lastSampleMs;
     m_lastSampleMs = now;
     const double perSecond = intervalMs > 0 ? 1000.0 / double(intervalMs) : 0.0;

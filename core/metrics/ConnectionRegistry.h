@@ -3,8 +3,6 @@
 #include "metrics/EngineSnapshot.h"
 #include "net/TargetAddress.h"
 
-#include <QElapsedTimer>
-
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -59,7 +57,10 @@ private:
 // read. Engine thread only.
 class ConnectionRegistry {
 public:
-    ConnectionRegistry();
+    // Milliseconds on a monotonic clock; the default is the steady clock. Tests pass their own.
+    using Clock = std::function<qint64()>;
+
+    explicit ConnectionRegistry(Clock clock = {});
     ~ConnectionRegistry();
 
     std::unique_ptr<ConnectionEntry> add(const QString& inbound, const TargetAddress& target);
@@ -77,7 +78,7 @@ private:
 
     std::unordered_map<quint64, ConnectionEntry*> m_entries;
     quint64 m_nextId = 1;
-    QElapsedTimer m_clock;
+    Clock m_clock;
     qint64 m_lastSampleMs = -1;
     // Bytes of finished connections, and what of them the previous sample had not yet seen.
     quint64 m_finishedUp = 0;
