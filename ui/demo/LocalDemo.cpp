@@ -1,0 +1,181 @@
+#include "LocalDemo.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QStandardPaths>
+
+namespace echw {
+
+Q_LOGGING_CATEGORY(lcDemo, "echw.demo")
+
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(20);
+const auto kPublicName = QStringLiteral("ech-demo.test");
+
+QString findProgram(const char* environment, const QString& name, const QString& buildFolder)
+{
+    const QString configured = qEnvironmentVariable(environment);
+    if (!configured.isEmpty())
+        return QFileInfo(configured).isExecutable() ? configured : QString();
+    const QDir here(QCoreApplication::applicationDirPath());
+    for (const QString& candidate : {here.filePath(name), here.filePath(buildFolder + name)}) {
+        if (QFileInfo(candidate).isExecutable())
+            return QFileInfo(candidate).canonicalFilePath();
+    }
+    return QStandardPaths::findExecutable(name);
+}
+
+// The value after `prefix` on the first complete output line that starts with it.
+std::optional<QByteArray> lineValue(const QByteArray& output, const QByteArray& prefix)
+{
+    for (const QByteArray& line : output.split('\n')) {
+        if (line.startsWith(prefix))
+            return line.mid(prefix.size()).trimmed();
+    }
+    return std::nullopt;
+}
+
+QString randomToken()
+{
+    return QString::number(QRandomGenerator::system()->generate64(), 36) +
+           QString::number(QRandomGenerator::system()->generate64(), 36);
+}
+
+} // namespace
+
+LocalDemo::LocalDemo(QObject* parent)
+    : QObject(parent)
+{
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        fail(QStringLiteral("the demo server did not start within %1 s")
+                 .arg(std::chrono::seconds(kStartTimeout).count()));
+    });
+}
+
+LocalDemo::~LocalDemo()
+{
+    stop();
+}
+
+LocalDemo::Programs LocalDemo::findPrograms()
+{
+    return {findProgram("ECHW_SERVER_BIN", QStringLiteral("ech-workers-server"),
+                        QStringLiteral("../server/")),
+            findProgram("ECHW_ORIGIN_BIN", QStringLiteral("echw-test-origin"),
+                        QStringLiteral("../tests/support/"))};
+}
+
+void LocalDemo::start(const Programs& programs, const QString& stateDirectory)
+{
+    stop();
+    if (programs.server.isEmpty() || programs.origin.isEmpty()) {
+        // Reported from the event loop like every other outcome.
+        const QString missing = programs.server.isEmpty() ? QStringLiteral("ech-workers-server")
+                                                          : QStringLiteral("echw-test-origin");
+        QTimer::singleShot(0, this, [this, missing] {
+            fail(QStringLiteral("%1 was not found next to this program or on PATH").arg(missing));
+        });
+        return;
+    }
+    m_profile = ServerProfile{};
+    m_profile.id = ServerProfile::newId();
+    m_profile.name = QStringLiteral("Local demo");
+    m_profile.token = randomToken();
+    m_profile.echDomain = kPublicName;
+
+    m_server = std::make_unique<QProcess>();
+    m_server->setProcessChannelMode(QProcess::SeparateChannels);
+    m_server->setStandardErrorFile(QProcess::nullDevice());
+    connect(m_server.get(), &QProcess::readyReadStandardOutput, this, &LocalDemo::onServerOutput);
+    connect(m_server.get(), &QProcess::finished, this,
+            [this] { fail(QStringLiteral("the demo server stopped")); });
+    m_server->start(programs.server,
+                    {QStringLiteral("-l"), QStringLiteral("127.0.0.1:0"), QStringLiteral("-doh"),
+                     QStringLiteral("-public-name"), kPublicName, QStringLiteral("-token"),
+                     m_profile.token, QStringLiteral("-state"), stateDirectory});
+
+    m_origin = std::make_unique<QProcess>();
+    m_origin->setStandardErrorFile(QProcess::nullDevice());
+    connect(m_origin.get(), &QProcess::readyReadStandardOutput, this, &LocalDemo::onOriginOutput);
+    connect(m_origin.get(), &QProcess::finished, this,
+            [this] { fail(QStringLiteral("the demo website stopped")); });
+    m_origin->start(programs.origin, {});
+    m_deadline.start(kStartTimeout);
+}
+
+void LocalDemo::stop()
+{
+    m_deadline.stop();
+    m_ready = false;
+    for (auto* process : {&m_server, &m_origin}) {
+        if (!*process)
+            continue;
+        disconnect(process->get(), nullptr, this, nullptr);
+        (*process)->terminate();
+        if (!(*process)->waitForFinished(3000))
+            (*process)->kill();
+        (*process)->waitForFinished(1000);
+        process->reset();
+    }
+    m_serverOutput.clear();
+    m_originOutput.clear();
+    m_serverPort = 0;
+    m_originPort = 0;
+}
+
+void LocalDemo::onServerOutput()
+{
+    m_serverOutput += m_server->readAllStandardOutput();
+    if (m_serverOutput.size() > 64 * 1024) {
+        fail(QStringLiteral("the demo server printed something unexpected"));
+        return;
+    }
+    if (m_serverPort == 0) {
+        const auto listening = lineValue(m_serverOutput, "listening on ");
+        const auto certificate = lineValue(m_serverOutput, "certificate ");
+        if (!listening || !certificate)
+            return;
+        m_serverPort = quint16(listening->mid(listening->lastIndexOf(':') + 1).toUInt());
+        m_certificate = QString::fromUtf8(*certificate);
+        checkReady();
+    }
+}
+
+void LocalDemo::onOriginOutput()
+{
+    m_originOutput += m_origin->readAllStandardOutput();
+    if (m_originPort == 0) {
+        if (const auto port = lineValue(m_originOutput, "listening ")) {
+            m_originPort = quint16(port->toUInt());
+            checkReady();
+        }
+    }
+}
+
+void LocalDemo::checkReady()
+{
+    if (m_ready || m_serverPort == 0 || m_originPort == 0)
+        return;
+    m_deadline.stop();
+    m_profile.address = QStringLiteral("localhost:%1").arg(m_serverPort);
+    m_profile.dohServer = QStringLiteral("https://127.0.0.1:%1/dns-query").arg(m_serverPort);
+    m_profile.caFile = m_certificate;
+    m_ready = true;
+    qCInfo(lcDemo, "demo server on 127.0.0.1:%u, demo website on 127.0.0.1:%u",
+           unsigned(m_serverPort), unsigned(m_originPort));
+    Q_EMIT ready();
+}
+
+void LocalDemo::fail(const QString& reason)
+{
+    qCWarning(lcDemo, "%s", qPrintable(reason));
+    stop();
+    Q_EMIT failed(reason);
+}
+
+} // namespace echw

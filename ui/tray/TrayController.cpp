@@ -1,0 +1,131 @@
+#include "TrayController.h"
+
+namespace echw {
+
+namespace {
+
+QString stateText(ProxyState state)
+{
+    switch (state) {
+    case ProxyState::Stopped:
+        return TrayController::tr("Stopped");
+    case ProxyState::Starting:
+        return TrayController::tr("Starting…");
+    case ProxyState::Running:
+        return TrayController::tr("Running");
+    case ProxyState::Failing:
+        return TrayController::tr("Failing");
+    }
+    return {};
+}
+
+} // namespace
+
+TrayController::TrayController(QObject* parent)
+    : QObject(parent)
+    , m_status(m_menu.addAction(QString()))
+    , m_startStop(m_menu.addAction(QString()))
+    , m_serverMenu(m_menu.addMenu(tr("Server")))
+    , m_serverGroup(new QActionGroup(m_serverMenu))
+    , m_routingMenu(m_menu.addMenu(tr("Routing")))
+    , m_routingGroup(new QActionGroup(m_routingMenu))
+{
+    m_status->setEnabled(false);
+    m_menu.insertSeparator(m_startStop);
+    connect(m_startStop, &QAction::triggered, this, [this] {
+        if (m_state == ProxyState::Stopped)
+            Q_EMIT startRequested();
+        else
+            Q_EMIT stopRequested();
+    });
+
+    const std::pair<RoutingMode, QString> modes[] = {
+        {RoutingMode::BypassCn, tr("Bypass China mainland (bypass_cn)")},
+        {RoutingMode::Global, tr("Everything through the tunnel (global)")},
+        {RoutingMode::None, tr("Everything direct (none)")},
+    };
+    for (const auto& [mode, text] : modes) {
+        QAction* action = m_routingMenu->addAction(text);
+        action->setCheckable(true);
+        action->setData(routingModeName(mode));
+        m_routingGroup->addAction(action);
+        connect(action, &QAction::triggered, this, [this, mode] { Q_EMIT routingChosen(mode); });
+    }
+
+    m_menu.addSeparator();
+    // Always in the menu: double-click on the icon does not reach us on every desktop.
+    m_dashboard = m_menu.addAction(tr("Open dashboard"));
+    m_settings = m_menu.addAction(tr("Settings…"));
+    m_menu.addSeparator();
+    m_quit = m_menu.addAction(tr("Quit"));
+    connect(m_dashboard, &QAction::triggered, this, &TrayController::dashboardRequested);
+    connect(m_settings, &QAction::triggered, this, &TrayController::settingsRequested);
+    connect(m_quit, &QAction::triggered, this, &TrayController::quitRequested);
+
+    m_icon.setContextMenu(&m_menu);
+    connect(&m_icon, &QSystemTrayIcon::activated, this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                    Q_EMIT dashboardRequested();
+            });
+    setServers({}, {});
+    setState(ProxyState::Stopped, {});
+}
+
+bool TrayController::isSystemTrayAvailable()
+{
+    return QSystemTrayIcon::isSystemTrayAvailable();
+}
+
+void TrayController::show()
+{
+    if (isSystemTrayAvailable())
+        m_icon.show();
+}
+
+void TrayController::setState(ProxyState state, const QString& detail)
+{
+    m_state = state;
+    m_icon.setIcon(proxyStateIcon(state));
+    const QString status = detail.isEmpty()
+                               ? stateText(state)
+                               : QStringLiteral("%1: %2").arg(stateText(state), detail);
+    m_status->setText(status);
+    m_icon.setToolTip(QStringLiteral("ECH Workers: %1").arg(status));
+    m_startStop->setText(state == ProxyState::Stopped ? tr("Start proxy") : tr("Stop proxy"));
+}
+
+void TrayController::setServers(const QList<ServerProfile>& servers, const QString& activeId)
+{
+    for (QAction* action : m_serverGroup->actions())
+        delete action;
+    for (const ServerProfile& server : servers) {
+        const QString name = server.name.isEmpty() ? server.address : server.name;
+        QAction* action = m_serverMenu->addAction(name);
+        action->setCheckable(true);
+        action->setChecked(server.id == activeId);
+        action->setData(server.id);
+        m_serverGroup->addAction(action);
+        connect(action, &QAction::triggered, this,
+                [this, id = server.id] { Q_EMIT serverChosen(id); });
+    }
+    if (servers.isEmpty()) {
+        QAction* none = m_serverMenu->addAction(tr("No server yet: add one in Settings"));
+        none->setEnabled(false);
+        m_serverGroup->addAction(none);
+    }
+}
+
+void TrayController::setRouting(RoutingMode mode)
+{
+    for (QAction* action : m_routingGroup->actions())
+        action->setChecked(action->data().toString() == routingModeName(mode));
+}
+
+void TrayController::showMessage(const QString& title, const QString& text)
+{
+    if (m_icon.isVisible())
+        m_icon.showMessage(title, text, proxyStateIcon(m_state));
+}
+
+} // namespace echw

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "config/AppSettings.h"
+#include "tray/TrayIcons.h"
+
+#include <QActionGroup>
+#include <QMenu>
+#include <QObject>
+#include <QSystemTrayIcon>
+
+namespace echw {
+
+// The tray icon and its menu: start/stop (the icon shows the state), the server and routing
+// submenus, the dashboard, settings and quit. The menu exists with or without a system tray,
+// so the dashboard can offer the same actions and tests can trigger them.
+class TrayController final : public QObject {
+    Q_OBJECT
+public:
+    explicit TrayController(QObject* parent = nullptr);
+
+    // False on desktops without a system tray: then the dashboard is the app's home.
+    static bool isSystemTrayAvailable();
+    // Shows the icon when a tray exists.
+    void show();
+
+    void setState(ProxyState state, const QString& detail);
+    void setServers(const QList<ServerProfile>& servers, const QString& activeId);
+    void setRouting(RoutingMode mode);
+    void showMessage(const QString& title, const QString& text);
+
+    QMenu* menu() { return &m_menu; }
+    QAction* startStopAction() { return m_startStop; }
+    QAction* dashboardAction() { return m_dashboard; }
+    QAction* settingsAction() { return m_settings; }
+    QAction* quitAction() { return m_quit; }
+    QMenu* serverMenu() { return m_serverMenu; }
+    QMenu* routingMenu() { return m_routingMenu; }
+
+Q_SIGNALS:
+    void startRequested();
+    void stopRequested();
+    void serverChosen(const QString& id);
+    void routingChosen(echw::RoutingMode mode);
+    void dashboardRequested();
+    void settingsRequested();
+    void quitRequested();
+
+private:
+    QMenu m_menu;
+    QSystemTrayIcon m_icon;
+    QAction* m_status;
+    QAction* m_startStop;
+    QMenu* m_serverMenu;
+    QActionGroup* m_serverGroup;
+    QMenu* m_routingMenu;
+    QActionGroup* m_routingGroup;
+    QAction* m_dashboard;
+    QAction* m_settings;
+    QAction* m_quit;
+    ProxyState m_state = ProxyState::Stopped;
+};
+
+} // namespace echw
