@@ -53,7 +53,7 @@ std::optional<CachedEchConfig> EchConfigCache::load(const QString& echDomain,
                                                     const QUrl& dohUrl) const
 {
     QFile file(m_filePath);
-    if (!file.exists())
+    if (m_filePath.isEmpty() || !file.exists())
         return std::nullopt;
     const auto ignore = [this](const QString& why) {
         qCWarning(lcEch, "ignoring the ECH config cache %s: %s", qUtf8Printable(m_filePath),
@@ -99,6 +99,8 @@ std::optional<CachedEchConfig> EchConfigCache::load(const QString& echDomain,
 
 bool EchConfigCache::save(const CachedEchConfig& config) const
 {
+    if (m_filePath.isEmpty()) // not persisted
+        return true;
     const auto fail = [this](const QString& why) {
         qCWarning(lcEch, "cannot write the ECH config cache %s: %s", qUtf8Printable(m_filePath),
                   qUtf8Printable(why));

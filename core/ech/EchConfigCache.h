@@ -30,6 +30,7 @@ struct CachedEchConfig {
 // server is ignored with a warning (category "echw.ech").
 class EchConfigCache {
 public:
+    // An empty path keeps nothing: load() finds nothing and save() writes nothing.
     explicit EchConfigCache(QString filePath);
 
     const QString& filePath() const { return m_filePath; }

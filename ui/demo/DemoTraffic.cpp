@@ -1,7 +1,6 @@
 #include "DemoTraffic.h"
 
-#include <QNetworkProxy>
-#include <QNetworkReply>
+#include <QTcpSocket>
 
 #include <algorithm>
 
@@ -28,7 +27,8 @@ DemoTraffic::~DemoTraffic()
 void DemoTraffic::start(const QString& proxyHost, quint16 proxyPort, quint16 originPort)
 {
     stop();
-    m_network.setProxy(QNetworkProxy(QNetworkProxy::Socks5Proxy, proxyHost, proxyPort));
+    m_proxyHost = proxyHost;
+    m_proxyPort = proxyPort;
     m_originPort = originPort;
     m_tick.start();
     tick();
@@ -37,26 +37,24 @@ void DemoTraffic::start(const QString& proxyHost, quint16 proxyPort, quint16 ori
 void DemoTraffic::stop()
 {
     m_tick.stop();
-    for (Download& download : m_downloads) {
-        disconnect(download.reply, nullptr, this, nullptr);
-        download.reply->abort();
-        download.reply->deleteLater();
-    }
+    for (Download& download : m_downloads)
+        download.socket->abort();
     m_downloads.clear();
 }
 
 void DemoTraffic::tick()
 {
+    // read(), not skip(): only a read makes Qt resume reading a socket whose buffer was full.
     for (Download& download : m_downloads)
-        download.reply->read(download.bytesPerTick);
-    const auto done = std::remove_if(m_downloads.begin(), m_downloads.end(), [](const Download& d) {
-        return d.reply->isFinished() && d.reply->bytesAvailable() == 0;
-    });
-    for (auto it = done; it != m_downloads.end(); ++it) {
-        if (it->reply->error() == QNetworkReply::NoError)
+        download.received += download.socket->read(download.bytesPerTick).size();
+    const auto done = std::remove_if(m_downloads.begin(), m_downloads.end(), [this](auto& d) {
+        if (d.socket->state() != QAbstractSocket::UnconnectedState || d.socket->bytesAvailable())
+            return false;
+        // Connection: close, so the body ends with the connection.
+        if (d.received >= d.expected)
             ++m_completed;
-        it->reply->deleteLater();
-    }
+        return true;
+    });
     m_downloads.erase(done, m_downloads.end());
     // One new download per tick at most, so a failing proxy is not flooded with retries.
     if (m_downloads.size() < std::size_t(kConcurrent))
@@ -66,15 +64,23 @@ void DemoTraffic::tick()
 void DemoTraffic::launch()
 {
     // Sizes and paces vary so the connection list and the chart have something to show:
-    // between about 0.6 and 5 MB/s, a few seconds each.
+    // between about 0.6 and 5 MB/s, three to seven seconds each.
     const quint64 n = m_launched++;
-    const qint64 bytesPerTick = 64 * 1024 * qint64(1 + n % 8);
-    const qint64 size = bytesPerTick * 10 * qint64(3 + n % 5);
-    QNetworkRequest request(QUrl(
-        QStringLiteral("http://localhost:%1/bytes/%2?seed=%3").arg(m_originPort).arg(size).arg(n)));
-    QNetworkReply* reply = m_network.get(request);
-    reply->setReadBufferSize(bytesPerTick);
-    m_downloads.push_back({reply, bytesPerTick});
+    Download download;
+    download.bytesPerTick = 64 * 1024 * qint64(1 + n % 8);
+    download.expected = download.bytesPerTick * 10 * qint64(3 + n % 5);
+    download.socket = std::make_unique<QTcpSocket>();
+    download.socket->setReadBufferSize(download.bytesPerTick);
+    download.socket->connectToHost(m_proxyHost, m_proxyPort);
+    // An HTTP proxy request in absolute form: through Qt's SOCKS5 socket engine, a download
+    // paced by a limited read buffer stalled for good once the buffer had filled.
+    download.socket->write(QStringLiteral("GET http://localhost:%3/bytes/%1?seed=%2 HTTP/1.1\r\n"
+                                          "Host: localhost:%3\r\nConnection: close\r\n\r\n")
+                               .arg(download.expected)
+                               .arg(n)
+                               .arg(m_originPort)
+                               .toLatin1());
+    m_downloads.push_back(std::move(download));
 }
 
 } // namespace echw

@@ -1,19 +1,19 @@
 #pragma once
 
-#include <QNetworkAccessManager>
 #include <QObject>
 #include <QTimer>
 
+#include <memory>
 #include <vector>
 
-class QNetworkReply;
+class QTcpSocket;
 
 namespace echw {
 
 // Real traffic for the demo: a few downloads from the local demo website through the running
-// proxy, each read at its own pace so connections stay open long enough to watch, replaced as
-// they finish. Reading slowly is enough: Qt stops reading from the socket when the reply's
-// buffer is full, and the proxy's backpressure carries that to the website.
+// proxy, each read at its own pace so connections stay open long
+// enough to watch, replaced as they finish. Pacing is the socket's read buffer: when it is
+// full Qt stops reading, and the proxy's backpressure carries that back to the website.
 class DemoTraffic final : public QObject {
     Q_OBJECT
 public:
@@ -25,20 +25,24 @@ public:
     void start(const QString& proxyHost, quint16 proxyPort, quint16 originPort);
     void stop();
     bool isRunning() const { return m_tick.isActive(); }
+    // Downloads that received their whole body.
     quint64 completed() const { return m_completed; }
 
 private:
     struct Download {
-        QNetworkReply* reply; // owned by m_network until deleteLater
-        qint64 bytesPerTick;
+        std::unique_ptr<QTcpSocket> socket;
+        qint64 bytesPerTick = 0;
+        qint64 expected = 0; // body bytes
+        qint64 received = 0; // response bytes, head included
     };
 
     void tick();
     void launch();
 
-    QNetworkAccessManager m_network;
     QTimer m_tick;
     std::vector<Download> m_downloads;
+    QString m_proxyHost;
+    quint16 m_proxyPort = 0;
     quint16 m_originPort = 0;
     quint64 m_launched = 0;
     quint64 m_completed = 0;
