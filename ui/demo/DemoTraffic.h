@@ -11,7 +11,7 @@ class QTcpSocket;
 namespace echw {
 
 // Real traffic for the demo: a few downloads from the local demo website through the running
-// proxy, each read at its own pace so connections stay open long
+// proxy as HTTP proxy requests, each read at its own pace so connections stay open long
 // enough to watch, replaced as they finish. Pacing is the socket's read buffer: when it is
 // full Qt stops reading, and the proxy's backpressure carries that back to the website.
 class DemoTraffic final : public QObject {
