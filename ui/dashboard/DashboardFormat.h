@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QString>
+
+namespace echw {
+
+// Human units for the dashboard, binary multiples: "512 B", "1.5 KiB", "12.3 MiB".
+QString formatBytes(double bytes);
+// "1.5 MiB/s".
+QString formatRate(double bytesPerSecond);
+// "m:ss" below an hour, "h:mm:ss" from there.
+QString formatDuration(qint64 milliseconds);
+
+// The binary unit a value is best shown in: divisor (1, 1024, 1024^2, ...) and its name ("B",
+// "KiB", ...), so a chart axis can scale a whole series at once.
+struct ByteUnit {
+    double divisor = 1;
+    QString name;
+};
+ByteUnit byteUnitFor(double bytes);
+
+} // namespace echw

@@ -1,0 +1,496 @@
+#include "DashboardWindow.h"
+
+#include "ConnectionTableModel.h"
+#include "DashboardFormat.h"
+#include "LogFilterModel.h"
+#include "LogModel.h"
+#include "RoutingDecisionModel.h"
+#include "ThroughputChart.h"
+
+#include <QComboBox>
+#include <QFontDatabase>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSignalBlocker>
+#include <QStringList>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace echw {
+
+namespace {
+
+const QString kSeparator = QStringLiteral(" · ");
+
+// Every table: one fixed row height (no per-row size hints to compute, so 1000 rows scroll and
+// update at the cost of the visible ones), whole-row selection, no cell widgets.
+void configureTable(QTableView* view)
+{
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setShowGrid(false);
+    view->setWordWrap(false);
+    view->setAlternatingRowColors(true);
+    view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    QHeaderView* rows = view->verticalHeader();
+    rows->hide();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    QHeaderView* columns = view->horizontalHeader();
+    columns->setHighlightSections(false);
+    columns->setStretchLastSection(true);
+}
+
+void setColumnWidths(QTableView* view, std::initializer_list<std::pair<int, int>> widths)
+{
+    for (const auto& [column, width] : widths)
+        view->setColumnWidth(column, width);
+}
+
+QColor statusColor(DashboardWindow::EngineState state, TunnelStatus::State tunnel)
+{
+    switch (state) {
+    case DashboardWindow::EngineState::Stopped:
+        return QColor(0x60, 0x60, 0x60);
+    case DashboardWindow::EngineState::Starting:
+        return QColor(0xb2, 0x6a, 0x00);
+    case DashboardWindow::EngineState::Failed:
+        return QColor(0xc6, 0x28, 0x28);
+    case DashboardWindow::EngineState::Running:
+        break;
+    }
+    switch (tunnel) {
+    case TunnelStatus::State::Failing:
+        return QColor(0xc6, 0x28, 0x28);
+    case TunnelStatus::State::WithoutEch:
+        return QColor(0xb2, 0x6a, 0x00);
+    default:
+        return QColor(0x2e, 0x7d, 0x32);
+    }
+}
+
+QString tunnelText(const TunnelStatus& tunnel)
+{
+    switch (tunnel.state) {
+    case TunnelStatus::State::Unused:
+        return {};
+    case TunnelStatus::State::Untried:
+        return QStringLiteral("tunnel not opened yet");
+    case TunnelStatus::State::EchAccepted:
+        return QStringLiteral("ECH accepted");
+    case TunnelStatus::State::WithoutEch:
+        return QStringLiteral("No-ECH mode: the server name is sent in clear");
+    case TunnelStatus::State::Failing:
+        return QStringLiteral("Tunnel failing: %1").arg(tunnel.detail);
+    }
+    return {};
+}
+
+} // namespace
+
+DashboardWindow::DashboardWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_connectionModel(new ConnectionTableModel(this))
+    , m_decisionModel(new RoutingDecisionModel(RoutingDecisionModel::kDefaultCapacity, this))
+    , m_logModel(new LogModel(LogModel::kDefaultCapacity, this))
+    , m_logFilter(new LogFilterModel(this))
+{
+    setWindowTitle(QStringLiteral("ECH Workers"));
+    m_logFilter->setLogModel(m_logModel);
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->addWidget(createTopBar());
+    layout->addWidget(createCounters());
+    layout->addWidget(createDemoPanel());
+    m_chart = new ThroughputChart(central);
+    m_chart->setObjectName(QStringLiteral("throughputChart"));
+    layout->addWidget(m_chart, 2);
+
+    m_tabs = new QTabWidget(central);
+    m_tabs->setObjectName(QStringLiteral("dashboardTabs"));
+    m_tabs->addTab(createConnectionsTab(), QStringLiteral("Connections"));
+    m_tabs->addTab(createRoutingTab(), QStringLiteral("Routing"));
+    m_tabs->addTab(createLogTab(), QStringLiteral("Log"));
+    layout->addWidget(m_tabs, 3);
+    setCentralWidget(central);
+
+    resize(1000, 700);
+    updateStatus();
+    updateDemoPanel();
+}
+
+DashboardWindow::~DashboardWindow() = default;
+
+QWidget* DashboardWindow::createTopBar()
+{
+    auto* bar = new QWidget(this);
+    auto* layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    m_statusLabel = new QLabel(bar);
+    m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+    m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont bold = m_statusLabel->font();
+    bold.setBold(true);
+    m_statusLabel->setFont(bold);
+    m_statusLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+
+    m_startStopButton = new QPushButton(QStringLiteral("Start"), bar);
+    m_startStopButton->setObjectName(QStringLiteral("startStopButton"));
+    connect(m_startStopButton, &QPushButton::clicked, this, &DashboardWindow::onStartStopClicked);
+
+    m_settingsButton = new QPushButton(QStringLiteral("Settings…"), bar);
+    m_settingsButton->setObjectName(QStringLiteral("settingsButton"));
+    connect(m_settingsButton, &QPushButton::clicked, this, &DashboardWindow::settingsRequested);
+
+    layout->addWidget(m_statusLabel, 1);
+    layout->addWidget(m_startStopButton);
+    layout->addWidget(m_settingsButton);
+    return bar;
+}
+
+QWidget* DashboardWindow::createCounters()
+{
+    auto* row = new QWidget(this);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(24);
+    auto addCounter = [&](QLabel*& label, const QString& name) {
+        label = new QLabel(row);
+        label->setObjectName(name);
+        layout->addWidget(label);
+    };
+    addCounter(m_activeCountLabel, QStringLiteral("activeCountLabel"));
+    addCounter(m_totalCountLabel, QStringLiteral("totalCountLabel"));
+    addCounter(m_rateLabel, QStringLiteral("rateLabel"));
+    addCounter(m_transferredLabel, QStringLiteral("transferredLabel"));
+    layout->addStretch();
+    updateCounters({});
+    return row;
+}
+
+QWidget* DashboardWindow::createDemoPanel()
+{
+    m_demoPanel = new QFrame(this);
+    m_demoPanel->setObjectName(QStringLiteral("demoPanel"));
+    m_demoPanel->setFrameShape(QFrame::StyledPanel);
+    auto* layout = new QVBoxLayout(m_demoPanel);
+
+    auto* offer = new QHBoxLayout;
+    m_demoSentence = new QLabel(
+        QStringLiteral("No worker yet? A demo server on this machine shows the whole path — local "
+                       "proxy, TLS 1.3 with Encrypted Client Hello, WebSocket tunnel — in one "
+                       "click."),
+        m_demoPanel);
+    m_demoSentence->setWordWrap(true);
+    m_demoButton = new QPushButton(QStringLiteral("Try a local demo server"), m_demoPanel);
+    m_demoButton->setObjectName(QStringLiteral("demoButton"));
+    m_demoButton->setDefault(true);
+    QFont bold = m_demoButton->font();
+    bold.setBold(true);
+    m_demoButton->setFont(bold);
+    connect(m_demoButton, &QPushButton::clicked, this, [this] {
+        if (m_demoOffered)
+            Q_EMIT demoRequested();
+    });
+    offer->addWidget(m_demoSentence, 1);
+    offer->addWidget(m_demoButton);
+    layout->addLayout(offer);
+
+    m_demoHintLabel = new QLabel(m_demoPanel);
+    m_demoHintLabel->setObjectName(QStringLiteral("demoHintLabel"));
+    m_demoHintLabel->setTextFormat(Qt::PlainText);
+    m_demoHintLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_demoHintLabel->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    layout->addWidget(m_demoHintLabel);
+    return m_demoPanel;
+}
+
+QWidget* DashboardWindow::createConnectionsTab()
+{
+    auto* tab = new QWidget(this);
+    auto* layout = new QVBoxLayout(tab);
+
+    m_connectionsView = new QTableView(tab);
+    m_connectionsView->setObjectName(QStringLiteral("connectionsView"));
+    m_connectionsView->setModel(m_connectionModel);
+    configureTable(m_connectionsView);
+    // The engine thread sorts; the view only shows which column it was asked for.
+    m_connectionsView->setSortingEnabled(false);
+    QHeaderView* header = m_connectionsView->horizontalHeader();
+    header->setSectionsClickable(true);
+    header->setSortIndicatorShown(true);
+    header->setSortIndicator(m_sortColumn, m_sortOrder);
+    connect(header, &QHeaderView::sortIndicatorChanged, this,
+            &DashboardWindow::onSortIndicatorChanged);
+    setColumnWidths(m_connectionsView, {{ConnectionTableModel::Target, 240},
+                                        {ConnectionTableModel::Via, 100},
+                                        {ConnectionTableModel::Route, 80},
+                                        {ConnectionTableModel::Matched, 140},
+                                        {ConnectionTableModel::Up, 80},
+                                        {ConnectionTableModel::Down, 80},
+                                        {ConnectionTableModel::UpRate, 90},
+                                        {ConnectionTableModel::DownRate, 90}});
+
+    m_connectionsView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_connectionsView, &QWidget::customContextMenuRequested, this,
+            &DashboardWindow::showConnectionMenu);
+
+    m_closeConnectionButton = new QPushButton(QStringLiteral("Close"), tab);
+    m_closeConnectionButton->setObjectName(QStringLiteral("closeConnectionButton"));
+    m_closeConnectionButton->setToolTip(QStringLiteral("Close the selected connections"));
+    m_closeConnectionButton->setEnabled(false);
+    connect(m_closeConnectionButton, &QPushButton::clicked, this,
+            &DashboardWindow::closeSelectedConnections);
+    connect(m_connectionsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] {
+                m_closeConnectionButton->setEnabled(
+                    m_connectionsView->selectionModel()->hasSelection());
+            });
+
+    auto* actions = new QHBoxLayout;
+    actions->addStretch();
+    actions->addWidget(m_closeConnectionButton);
+    layout->addWidget(m_connectionsView);
+    layout->addLayout(actions);
+    return tab;
+}
+
+QWidget* DashboardWindow::createRoutingTab()
+{
+    m_decisionsView = new QTableView(this);
+    m_decisionsView->setObjectName(QStringLiteral("decisionsView"));
+    m_decisionsView->setModel(m_decisionModel);
+    configureTable(m_decisionsView);
+    setColumnWidths(m_decisionsView, {{RoutingDecisionModel::Time, 80},
+                                      {RoutingDecisionModel::Target, 220},
+                                      {RoutingDecisionModel::Addresses, 180},
+                                      {RoutingDecisionModel::Route, 70},
+                                      {RoutingDecisionModel::Why, 200},
+                                      {RoutingDecisionModel::Cache, 60}});
+    return m_decisionsView;
+}
+
+QWidget* DashboardWindow::createLogTab()
+{
+    auto* tab = new QWidget(this);
+    auto* layout = new QVBoxLayout(tab);
+
+    m_logLevelCombo = new QComboBox(tab);
+    m_logLevelCombo->setObjectName(QStringLiteral("logLevelCombo"));
+    for (QtMsgType level : {QtDebugMsg, QtInfoMsg, QtWarningMsg, QtCriticalMsg})
+        m_logLevelCombo->addItem(LogModel::levelName(level), int(level));
+    m_logLevelCombo->setCurrentIndex(0);
+    connect(m_logLevelCombo, &QComboBox::currentIndexChanged, this, [this] {
+        m_logFilter->setMinimumLevel(QtMsgType(m_logLevelCombo->currentData().toInt()));
+    });
+
+    m_logSearchEdit = new QLineEdit(tab);
+    m_logSearchEdit->setObjectName(QStringLiteral("logSearchEdit"));
+    m_logSearchEdit->setPlaceholderText(QStringLiteral("Search the log"));
+    m_logSearchEdit->setClearButtonEnabled(true);
+    connect(m_logSearchEdit, &QLineEdit::textChanged, m_logFilter, &LogFilterModel::setSearchText);
+
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(new QLabel(QStringLiteral("Level"), tab));
+    filters->addWidget(m_logLevelCombo);
+    filters->addWidget(m_logSearchEdit, 1);
+
+    m_logView = new QTableView(tab);
+    m_logView->setObjectName(QStringLiteral("logView"));
+    m_logView->setModel(m_logFilter);
+    configureTable(m_logView);
+    m_logView->setAlternatingRowColors(false);
+    setColumnWidths(m_logView,
+                    {{LogModel::Time, 100}, {LogModel::Level, 70}, {LogModel::Category, 120}});
+
+    layout->addLayout(filters);
+    layout->addWidget(m_logView);
+    return tab;
+}
+
+void DashboardWindow::applySnapshot(const EngineSnapshot& snapshot)
+{
+    updateCounters(snapshot);
+    m_chart->add(snapshot.rateUp, snapshot.rateDown);
+    m_connectionModel->apply(snapshot.connections);
+    m_decisionModel->append(snapshot.decisions);
+
+    bool statusChanged = false;
+    if (snapshot.tunnel != m_tunnel) {
+        m_tunnel = snapshot.tunnel;
+        statusChanged = true;
+    }
+    if (!snapshot.listenAddress.isEmpty() && snapshot.listenAddress != m_listenAddress) {
+        m_listenAddress = snapshot.listenAddress;
+        statusChanged = true;
+    }
+    if (statusChanged)
+        updateStatus();
+}
+
+void DashboardWindow::updateCounters(const EngineSnapshot& snapshot)
+{
+    m_activeCountLabel->setText(QStringLiteral("Active %1 (tunnel %2, direct %3)")
+                                    .arg(snapshot.activeConnections)
+                                    .arg(snapshot.tunnelConnections)
+                                    .arg(snapshot.directConnections));
+    m_totalCountLabel->setText(QStringLiteral("Total %1").arg(snapshot.totalConnections));
+    m_rateLabel->setText(QStringLiteral("↑ %1  ↓ %2")
+                             .arg(formatRate(snapshot.rateUp), formatRate(snapshot.rateDown)));
+    m_transferredLabel->setText(
+        QStringLiteral("↑ %1  ↓ %2 total")
+            .arg(formatBytes(double(snapshot.bytesUp)), formatBytes(double(snapshot.bytesDown))));
+}
+
+void DashboardWindow::appendLog(const QList<LogLine>& lines, quint64 dropped)
+{
+    if (lines.isEmpty() && dropped == 0)
+        return;
+    QScrollBar* scrollBar = m_logView->verticalScrollBar();
+    // Follow the newest lines unless the user scrolled up to read older ones.
+    const bool following = scrollBar->value() >= scrollBar->maximum();
+    if (dropped > 0) {
+        LogLine notice;
+        notice.time = QDateTime::currentDateTime();
+        notice.level = QtWarningMsg;
+        notice.category = QStringLiteral("echw.dashboard");
+        notice.message =
+            QStringLiteral("%1 log lines were dropped before they could be shown").arg(dropped);
+        m_logModel->append({notice});
+    }
+    m_logModel->append(lines);
+    if (following)
+        m_logView->scrollToBottom();
+}
+
+void DashboardWindow::setEngineState(EngineState state, const QString& detail)
+{
+    m_engineState = state;
+    m_stateDetail = detail;
+    if (state == EngineState::Running && !detail.isEmpty())
+        m_listenAddress = detail;
+    if (state != EngineState::Running)
+        m_tunnel = {};
+    const bool active = state == EngineState::Running || state == EngineState::Starting;
+    m_startStopButton->setText(active ? QStringLiteral("Stop") : QStringLiteral("Start"));
+    updateStatus();
+}
+
+void DashboardWindow::setServer(const QString& serverName, RoutingMode mode)
+{
+    m_serverName = serverName;
+    m_mode = mode;
+    updateStatus();
+}
+
+void DashboardWindow::setDemoOffered(bool offered)
+{
+    m_demoOffered = offered;
+    updateDemoPanel();
+}
+
+void DashboardWindow::setDemoHint(const QString& text)
+{
+    m_demoHint = text;
+    updateDemoPanel();
+}
+
+void DashboardWindow::updateDemoPanel()
+{
+    m_demoSentence->setVisible(m_demoOffered);
+    m_demoButton->setVisible(m_demoOffered);
+    m_demoButton->setEnabled(m_demoOffered);
+    m_demoHintLabel->setText(m_demoHint);
+    m_demoHintLabel->setVisible(!m_demoHint.isEmpty());
+    m_demoPanel->setVisible(m_demoOffered || !m_demoHint.isEmpty());
+}
+
+void DashboardWindow::updateStatus()
+{
+    QStringList parts;
+    parts.append(m_serverName.isEmpty() ? QStringLiteral("No server configured")
+                                        : QStringLiteral("Server: %1").arg(m_serverName));
+    parts.append(QStringLiteral("Mode: %1").arg(routingModeName(m_mode)));
+    switch (m_engineState) {
+    case EngineState::Stopped:
+        parts.append(QStringLiteral("Stopped"));
+        break;
+    case EngineState::Starting:
+        parts.append(QStringLiteral("Starting…"));
+        break;
+    case EngineState::Failed:
+        parts.append(m_stateDetail.isEmpty() ? QStringLiteral("Failed")
+                                             : QStringLiteral("Failed: %1").arg(m_stateDetail));
+        break;
+    case EngineState::Running:
+        parts.append(QStringLiteral("Listening on %1").arg(m_listenAddress));
+        if (const QString tunnel = tunnelText(m_tunnel); !tunnel.isEmpty())
+            parts.append(tunnel);
+        break;
+    }
+    const QString text = parts.join(kSeparator);
+    m_statusLabel->setText(text);
+    m_statusLabel->setToolTip(text);
+
+    // A palette change restyles the label; only do it when the colour really changes.
+    const QColor color = statusColor(m_engineState, m_tunnel.state);
+    if (color != m_statusColor) {
+        m_statusColor = color;
+        QPalette palette = m_statusLabel->palette();
+        palette.setColor(QPalette::WindowText, color);
+        m_statusLabel->setPalette(palette);
+    }
+}
+
+void DashboardWindow::onStartStopClicked()
+{
+    if (m_engineState == EngineState::Running || m_engineState == EngineState::Starting)
+        Q_EMIT stopRequested();
+    else
+        Q_EMIT startRequested();
+}
+
+void DashboardWindow::onSortIndicatorChanged(int column, Qt::SortOrder order)
+{
+    if (!ConnectionTableModel::isSortable(column)) {
+        // The engine has no order for this column: keep showing the one in effect.
+        const QSignalBlocker blocker(m_connectionsView->horizontalHeader());
+        m_connectionsView->horizontalHeader()->setSortIndicator(m_sortColumn, m_sortOrder);
+        return;
+    }
+    m_sortColumn = column;
+    m_sortOrder = order;
+    Q_EMIT sortRequested(ConnectionTableModel::sortFor(column, order));
+}
+
+void DashboardWindow::closeSelectedConnections()
+{
+    const QModelIndexList rows = m_connectionsView->selectionModel()->selectedRows();
+    for (const QModelIndex& row : rows) {
+        Q_EMIT closeConnectionRequested(
+            row.data(ConnectionTableModel::ConnectionIdRole).value<quint64>());
+    }
+}
+
+void DashboardWindow::showConnectionMenu(const QPoint& position)
+{
+    const QModelIndex index = m_connectionsView->indexAt(position);
+    if (!index.isValid())
+        return;
+    const quint64 id = index.data(ConnectionTableModel::ConnectionIdRole).value<quint64>();
+    QMenu menu(this);
+    QAction* close = menu.addAction(QStringLiteral("Close connection"));
+    if (menu.exec(m_connectionsView->viewport()->mapToGlobal(position)) == close)
+        Q_EMIT closeConnectionRequested(id);
+}
+
+} // namespace echw

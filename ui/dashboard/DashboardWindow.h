@@ -1,0 +1,116 @@
+#pragma once
+
+#include "config/ProxySettings.h"
+#include "metrics/EngineSnapshot.h"
+#include "system/LogCollector.h"
+
+#include <QColor>
+#include <QList>
+#include <QMainWindow>
+#include <QString>
+
+class QComboBox;
+class QFrame;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTabWidget;
+class QTableView;
+
+namespace echw {
+
+class ConnectionTableModel;
+class LogFilterModel;
+class LogModel;
+class RoutingDecisionModel;
+class ThroughputChart;
+
+// The main window: status line, counters, throughput chart and the connections / routing / log
+// tabs. It only displays what it is given and asks for actions through signals; the app
+// controller wires it to the engine.
+class DashboardWindow final : public QMainWindow {
+    Q_OBJECT
+public:
+    enum class EngineState { Stopped, Starting, Running, Failed };
+
+    explicit DashboardWindow(QWidget* parent = nullptr);
+    ~DashboardWindow() override;
+
+    // Counts, chart, tables and tunnel status.
+    void applySnapshot(const EngineSnapshot& snapshot);
+    void appendLog(const QList<LogLine>& lines, quint64 dropped);
+    // Running: `detail` is the listen address; Failed: the error.
+    void setEngineState(EngineState state, const QString& detail);
+    // An empty name: no server configured.
+    void setServer(const QString& serverName, RoutingMode mode);
+    // Shows a prominent "Try a local demo server" button and one sentence about it.
+    void setDemoOffered(bool offered);
+    // E.g. the curl command lines to try; empty hides it.
+    void setDemoHint(const QString& text);
+
+    ConnectionTableModel* connectionModel() const { return m_connectionModel; }
+    ThroughputChart* throughputChart() const { return m_chart; }
+
+Q_SIGNALS:
+    void startRequested();
+    void stopRequested();
+    void settingsRequested();
+    void demoRequested();
+    void closeConnectionRequested(quint64 id);
+    void sortRequested(const echw::ConnectionSort& sort);
+
+private:
+    QWidget* createTopBar();
+    QWidget* createCounters();
+    QWidget* createDemoPanel();
+    QWidget* createConnectionsTab();
+    QWidget* createRoutingTab();
+    QWidget* createLogTab();
+
+    void updateCounters(const EngineSnapshot& snapshot);
+    void updateStatus();
+    void updateDemoPanel();
+    void onStartStopClicked();
+    void onSortIndicatorChanged(int column, Qt::SortOrder order);
+    void closeSelectedConnections();
+    void showConnectionMenu(const QPoint& position);
+
+    EngineState m_engineState = EngineState::Stopped;
+    QString m_stateDetail;
+    QString m_listenAddress;
+    QString m_serverName;
+    RoutingMode m_mode = RoutingMode::Global;
+    TunnelStatus m_tunnel;
+    bool m_demoOffered = false;
+    QString m_demoHint;
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+    QColor m_statusColor;
+
+    ConnectionTableModel* m_connectionModel;
+    RoutingDecisionModel* m_decisionModel;
+    LogModel* m_logModel;
+    LogFilterModel* m_logFilter;
+
+    QLabel* m_statusLabel = nullptr;
+    QPushButton* m_startStopButton = nullptr;
+    QPushButton* m_settingsButton = nullptr;
+    QLabel* m_activeCountLabel = nullptr;
+    QLabel* m_totalCountLabel = nullptr;
+    QLabel* m_rateLabel = nullptr;
+    QLabel* m_transferredLabel = nullptr;
+    QFrame* m_demoPanel = nullptr;
+    QLabel* m_demoSentence = nullptr;
+    QPushButton* m_demoButton = nullptr;
+    QLabel* m_demoHintLabel = nullptr;
+    ThroughputChart* m_chart = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QTableView* m_connectionsView = nullptr;
+    QPushButton* m_closeConnectionButton = nullptr;
+    QTableView* m_decisionsView = nullptr;
+    QTableView* m_logView = nullptr;
+    QComboBox* m_logLevelCombo = nullptr;
+    QLineEdit* m_logSearchEdit = nullptr;
+};
+
+} // namespace echw

@@ -1,0 +1,101 @@
+#include "RoutingDecisionModel.h"
+
+#include <QStringList>
+
+#include <algorithm>
+
+namespace echw {
+
+namespace {
+
+QString cacheText(RoutingDecision::CacheUse cache)
+{
+    switch (cache) {
+    case RoutingDecision::CacheUse::Hit:
+        return QStringLiteral("hit");
+    case RoutingDecision::CacheUse::Miss:
+        return QStringLiteral("miss");
+    case RoutingDecision::CacheUse::NotConsulted:
+        break;
+    }
+    return QStringLiteral("—");
+}
+
+QString addressesText(const QList<QHostAddress>& addresses)
+{
+    QStringList texts;
+    texts.reserve(addresses.size());
+    for (const QHostAddress& address : addresses)
+        texts.append(address.toString());
+    return texts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+RoutingDecisionModel::RoutingDecisionModel(int capacity, QObject* parent)
+    : DashboardTableModel({QStringLiteral("Time"), QStringLiteral("Target"),
+                           QStringLiteral("Addresses"), QStringLiteral("Route"),
+                           QStringLiteral("Why"), QStringLiteral("Cache"), QStringLiteral("Took")},
+                          {Took}, parent)
+    , m_rows(std::size_t(std::max(1, capacity)))
+{}
+
+RoutingDecisionModel::Row RoutingDecisionModel::makeRow(const RoutingDecision& decision,
+                                                        const QTime& received)
+{
+    Row row;
+    row.cells[Time] = received.toString(QStringLiteral("HH:mm:ss"));
+    row.cells[Target] = decision.target.toString();
+    row.cells[Addresses] = addressesText(decision.addresses);
+    row.cells[Route] = routeActionName(decision.action);
+    row.cells[Why] = describeRoutingReason(decision);
+    row.cells[Cache] = cacheText(decision.cache);
+    row.cells[Took] = QStringLiteral("%1 µs").arg(decision.elapsedNs / 1000);
+    return row;
+}
+
+void RoutingDecisionModel::append(const QList<RoutingDecision>& decisions)
+{
+    if (decisions.isEmpty())
+        return;
+    const auto plan = m_rows.planAppend(std::size_t(decisions.size()));
+    if (plan.dropped > 0) {
+        // The oldest rows are at the bottom.
+        const int size = rowCount();
+        beginRemoveRows({}, size - int(plan.dropped), size - 1);
+        m_rows.dropOldest(plan.dropped);
+        endRemoveRows();
+    }
+    const QTime received = QTime::currentTime();
+    beginInsertRows({}, 0, int(plan.kept) - 1);
+    for (qsizetype i = decisions.size() - qsizetype(plan.kept); i < decisions.size(); ++i)
+        m_rows.push(makeRow(decisions[i], received));
+    endInsertRows();
+}
+
+int RoutingDecisionModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant RoutingDecisionModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    // Newest on top: row 0 is the newest element of the buffer.
+    const Row& row = m_rows.at(m_rows.size() - 1 - std::size_t(index.row()));
+    switch (role) {
+    case Qt::DisplayRole:
+        return row.cells[index.column()];
+    case Qt::ToolTipRole:
+        if (index.column() == Why || index.column() == Addresses)
+            return row.cells[index.column()];
+        return {};
+    case Qt::TextAlignmentRole:
+        return alignment(index.column());
+    default:
+        return {};
+    }
+}
+
+} // namespace echw
