@@ -214,6 +214,8 @@ void TestSettingsDialog::okWithAnInvalidFieldDoesNotApply()
     QCOMPARE(find<QTabWidget>(&dialog, QStringLiteral("tabs"))->currentIndex(), 0);
     QCOMPARE(find<QLineEdit>(&dialog, QStringLiteral("nameEdit"))->text(), QStringLiteral("Beta"));
     QVERIFY(find<QLabel>(&dialog, QStringLiteral("addressError"))->isVisible());
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    QVERIFY(find<QLineEdit>(&dialog, QStringLiteral("addressEdit"))->hasFocus());
 
     QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
     QCOMPARE(applied.count(), 0);

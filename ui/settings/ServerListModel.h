@@ -1,7 +1,6 @@
 #pragma once
 
 #include "config/AppSettings.h"
-#include "settings/SettingsWidgets.h"
 
 #include <QAbstractListModel>
 #include <QHash>

@@ -375,7 +375,7 @@ void SettingsDialog::deleteServer()
     const int row = currentRow();
     if (row < 0)
         return;
-    const ServerProfile& server = m_model->server(row);
+    const ServerProfile server = m_model->server(row);
     const QString name = server.name.trimmed().isEmpty() ? tr("this server") : server.name;
     const auto answer =
         QMessageBox::question(this, tr("Delete server"), tr("Delete \"%1\"?").arg(name),

@@ -3,7 +3,6 @@
 #include "config/AppSettings.h"
 
 #include <QDialog>
-#include <QHash>
 #include <QList>
 
 class QLabel;
