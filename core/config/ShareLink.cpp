@@ -118,7 +118,9 @@ std::variant<ServerProfile, QString> serverFromShareLink(const QString& link)
                               "single ech-workers:// link")
             .arg(kMaxShareLinkLength / 1024);
     }
-    const QUrl url(trimmed, QUrl::StrictMode);
+    // Tolerant: a link shown decoded (raw unicode, spaces) by a chat program or
+    // browser still reads.
+    const QUrl url(trimmed, QUrl::TolerantMode);
     if (!url.isValid() || url.scheme().compare(kScheme, Qt::CaseInsensitive) != 0) {
         return QStringLiteral("this is not a share link; it must start with %1://").arg(kScheme);
     }

@@ -146,6 +146,11 @@ void TestShareLink::keepsUnicodeNames()
     for (QChar c : link)
         QVERIFY(c.unicode() < 0x80);
     QCOMPARE(parsed(link).name, server.name);
+
+    // As a chat program may show and copy it: decoded.
+    const ServerProfile decoded =
+        parsed(QStringLiteral("ech-workers://server?v=1&name=默认服务器 🚀&address=w.example:443"));
+    QCOMPARE(decoded.name, QStringLiteral("默认服务器 🚀"));
 }
 
 void TestShareLink::keepsTokensWithReservedCharacters_data()
