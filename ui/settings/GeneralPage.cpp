@@ -1,0 +1,142 @@
+#include "GeneralPage.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalBlocker>
+
+namespace echw {
+
+GeneralPage::GeneralPage(QWidget* parent)
+    : QWidget(parent)
+{
+    m_listen = new QLineEdit;
+    m_listen->setObjectName(QStringLiteral("listenEdit"));
+    m_listen->setPlaceholderText(AppSettings{}.listen);
+    m_listen->setToolTip(tr("Where the local SOCKS5 and HTTP proxy listens, as address:port. "
+                            "Use 127.0.0.1 unless other devices should use this proxy."));
+
+    m_routing = new QComboBox;
+    m_routing->setObjectName(QStringLiteral("routingCombo"));
+    m_routing->addItem(tr("Global"), routingModeName(RoutingMode::Global));
+    m_routing->setItemData(0, tr("Everything goes through the tunnel."), Qt::ToolTipRole);
+    m_routing->addItem(tr("Bypass mainland China"), routingModeName(RoutingMode::BypassCn));
+    m_routing->setItemData(1,
+                           tr("Addresses in mainland China go direct; everything else "
+                              "through the tunnel."),
+                           Qt::ToolTipRole);
+    m_routing->addItem(tr("None (direct)"), routingModeName(RoutingMode::None));
+    m_routing->setItemData(2, tr("Everything goes direct; the proxy runs but tunnels nothing."),
+                           Qt::ToolTipRole);
+    m_routingHint = new QLabel;
+    m_routingHint->setObjectName(QStringLiteral("routingHint"));
+    m_routingHint->setWordWrap(true);
+    QWidget* routingRow = stacked({m_routing, m_routingHint});
+
+    m_listDirectory = new QLineEdit;
+    m_listDirectory->setObjectName(QStringLiteral("listDirectoryEdit"));
+    m_listDirectory->setPlaceholderText(tr("empty: the bundled lists"));
+    QWidget* listDirectoryRow =
+        withBrowseButton(m_listDirectory, QStringLiteral("listDirectoryBrowseButton"), [this] {
+            return QFileDialog::getExistingDirectory(this, tr("Folder with the China lists"),
+                                                     m_listDirectory->text());
+        });
+
+    m_rulesFile = new QLineEdit;
+    m_rulesFile->setObjectName(QStringLiteral("rulesFileEdit"));
+    m_rulesFile->setPlaceholderText(tr("empty: no rules of your own"));
+    QWidget* rulesFileRow =
+        withBrowseButton(m_rulesFile, QStringLiteral("rulesFileBrowseButton"), [this] {
+            return QFileDialog::getOpenFileName(this, tr("Rules file"), m_rulesFile->text(),
+                                                tr("Text files (*.txt *.rules);;All files (*)"));
+        });
+
+    m_startMinimized = new QCheckBox(tr("Start minimized to the tray"));
+    m_startMinimized->setObjectName(QStringLiteral("startMinimizedCheck"));
+
+    m_language = new QComboBox;
+    m_language->setObjectName(QStringLiteral("languageCombo"));
+    m_language->addItem(tr("System default"), QString());
+    m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+
+    auto* form = new QFormLayout(this);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("&Listen address:"),
+                 m_issues.wrap(QStringLiteral("listen"), m_listen, m_listen));
+    form->addRow(tr("&Routing:"),
+                 m_issues.wrap(QStringLiteral("routingMode"), routingRow, m_routing));
+    form->addRow(tr("China lists &folder:"),
+                 m_issues.wrap(QStringLiteral("listDirectory"), listDirectoryRow, m_listDirectory));
+    form->addRow(tr("Rules &file:"),
+                 m_issues.wrap(QStringLiteral("rulesFile"), rulesFileRow, m_rulesFile));
+    form->addRow(QString(), m_issues.wrap(QStringLiteral("startMinimized"), m_startMinimized,
+                                          m_startMinimized));
+    form->addRow(tr("Lan&guage:"),
+                 m_issues.wrap(QStringLiteral("language"), m_language, m_language));
+
+    for (QLineEdit* edit : {m_listen, m_listDirectory, m_rulesFile})
+        connect(edit, &QLineEdit::textChanged, this, &GeneralPage::edited);
+    connect(m_routing, &QComboBox::currentIndexChanged, this, [this] {
+        updateRoutingHint();
+        Q_EMIT edited();
+    });
+    connect(m_startMinimized, &QCheckBox::toggled, this, &GeneralPage::edited);
+    connect(m_language, &QComboBox::currentIndexChanged, this, &GeneralPage::edited);
+
+    setSettings(AppSettings{});
+}
+
+void GeneralPage::setSettings(const AppSettings& settings)
+{
+    const QSignalBlocker blockListen(m_listen);
+    const QSignalBlocker blockRouting(m_routing);
+    const QSignalBlocker blockListDirectory(m_listDirectory);
+    const QSignalBlocker blockRulesFile(m_rulesFile);
+    const QSignalBlocker blockStartMinimized(m_startMinimized);
+    const QSignalBlocker blockLanguage(m_language);
+
+    m_listen->setText(settings.listen);
+    m_routing->setCurrentIndex(m_routing->findData(routingModeName(settings.routing)));
+    m_listDirectory->setText(settings.listDirectory);
+    m_rulesFile->setText(settings.rulesFile);
+    m_startMinimized->setChecked(settings.startMinimized);
+    int language = m_language->findData(settings.language);
+    if (language < 0) {
+        // A language set elsewhere (e.g. by hand in the file) is kept, not lost.
+        m_language->addItem(settings.language, settings.language);
+        language = m_language->count() - 1;
+    }
+    m_language->setCurrentIndex(language);
+    updateRoutingHint();
+}
+
+void GeneralPage::applyTo(AppSettings& settings) const
+{
+    settings.listen = m_listen->text().trimmed();
+    settings.routing =
+        routingModeFromName(m_routing->currentData().toString()).value_or(settings.routing);
+    settings.listDirectory = m_listDirectory->text().trimmed();
+    settings.rulesFile = m_rulesFile->text().trimmed();
+    settings.startMinimized = m_startMinimized->isChecked();
+    settings.language = m_language->currentData().toString();
+}
+
+void GeneralPage::showIssues(const IssueMessages& messages)
+{
+    m_issues.show(messages);
+}
+
+bool GeneralPage::focusField(const QString& key)
+{
+    return m_issues.focusField(key);
+}
+
+void GeneralPage::updateRoutingHint()
+{
+    m_routingHint->setText(m_routing->currentData(Qt::ToolTipRole).toString());
+}
+
+} // namespace echw

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "config/AppSettings.h"
+#include "settings/SettingsWidgets.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+
+namespace echw {
+
+// The settings that are not per server: listen address, routing, lists,
+// start-up and language.
+class GeneralPage final : public QWidget {
+    Q_OBJECT
+public:
+    explicit GeneralPage(QWidget* parent = nullptr);
+
+    // Shows the general fields of settings without emitting edited().
+    void setSettings(const AppSettings& settings);
+    // Writes the fields as shown into settings; servers stay untouched.
+    void applyTo(AppSettings& settings) const;
+
+    // Messages by key ("listen", "rulesFile", ...), as validate() names them.
+    void showIssues(const IssueMessages& messages);
+    bool focusField(const QString& key);
+
+Q_SIGNALS:
+    void edited();
+
+private:
+    void updateRoutingHint();
+
+    FieldIssues m_issues;
+    QLineEdit* m_listen = nullptr;
+    QComboBox* m_routing = nullptr;
+    QLabel* m_routingHint = nullptr;
+    QLineEdit* m_listDirectory = nullptr;
+    QLineEdit* m_rulesFile = nullptr;
+    QCheckBox* m_startMinimized = nullptr;
+    QComboBox* m_language = nullptr;
+};
+
+} // namespace echw
