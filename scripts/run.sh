@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the client. Until the desktop app lands this shows the whole path on
-# one machine: a local worker server (this repository's, with ECH and a DoH endpoint), a local
-# website, and the client on 127.0.0.1:30000 tunnelling to the server; one request goes through
-# it and the server's log line shows ECH accepted. The proxy then stays up until Ctrl+C.
+# Sets up, builds and opens the desktop app. With no server configured yet its dashboard offers
+# "Try a local demo server": this repository's worker server (ECH, its own DoH answer) and a
+# small website on loopback, with the proxy on the listen address (127.0.0.1:30000) tunnelling
+# to them and demo traffic moving through it. Add your own worker in Settings.
 #
-#   scripts/run.sh                 the local demo
-#   scripts/run.sh -f HOST:PORT -token T [flags]   the client against your own worker
+#   scripts/run.sh                 the desktop app
+#   scripts/run.sh --headless      the same local demo with the command-line client (used
+#                                  automatically when there is no display)
+#   scripts/run.sh -f HOST:PORT -token T [flags]   the command-line client against your worker
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/bootstrap.sh" > /dev/null
 "$ROOT/scripts/build.sh" default > /dev/null
 BIN="$ROOT/build/default"
 
-if [ "$#" -gt 0 ]; then
+if [ "${1:-}" != "--headless" ] && [ "$#" -gt 0 ]; then
     exec "$BIN/app/ech-workers" "$@"
+fi
+if [ "${1:-}" != "--headless" ]; then
+    if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+        exec "$BIN/app/ech-workers-gui"
+    fi
+    echo "run: no display found (DISPLAY and WAYLAND_DISPLAY are unset): running the local demo"
+    echo "run: with the command-line client instead of the desktop app."
 fi
 
 WORK="$(mktemp -d)"

@@ -231,14 +231,15 @@ QWidget* DashboardWindow::createConnectionsTab()
     header->setSortIndicator(m_sortColumn, m_sortOrder);
     connect(header, &QHeaderView::sortIndicatorChanged, this,
             &DashboardWindow::onSortIndicatorChanged);
-    setColumnWidths(m_connectionsView, {{ConnectionTableModel::Target, 240},
-                                        {ConnectionTableModel::Via, 100},
-                                        {ConnectionTableModel::Route, 80},
-                                        {ConnectionTableModel::Matched, 140},
-                                        {ConnectionTableModel::Up, 80},
+    // Every column fits the default window width, Duration included.
+    setColumnWidths(m_connectionsView, {{ConnectionTableModel::Target, 220},
+                                        {ConnectionTableModel::Via, 90},
+                                        {ConnectionTableModel::Route, 70},
+                                        {ConnectionTableModel::Matched, 120},
+                                        {ConnectionTableModel::Up, 75},
                                         {ConnectionTableModel::Down, 80},
-                                        {ConnectionTableModel::UpRate, 90},
-                                        {ConnectionTableModel::DownRate, 90}});
+                                        {ConnectionTableModel::UpRate, 80},
+                                        {ConnectionTableModel::DownRate, 85}});
 
     m_connectionsView->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_connectionsView, &QWidget::customContextMenuRequested, this,

@@ -1,0 +1,38 @@
+// ech-workers-gui: the desktop app (tray, dashboard, settings, local demo).
+#include "AppController.h"
+#include "system/LogCollector.h"
+#include "system/LogOutput.h"
+#include "tray/TrayController.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QStandardPaths>
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("ech-workers"));
+    QApplication::setApplicationDisplayName(QStringLiteral("ECH Workers"));
+    QApplication::setApplicationVersion(QStringLiteral(ECHW_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("ech-workers"));
+    // With a tray the app lives there after the window closes; without one, closing quits.
+    QApplication::setQuitOnLastWindowClosed(false);
+
+    echw::installLogOutput(qEnvironmentVariable("ECHW_LOGLEVEL", QStringLiteral("info")));
+    echw::LogCollector log;
+
+    const QDir config(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation));
+    const QDir data(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    const QDir cache(QStandardPaths::writableLocation(QStandardPaths::CacheLocation));
+    echw::AppController::Options options;
+    options.settingsPath = config.filePath(QStringLiteral("settings.json"));
+    options.demoStateDirectory = data.filePath(QStringLiteral("demo-server"));
+    options.echCacheFile = cache.filePath(QStringLiteral("ech-config.json"));
+    options.updatedListDirectory = data.filePath(QStringLiteral("china-ip-list"));
+    options.log = &log;
+
+    echw::AppController controller(options);
+    QObject::connect(&controller, &echw::AppController::quitRequested, &app, &QApplication::quit);
+    controller.launch();
+    return QApplication::exec();
+}

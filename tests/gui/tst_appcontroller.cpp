@@ -1,0 +1,243 @@
+// The desktop app as a user drives it: tray actions, the server and routing menus, and the
+// local demo from the dashboard with real traffic moving the chart and the connection table.
+#include "AppController.h"
+#include "EngineController.h"
+#include "config/SettingsStore.h"
+#include "dashboard/ConnectionTableModel.h"
+#include "dashboard/DashboardWindow.h"
+#include "dashboard/ThroughputChart.h"
+#include "demo/DemoTraffic.h"
+#include "demo/LocalDemo.h"
+#include "tray/TrayController.h"
+
+#include <QDir>
+#include <QLabel>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace echw;
+
+namespace {
+
+constexpr int kWaitMs = 20'000;
+
+ServerProfile server(const QString& name, quint16 port)
+{
+    ServerProfile profile;
+    profile.id = ServerProfile::newId();
+    profile.name = name;
+    // Nothing answers there: the engine starts (it listens at once) and tunnels would fail.
+    profile.address = QStringLiteral("localhost:%1").arg(port);
+    profile.token = QStringLiteral("secret-token");
+    profile.dohServer = QStringLiteral("https://127.0.0.1:%1/dns-query").arg(port);
+    return profile;
+}
+
+QAction* actionNamed(QMenu* menu, const QString& text)
+{
+    for (QAction* action : menu->actions()) {
+        if (action->text() == text || action->text().contains(text))
+            return action;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TestAppController : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        qputenv("ECHW_SERVER_BIN", ECHW_SERVER_BIN);
+        qputenv("ECHW_ORIGIN_BIN", ECHW_ORIGIN_BIN);
+    }
+
+    void cleanup() { m_app.reset(); }
+
+    void trayStartsAndStopsTheEngine()
+    {
+        saveSettings({server(QStringLiteral("one"), 1)});
+        createApp();
+        QSignalSpy started(m_app->engine(), &EngineController::started);
+        m_app->launch(); // a configured server starts at launch
+        QVERIFY(started.wait(kWaitMs));
+        QVERIFY(m_app->engine()->isRunning());
+        QCOMPARE(m_app->tray()->startStopAction()->text(), QStringLiteral("Stop proxy"));
+
+        QSignalSpy stopped(m_app->engine(), &EngineController::stopped);
+        m_app->tray()->startStopAction()->trigger();
+        QVERIFY(stopped.wait(kWaitMs));
+        QVERIFY(!m_app->engine()->isRunning());
+        QCOMPARE(m_app->tray()->startStopAction()->text(), QStringLiteral("Start proxy"));
+
+        m_app->tray()->startStopAction()->trigger();
+        QVERIFY(started.wait(kWaitMs));
+        QVERIFY(m_app->engine()->isRunning());
+    }
+
+    void serverMenuSwitchesAndPersistsTheActiveServer()
+    {
+        const ServerProfile first = server(QStringLiteral("first"), 1);
+        const ServerProfile second = server(QStringLiteral("second"), 2);
+        saveSettings({first, second});
+        createApp();
+        QSignalSpy started(m_app->engine(), &EngineController::started);
+        m_app->launch();
+        QVERIFY(started.wait(kWaitMs));
+
+        QAction* choice = actionNamed(m_app->tray()->serverMenu(), QStringLiteral("second"));
+        QVERIFY(choice);
+        QVERIFY(!choice->isChecked());
+        choice->trigger();
+        QCOMPARE(m_app->settings().activeServerId, second.id);
+        QVERIFY(started.wait(kWaitMs)); // restarted with the new server
+        QCOMPARE(SettingsStore(settingsPath()).load().settings.activeServerId, second.id);
+        QVERIFY(actionNamed(m_app->tray()->serverMenu(), QStringLiteral("second"))->isChecked());
+    }
+
+    void routingMenuChangesAndPersistsTheMode()
+    {
+        saveSettings({server(QStringLiteral("one"), 1)});
+        createApp();
+        m_app->launch();
+        QAction* none = actionNamed(m_app->tray()->routingMenu(), QStringLiteral("(none)"));
+        QVERIFY(none);
+        none->trigger();
+        QCOMPARE(m_app->settings().routing, RoutingMode::None);
+        QCOMPARE(SettingsStore(settingsPath()).load().settings.routing, RoutingMode::None);
+        QVERIFY(none->isChecked());
+    }
+
+    void withoutServersTheDashboardOffersTheDemoAndItCarriesTraffic()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        auto* demoButton =
+            m_app->dashboard()->findChild<QPushButton*>(QStringLiteral("demoButton"));
+        QVERIFY(demoButton);
+        QVERIFY(demoButton->isVisibleTo(m_app->dashboard()));
+        QVERIFY(!m_app->engine()->isRunning());
+
+        QSignalSpy started(m_app->engine(), &EngineController::started);
+        QTest::mouseClick(demoButton, Qt::LeftButton);
+        QVERIFY(started.wait(kWaitMs));
+        QVERIFY(m_app->isDemoActive());
+        QVERIFY(!demoButton->isVisibleTo(m_app->dashboard()));
+
+        // curl through the proxy as the hint suggests, next to the app's own demo traffic.
+        QProcess curl;
+        curl.start(QStringLiteral(ECHW_CURL_BIN),
+                   {QStringLiteral("-sS"), QStringLiteral("--max-time"), QStringLiteral("15"),
+                    QStringLiteral("-x"),
+                    QStringLiteral("http://") + m_app->engine()->listenAddress(),
+                    QStringLiteral("http://localhost:%1/hello").arg(m_app->demo()->originPort())});
+        QVERIFY(curl.waitForFinished(kWaitMs));
+        QCOMPARE(curl.exitCode(), 0);
+        QVERIFY(curl.readAllStandardOutput().startsWith("hello from localhost:"));
+
+        ThroughputChart* chart = m_app->dashboard()->throughputChart();
+        const int pointsBefore = chart->pointCount();
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return m_app->dashboard()->connectionModel()->rowCount() >= 1 &&
+                       chart->pointCount() >= pointsBefore + 2;
+            },
+            kWaitMs));
+        auto* status = m_app->dashboard()->findChild<QLabel*>(QStringLiteral("statusLabel"));
+        QVERIFY(status);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return status->text().contains(QStringLiteral("ECH accepted")); }, kWaitMs));
+        QVERIFY(status->text().contains(QStringLiteral("Local demo")));
+        QVERIFY(m_app->demoTraffic()->isRunning());
+    }
+
+    void aRealServerReplacesTheDemo()
+    {
+        launchDemo();
+        QSignalSpy started(m_app->engine(), &EngineController::started);
+
+        AppSettings settings = m_app->settings();
+        settings.servers = {server(QStringLiteral("real"), 1)};
+        settings.activeServerId = settings.servers[0].id;
+        QVERIFY(m_app->applySettings(settings));
+        QVERIFY(!m_app->isDemoActive());
+        QVERIFY(started.wait(kWaitMs)); // restarted on the real server
+        QVERIFY(!m_app->demoTraffic()->isRunning());
+        QCOMPARE(SettingsStore(settingsPath()).load().settings.servers.size(), 1);
+    }
+
+    void aCorruptSettingsFileIsMovedAsideAndReported()
+    {
+        QFile file(settingsPath());
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{ not json");
+        file.close();
+        createApp();
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("Settings could not be read")));
+        m_app->launch();
+        QVERIFY(m_app->settings().servers.isEmpty());
+        const QStringList aside =
+            QDir(m_dir->path()).entryList({QStringLiteral("settings.json.*")});
+        QCOMPARE(aside.size(), 1);
+    }
+
+    void quitStopsEverything()
+    {
+        launchDemo();
+        QSignalSpy quit(m_app.get(), &AppController::quitRequested);
+        m_app->tray()->quitAction()->trigger();
+        QCOMPARE(quit.size(), 1);
+        QVERIFY(!m_app->demo()->isReady());
+        QVERIFY(!m_app->demoTraffic()->isRunning());
+    }
+
+private:
+    QString settingsPath() const { return m_dir->filePath(QStringLiteral("settings.json")); }
+
+    void saveSettings(const QList<ServerProfile>& servers)
+    {
+        AppSettings settings;
+        settings.servers = servers;
+        settings.activeServerId = servers.isEmpty() ? QString() : servers[0].id;
+        settings.listen = QStringLiteral("127.0.0.1:0");
+        QVERIFY(!SettingsStore(settingsPath()).save(settings));
+    }
+
+    // A first run (no servers) with the local demo started and the proxy running on it.
+    void launchDemo()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        QSignalSpy started(m_app->engine(), &EngineController::started);
+        m_app->startDemo();
+        QVERIFY(started.wait(kWaitMs));
+        QVERIFY(m_app->isDemoActive());
+    }
+
+    void createApp()
+    {
+        AppController::Options options;
+        options.settingsPath = settingsPath();
+        options.demoStateDirectory = m_dir->filePath(QStringLiteral("demo"));
+        options.interactive = false;
+        m_app = std::make_unique<AppController>(options);
+        m_app->engine()->setSnapshotInterval(std::chrono::milliseconds(100));
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<AppController> m_app;
+};
+
+QTEST_MAIN(TestAppController)
+#include "tst_appcontroller.moc"

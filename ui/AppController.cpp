@@ -1,0 +1,386 @@
+#include "AppController.h"
+
+#include "EngineController.h"
+#include "config/LegacyConfigImport.h"
+#include "dashboard/DashboardWindow.h"
+#include "demo/DemoTraffic.h"
+#include "demo/LocalDemo.h"
+#include "settings/SettingsDialog.h"
+#include "system/LogCollector.h"
+#include "tray/TrayController.h"
+
+#include <QCloseEvent>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QMessageBox>
+#include <QStatusBar>
+
+namespace echw {
+
+Q_LOGGING_CATEGORY(lcApp, "echw.app")
+
+namespace {
+
+constexpr auto kLogInterval = std::chrono::milliseconds(250);
+
+DashboardWindow::EngineState dashboardState(ProxyState state)
+{
+    switch (state) {
+    case ProxyState::Stopped:
+        return DashboardWindow::EngineState::Stopped;
+    case ProxyState::Starting:
+        return DashboardWindow::EngineState::Starting;
+    case ProxyState::Running:
+        return DashboardWindow::EngineState::Running;
+    case ProxyState::Failing:
+        return DashboardWindow::EngineState::Failed;
+    }
+    return DashboardWindow::EngineState::Stopped;
+}
+
+} // namespace
+
+AppController::AppController(Options options, QObject* parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_store(m_options.settingsPath)
+    , m_engine(std::make_unique<EngineController>())
+    , m_dashboard(std::make_unique<DashboardWindow>())
+    , m_tray(std::make_unique<TrayController>())
+    , m_demo(std::make_unique<LocalDemo>())
+    , m_demoTraffic(std::make_unique<DemoTraffic>())
+{
+    m_dashboard->setWindowIcon(proxyStateIcon(ProxyState::Running));
+    m_dashboard->installEventFilter(this);
+    wireEngine();
+    wireDashboard();
+    wireTray();
+    if (m_options.log) {
+        m_logTimer.setInterval(kLogInterval);
+        connect(&m_logTimer, &QTimer::timeout, this, [this] {
+            quint64 dropped = 0;
+            QList<LogLine> lines = m_options.log->take(&dropped);
+            if (!lines.isEmpty() || dropped > 0)
+                m_dashboard->appendLog(lines, dropped);
+        });
+        m_logTimer.start();
+    }
+}
+
+AppController::~AppController()
+{
+    m_demoTraffic->stop();
+    delete m_settingsDialog.data();
+}
+
+void AppController::wireEngine()
+{
+    connect(m_engine.get(), &EngineController::started, this, [this](const QString& address) {
+        setState(ProxyState::Running, address);
+        if (m_demoActive && m_demo->isReady()) {
+            const QString host = address.section(u':', 0, -2).remove(u'[').remove(u']');
+            m_demoTraffic->start(host, quint16(address.section(u':', -1).toUInt()),
+                                 m_demo->originPort());
+            m_dashboard->setDemoHint(
+                tr("Demo traffic is running. Try it yourself:\n"
+                   "  curl --socks5-hostname %1 http://localhost:%2/bytes/50000000 -o /dev/null\n"
+                   "  curl -x http://%1 http://localhost:%2/hello")
+                    .arg(address)
+                    .arg(m_demo->originPort()));
+        }
+    });
+    connect(m_engine.get(), &EngineController::startFailed, this, [this](const QString& error) {
+        setState(ProxyState::Failing, error);
+        report(tr("The proxy did not start"), error);
+    });
+    connect(m_engine.get(), &EngineController::stopped, this, [this] {
+        m_demoTraffic->stop();
+        setState(ProxyState::Stopped, {});
+        if (std::exchange(m_restartAfterStop, false))
+            startProxy();
+    });
+    connect(m_engine.get(), &EngineController::snapshotReady, this,
+            [this](const EngineSnapshot& snapshot) {
+                m_dashboard->applySnapshot(snapshot);
+                if (!snapshot.running)
+                    return;
+                // The dashboard shows the tunnel's state from the snapshot itself; the tray
+                // icon turns red while the tunnel fails even though the proxy runs.
+                const bool failing = snapshot.tunnel.state == TunnelStatus::State::Failing;
+                m_state = failing ? ProxyState::Failing : ProxyState::Running;
+                m_tray->setState(m_state,
+                                 failing ? snapshot.tunnel.detail : snapshot.listenAddress);
+            });
+}
+
+void AppController::wireDashboard()
+{
+    DashboardWindow* window = m_dashboard.get();
+    connect(window, &DashboardWindow::startRequested, this, &AppController::startProxy);
+    connect(window, &DashboardWindow::stopRequested, this, &AppController::stopProxy);
+    connect(window, &DashboardWindow::settingsRequested, this, &AppController::openSettings);
+    connect(window, &DashboardWindow::demoRequested, this, &AppController::startDemo);
+    connect(window, &DashboardWindow::closeConnectionRequested, m_engine.get(),
+            &EngineController::closeConnection);
+    connect(window, &DashboardWindow::sortRequested, m_engine.get(), &EngineController::setSort);
+
+    connect(m_demo.get(), &LocalDemo::ready, this, [this] {
+        m_demoActive = true;
+        refreshServerViews();
+        if (m_engine->isRunning()) {
+            m_restartAfterStop = true;
+            m_engine->stop();
+        } else {
+            startProxy();
+        }
+    });
+    connect(m_demo.get(), &LocalDemo::failed, this, [this](const QString& reason) {
+        const bool wasActive = std::exchange(m_demoActive, false);
+        m_demoTraffic->stop();
+        refreshServerViews();
+        if (wasActive)
+            m_engine->stop();
+        setState(ProxyState::Failing, reason);
+        report(tr("The local demo did not start"), reason);
+    });
+}
+
+void AppController::wireTray()
+{
+    TrayController* tray = m_tray.get();
+    connect(tray, &TrayController::startRequested, this, &AppController::startProxy);
+    connect(tray, &TrayController::stopRequested, this, &AppController::stopProxy);
+    connect(tray, &TrayController::dashboardRequested, this, &AppController::showDashboard);
+    connect(tray, &TrayController::settingsRequested, this, &AppController::openSettings);
+    connect(tray, &TrayController::quitRequested, this, &AppController::quit);
+    connect(tray, &TrayController::serverChosen, this, [this](const QString& id) {
+        AppSettings changed = m_settings;
+        changed.activeServerId = id;
+        stopDemo();
+        applySettings(changed);
+        if (!m_engine->isRunning())
+            startProxy();
+    });
+    connect(tray, &TrayController::routingChosen, this, [this](RoutingMode mode) {
+        AppSettings changed = m_settings;
+        changed.routing = mode;
+        applySettings(changed);
+    });
+}
+
+void AppController::launch()
+{
+    SettingsStore::LoadResult loaded = m_store.load();
+    m_settings = loaded.settings;
+    switch (loaded.status) {
+    case SettingsStore::LoadResult::Status::Loaded:
+    case SettingsStore::LoadResult::Status::Missing:
+        break;
+    case SettingsStore::LoadResult::Status::MovedAside:
+        report(tr("Settings could not be read"),
+               tr("%1\nThe file was moved to %2; the defaults are used.")
+                   .arg(loaded.reason, loaded.backupPath));
+        break;
+    case SettingsStore::LoadResult::Status::Failed:
+        report(
+            tr("Settings could not be read"),
+            tr("%1\nThe file was left as it is and will not be overwritten.").arg(loaded.reason));
+        break;
+    }
+    if (loaded.status == SettingsStore::LoadResult::Status::Missing && m_options.interactive)
+        offerLegacyImport();
+    refreshServerViews();
+
+    m_tray->show();
+    if (!TrayController::isSystemTrayAvailable()) {
+        qCInfo(lcApp, "no system tray: the dashboard window is the app's home");
+        m_dashboard->show();
+        m_dashboard->statusBar()->showMessage(
+            tr("No system tray was found: this window is the app's home, and closing it quits."));
+    } else if (!m_settings.startMinimized || m_settings.servers.isEmpty()) {
+        m_dashboard->show();
+    }
+    if (m_settings.activeServer())
+        startProxy();
+}
+
+void AppController::offerLegacyImport()
+{
+    for (const QString& path : legacyConfigCandidates()) {
+        if (!QFileInfo::exists(path))
+            continue;
+        const LegacyImport imported = importLegacyConfigFile(path);
+        if (imported.servers.isEmpty())
+            return;
+        const auto answer = QMessageBox::question(
+            nullptr, tr("Import servers"),
+            tr("Settings of the ECH Workers Python GUI were found at %1 with %n server(s). "
+               "Import them?",
+               nullptr, int(imported.servers.size()))
+                .arg(path));
+        if (answer != QMessageBox::Yes)
+            return;
+        AppSettings merged = m_settings;
+        imported.mergeInto(merged);
+        applySettings(merged);
+        if (!imported.problems.isEmpty())
+            report(tr("Some entries were not imported"), imported.problems.join(u'\n'));
+        return;
+    }
+}
+
+std::optional<ProxySettings> AppController::proxySettingsToRun()
+{
+    AppSettings effective = m_settings;
+    if (m_demoActive) {
+        effective.servers = {m_demo->profile()};
+        effective.activeServerId = m_demo->profile().id;
+        // The demo website is on loopback: tunnel everything so the demo shows the tunnel.
+        effective.routing = RoutingMode::Global;
+    }
+    auto converted = effective.toProxySettings();
+    if (auto* error = std::get_if<QString>(&converted)) {
+        setState(ProxyState::Stopped, {});
+        m_dashboard->setEngineState(DashboardWindow::EngineState::Failed, *error);
+        return std::nullopt;
+    }
+    ProxySettings settings = std::get<ProxySettings>(std::move(converted));
+    if (!m_demoActive)
+        settings.echCacheFile = m_options.echCacheFile;
+    settings.updatedListDirectory = m_options.updatedListDirectory;
+    return settings;
+}
+
+void AppController::startProxy()
+{
+    if (m_engine->isRunning())
+        return;
+    const auto settings = proxySettingsToRun();
+    if (!settings)
+        return;
+    setState(ProxyState::Starting, settings->listen);
+    m_engine->start(*settings);
+}
+
+void AppController::stopProxy()
+{
+    m_restartAfterStop = false;
+    stopDemo();
+    m_engine->stop();
+}
+
+void AppController::startDemo()
+{
+    const LocalDemo::Programs programs = LocalDemo::findPrograms();
+    setState(ProxyState::Starting, tr("starting the local demo server"));
+    m_demo->start(programs, m_options.demoStateDirectory);
+}
+
+void AppController::stopDemo()
+{
+    if (!m_demoActive)
+        return;
+    m_demoActive = false;
+    m_demoTraffic->stop();
+    m_demo->stop();
+    m_dashboard->setDemoHint({});
+    refreshServerViews();
+}
+
+bool AppController::applySettings(const AppSettings& settings)
+{
+    if (const auto error = m_store.save(settings)) {
+        report(tr("Settings were not saved"), *error);
+        return false;
+    }
+    const bool serverChanged = !(m_settings == settings);
+    m_settings = settings;
+    // A real server replaces the demo.
+    if (m_demoActive && m_settings.activeServer()) {
+        stopDemo();
+        m_restartAfterStop = true;
+        m_engine->stop();
+    }
+    refreshServerViews();
+    if (serverChanged && m_engine->isRunning() && !m_demoActive) {
+        m_restartAfterStop = true;
+        m_engine->stop();
+    }
+    return true;
+}
+
+void AppController::openSettings()
+{
+    if (!m_settingsDialog) {
+        m_settingsDialog = new SettingsDialog(m_settings, m_dashboard.get());
+        m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(m_settingsDialog, &SettingsDialog::applied, this,
+                [this](const AppSettings& settings) { applySettings(settings); });
+        if (m_settings.servers.isEmpty())
+            m_settingsDialog->addServer();
+    }
+    m_settingsDialog->show();
+    m_settingsDialog->raise();
+    m_settingsDialog->activateWindow();
+}
+
+void AppController::quit()
+{
+    m_demoTraffic->stop();
+    m_demoActive = false;
+    m_demo->stop();
+    m_engine->stop();
+    m_dashboard->hide();
+    Q_EMIT quitRequested();
+}
+
+void AppController::refreshServerViews()
+{
+    const ServerProfile* active = m_demoActive ? &m_demo->profile() : m_settings.activeServer();
+    const QString name =
+        active ? (active->name.isEmpty() ? active->address : active->name) : QString();
+    m_dashboard->setServer(name, m_demoActive ? RoutingMode::Global : m_settings.routing);
+    m_dashboard->setDemoOffered(m_settings.servers.isEmpty() && !m_demoActive);
+    m_tray->setServers(m_settings.servers, m_demoActive ? QString() : m_settings.activeServerId);
+    m_tray->setRouting(m_settings.routing);
+}
+
+void AppController::setState(ProxyState state, const QString& detail)
+{
+    m_state = state;
+    m_tray->setState(state, detail);
+    m_dashboard->setEngineState(dashboardState(state), detail);
+}
+
+void AppController::showDashboard()
+{
+    m_dashboard->showNormal();
+    m_dashboard->raise();
+    m_dashboard->activateWindow();
+}
+
+void AppController::report(const QString& title, const QString& text)
+{
+    qCWarning(lcApp, "%s: %s", qPrintable(title), qPrintable(text));
+    if (m_options.interactive)
+        QMessageBox::warning(m_dashboard->isVisible() ? m_dashboard.get() : nullptr, title, text);
+}
+
+bool AppController::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_dashboard.get() && event->type() == QEvent::Close &&
+        TrayController::isSystemTrayAvailable()) {
+        // With a tray the app lives on there; closing the window only hides it.
+        event->ignore();
+        m_dashboard->hide();
+        if (!std::exchange(m_closeHintShown, true))
+            m_tray->showMessage(tr("ECH Workers is still running"),
+                                tr("The proxy keeps running in the tray. Quit from its menu."));
+        return true;
+    }
+    if (watched == m_dashboard.get() && event->type() == QEvent::Close)
+        quit();
+    return QObject::eventFilter(watched, event);
+}
+
+} // namespace echw

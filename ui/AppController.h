@@ -1,0 +1,97 @@
+#pragma once
+
+#include "config/AppSettings.h"
+#include "config/SettingsStore.h"
+#include "tray/TrayIcons.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+namespace echw {
+
+class DashboardWindow;
+class DemoTraffic;
+class EngineController;
+class LocalDemo;
+class LogCollector;
+class SettingsDialog;
+class TrayController;
+
+// The desktop app: settings, the engine on its thread, the dashboard, the tray and the local
+// demo, wired together. Views hold no logic; what a click means is decided here.
+class AppController final : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        QString settingsPath;       // the settings JSON file
+        QString demoStateDirectory; // the demo server's keys and certificate
+        QString echCacheFile;       // empty: ECH configs are not kept between runs
+        QString updatedListDirectory;
+        LogCollector* log = nullptr; // where the log view's lines come from; may be null
+        // False in tests: no message boxes, no first-run import question.
+        bool interactive = true;
+    };
+
+    explicit AppController(Options options, QObject* parent = nullptr);
+    ~AppController() override;
+
+    // Loads the settings (reporting a corrupt file), offers the reference GUI's config on a
+    // first run, shows the tray and the dashboard, and starts the proxy when a server is set.
+    void launch();
+
+    void startProxy();
+    void stopProxy();
+    void startDemo();
+    // Saves, and restarts a running proxy with the new settings; false (and a message) when
+    // they could not be saved.
+    bool applySettings(const AppSettings& settings);
+    void openSettings();
+    void quit();
+
+    const AppSettings& settings() const { return m_settings; }
+    bool isDemoActive() const { return m_demoActive; }
+    DashboardWindow* dashboard() const { return m_dashboard.get(); }
+    TrayController* tray() const { return m_tray.get(); }
+    EngineController* engine() const { return m_engine.get(); }
+    LocalDemo* demo() const { return m_demo.get(); }
+    DemoTraffic* demoTraffic() const { return m_demoTraffic.get(); }
+
+Q_SIGNALS:
+    // The user chose Quit; the engine and the demo are stopped by then.
+    void quitRequested();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void wireEngine();
+    void wireDashboard();
+    void wireTray();
+    void offerLegacyImport();
+    void refreshServerViews();
+    void setState(ProxyState state, const QString& detail);
+    void stopDemo();
+    void showDashboard();
+    void report(const QString& title, const QString& text);
+    std::optional<ProxySettings> proxySettingsToRun();
+
+    Options m_options;
+    SettingsStore m_store;
+    AppSettings m_settings;
+    std::unique_ptr<EngineController> m_engine;
+    std::unique_ptr<DashboardWindow> m_dashboard;
+    std::unique_ptr<TrayController> m_tray;
+    std::unique_ptr<LocalDemo> m_demo;
+    std::unique_ptr<DemoTraffic> m_demoTraffic;
+    QPointer<SettingsDialog> m_settingsDialog;
+    QTimer m_logTimer;
+    ProxyState m_state = ProxyState::Stopped;
+    bool m_demoActive = false;
+    bool m_restartAfterStop = false;
+    bool m_closeHintShown = false;
+};
+
+} // namespace echw
