@@ -1,5 +1,6 @@
 // ech-workers-gui: the desktop app (tray, dashboard, settings, local demo).
 #include "AppController.h"
+#include "Translation.h"
 #include "system/LogCollector.h"
 #include "system/LogOutput.h"
 #include "tray/TrayController.h"
@@ -30,6 +31,9 @@ int main(int argc, char* argv[])
     options.echCacheFile = cache.filePath(QStringLiteral("ech-config.json"));
     options.updatedListDirectory = data.filePath(QStringLiteral("china-ip-list"));
     options.log = &log;
+    // Before any widget exists: texts are translated when they are set. A change in the
+    // settings dialog takes effect at the next start.
+    echw::installTranslation(app, echw::settingsLanguage(options.settingsPath));
 
     echw::AppController controller(options);
     QObject::connect(&controller, &echw::AppController::quitRequested, &app, &QApplication::quit);

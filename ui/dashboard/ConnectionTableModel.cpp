@@ -35,7 +35,8 @@ QString displayText(const ConnectionSample& sample, int column)
     case ConnectionTableModel::Via:
         return sample.inbound;
     case ConnectionTableModel::Route:
-        return sample.route ? routeActionName(*sample.route) : QStringLiteral("deciding…");
+        return sample.route ? routeActionText(*sample.route)
+                            : ConnectionTableModel::tr("deciding…");
     case ConnectionTableModel::Matched:
         return sample.matched;
     case ConnectionTableModel::Up:
@@ -56,10 +57,8 @@ QString displayText(const ConnectionSample& sample, int column)
 } // namespace
 
 ConnectionTableModel::ConnectionTableModel(QObject* parent)
-    : DashboardTableModel({QStringLiteral("Target"), QStringLiteral("Via"), QStringLiteral("Route"),
-                           QStringLiteral("Matched"), QStringLiteral("Up"), QStringLiteral("Down"),
-                           QStringLiteral("Up/s"), QStringLiteral("Down/s"),
-                           QStringLiteral("Duration")},
+    : DashboardTableModel({tr("Target"), tr("Via"), tr("Route"), tr("Matched"), tr("Up"),
+                           tr("Down"), tr("Up/s"), tr("Down/s"), tr("Duration")},
                           {Up, Down, UpRate, DownRate, Duration}, parent)
 {}
 

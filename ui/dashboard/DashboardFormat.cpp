@@ -1,5 +1,7 @@
 #include "DashboardFormat.h"
 
+#include <QCoreApplication>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -34,6 +36,19 @@ QString formatBytes(double bytes)
 QString formatRate(double bytesPerSecond)
 {
     return formatBytes(bytesPerSecond) + QStringLiteral("/s");
+}
+
+QString routeActionText(RouteAction action)
+{
+    switch (action) {
+    case RouteAction::Direct:
+        return QCoreApplication::translate("echw::DashboardFormat", "direct");
+    case RouteAction::Tunnel:
+        return QCoreApplication::translate("echw::DashboardFormat", "tunnel");
+    case RouteAction::Block:
+        return QCoreApplication::translate("echw::DashboardFormat", "block");
+    }
+    return {};
 }
 
 QString formatDuration(qint64 milliseconds)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "routing/RoutingDecision.h"
+
 #include <QString>
 
 namespace echw {
@@ -8,6 +10,8 @@ namespace echw {
 QString formatBytes(double bytes);
 // "1.5 MiB/s".
 QString formatRate(double bytesPerSecond);
+// The route column's word for an action ("direct", "tunnel", "block"), translated.
+QString routeActionText(RouteAction action);
 // "m:ss" below an hour, "h:mm:ss" from there.
 QString formatDuration(qint64 milliseconds);
 

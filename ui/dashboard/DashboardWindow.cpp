@@ -82,13 +82,13 @@ QString tunnelText(const TunnelStatus& tunnel)
     case TunnelStatus::State::Unused:
         return {};
     case TunnelStatus::State::Untried:
-        return QStringLiteral("tunnel not opened yet");
+        return DashboardWindow::tr("tunnel not opened yet");
     case TunnelStatus::State::EchAccepted:
-        return QStringLiteral("ECH accepted");
+        return DashboardWindow::tr("ECH accepted");
     case TunnelStatus::State::WithoutEch:
-        return QStringLiteral("No-ECH mode: the server name is sent in clear");
+        return DashboardWindow::tr("No-ECH mode: the server name is sent in clear");
     case TunnelStatus::State::Failing:
-        return QStringLiteral("Tunnel failing: %1").arg(tunnel.detail);
+        return DashboardWindow::tr("Tunnel failing: %1").arg(tunnel.detail);
     }
     return {};
 }
@@ -102,7 +102,7 @@ DashboardWindow::DashboardWindow(QWidget* parent)
     , m_logModel(new LogModel(LogModel::kDefaultCapacity, this))
     , m_logFilter(new LogFilterModel(this))
 {
-    setWindowTitle(QStringLiteral("ECH Workers"));
+    setWindowTitle(tr("ECH Workers"));
     m_logFilter->setLogModel(m_logModel);
 
     auto* central = new QWidget(this);
@@ -116,9 +116,9 @@ DashboardWindow::DashboardWindow(QWidget* parent)
 
     m_tabs = new QTabWidget(central);
     m_tabs->setObjectName(QStringLiteral("dashboardTabs"));
-    m_tabs->addTab(createConnectionsTab(), QStringLiteral("Connections"));
-    m_tabs->addTab(createRoutingTab(), QStringLiteral("Routing"));
-    m_tabs->addTab(createLogTab(), QStringLiteral("Log"));
+    m_tabs->addTab(createConnectionsTab(), tr("Connections"));
+    m_tabs->addTab(createRoutingTab(), tr("Routing"));
+    m_tabs->addTab(createLogTab(), tr("Log"));
     layout->addWidget(m_tabs, 3);
     setCentralWidget(central);
 
@@ -143,11 +143,11 @@ QWidget* DashboardWindow::createTopBar()
     m_statusLabel->setFont(bold);
     m_statusLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
-    m_startStopButton = new QPushButton(QStringLiteral("Start"), bar);
+    m_startStopButton = new QPushButton(tr("Start"), bar);
     m_startStopButton->setObjectName(QStringLiteral("startStopButton"));
     connect(m_startStopButton, &QPushButton::clicked, this, &DashboardWindow::onStartStopClicked);
 
-    m_settingsButton = new QPushButton(QStringLiteral("Settings…"), bar);
+    m_settingsButton = new QPushButton(tr("Settings…"), bar);
     m_settingsButton->setObjectName(QStringLiteral("settingsButton"));
     connect(m_settingsButton, &QPushButton::clicked, this, &DashboardWindow::settingsRequested);
 
@@ -186,12 +186,11 @@ QWidget* DashboardWindow::createDemoPanel()
 
     auto* offer = new QHBoxLayout;
     m_demoSentence = new QLabel(
-        QStringLiteral("No worker yet? A demo server on this machine shows the whole path — local "
-                       "proxy, TLS 1.3 with Encrypted Client Hello, WebSocket tunnel — in one "
-                       "click."),
+        tr("No worker yet? A demo server on this machine shows the whole path — local "
+           "proxy, TLS 1.3 with Encrypted Client Hello, WebSocket tunnel — in one click."),
         m_demoPanel);
     m_demoSentence->setWordWrap(true);
-    m_demoButton = new QPushButton(QStringLiteral("Try a local demo server"), m_demoPanel);
+    m_demoButton = new QPushButton(tr("Try a local demo server"), m_demoPanel);
     m_demoButton->setObjectName(QStringLiteral("demoButton"));
     m_demoButton->setDefault(true);
     QFont bold = m_demoButton->font();
@@ -245,9 +244,9 @@ QWidget* DashboardWindow::createConnectionsTab()
     connect(m_connectionsView, &QWidget::customContextMenuRequested, this,
             &DashboardWindow::showConnectionMenu);
 
-    m_closeConnectionButton = new QPushButton(QStringLiteral("Close"), tab);
+    m_closeConnectionButton = new QPushButton(tr("Close"), tab);
     m_closeConnectionButton->setObjectName(QStringLiteral("closeConnectionButton"));
-    m_closeConnectionButton->setToolTip(QStringLiteral("Close the selected connections"));
+    m_closeConnectionButton->setToolTip(tr("Close the selected connections"));
     m_closeConnectionButton->setEnabled(false);
     connect(m_closeConnectionButton, &QPushButton::clicked, this,
             &DashboardWindow::closeSelectedConnections);
@@ -296,12 +295,12 @@ QWidget* DashboardWindow::createLogTab()
 
     m_logSearchEdit = new QLineEdit(tab);
     m_logSearchEdit->setObjectName(QStringLiteral("logSearchEdit"));
-    m_logSearchEdit->setPlaceholderText(QStringLiteral("Search the log"));
+    m_logSearchEdit->setPlaceholderText(tr("Search the log"));
     m_logSearchEdit->setClearButtonEnabled(true);
     connect(m_logSearchEdit, &QLineEdit::textChanged, m_logFilter, &LogFilterModel::setSearchText);
 
     auto* filters = new QHBoxLayout;
-    filters->addWidget(new QLabel(QStringLiteral("Level"), tab));
+    filters->addWidget(new QLabel(tr("Level"), tab));
     filters->addWidget(m_logLevelCombo);
     filters->addWidget(m_logSearchEdit, 1);
 
@@ -340,15 +339,15 @@ void DashboardWindow::applySnapshot(const EngineSnapshot& snapshot)
 
 void DashboardWindow::updateCounters(const EngineSnapshot& snapshot)
 {
-    m_activeCountLabel->setText(QStringLiteral("Active %1 (tunnel %2, direct %3)")
+    m_activeCountLabel->setText(tr("Active %1 (tunnel %2, direct %3)")
                                     .arg(snapshot.activeConnections)
                                     .arg(snapshot.tunnelConnections)
                                     .arg(snapshot.directConnections));
-    m_totalCountLabel->setText(QStringLiteral("Total %1").arg(snapshot.totalConnections));
+    m_totalCountLabel->setText(tr("Total %1").arg(snapshot.totalConnections));
     m_rateLabel->setText(QStringLiteral("↑ %1  ↓ %2")
                              .arg(formatRate(snapshot.rateUp), formatRate(snapshot.rateDown)));
     m_transferredLabel->setText(
-        QStringLiteral("↑ %1  ↓ %2 total")
+        tr("↑ %1  ↓ %2 total")
             .arg(formatBytes(double(snapshot.bytesUp)), formatBytes(double(snapshot.bytesDown))));
 }
 
@@ -364,8 +363,7 @@ void DashboardWindow::appendLog(const QList<LogLine>& lines, quint64 dropped)
         notice.time = QDateTime::currentDateTime();
         notice.level = QtWarningMsg;
         notice.category = QStringLiteral("echw.dashboard");
-        notice.message =
-            QStringLiteral("%1 log lines were dropped before they could be shown").arg(dropped);
+        notice.message = tr("%1 log lines were dropped before they could be shown").arg(dropped);
         m_logModel->append({notice});
     }
     m_logModel->append(lines);
@@ -382,7 +380,7 @@ void DashboardWindow::setEngineState(EngineState state, const QString& detail)
     if (state != EngineState::Running)
         m_tunnel = {};
     const bool active = state == EngineState::Running || state == EngineState::Starting;
-    m_startStopButton->setText(active ? QStringLiteral("Stop") : QStringLiteral("Start"));
+    m_startStopButton->setText(active ? tr("Stop") : tr("Start"));
     updateStatus();
 }
 
@@ -418,22 +416,21 @@ void DashboardWindow::updateDemoPanel()
 void DashboardWindow::updateStatus()
 {
     QStringList parts;
-    parts.append(m_serverName.isEmpty() ? QStringLiteral("No server configured")
-                                        : QStringLiteral("Server: %1").arg(m_serverName));
-    parts.append(QStringLiteral("Mode: %1").arg(routingModeName(m_mode)));
+    parts.append(m_serverName.isEmpty() ? tr("No server configured")
+                                        : tr("Server: %1").arg(m_serverName));
+    parts.append(tr("Mode: %1").arg(routingModeName(m_mode)));
     switch (m_engineState) {
     case EngineState::Stopped:
-        parts.append(QStringLiteral("Stopped"));
+        parts.append(tr("Stopped"));
         break;
     case EngineState::Starting:
-        parts.append(QStringLiteral("Starting…"));
+        parts.append(tr("Starting…"));
         break;
     case EngineState::Failed:
-        parts.append(m_stateDetail.isEmpty() ? QStringLiteral("Failed")
-                                             : QStringLiteral("Failed: %1").arg(m_stateDetail));
+        parts.append(m_stateDetail.isEmpty() ? tr("Failed") : tr("Failed: %1").arg(m_stateDetail));
         break;
     case EngineState::Running:
-        parts.append(QStringLiteral("Listening on %1").arg(m_listenAddress));
+        parts.append(tr("Listening on %1").arg(m_listenAddress));
         if (const QString tunnel = tunnelText(m_tunnel); !tunnel.isEmpty())
             parts.append(tunnel);
         break;
@@ -489,7 +486,7 @@ void DashboardWindow::showConnectionMenu(const QPoint& position)
         return;
     const quint64 id = index.data(ConnectionTableModel::ConnectionIdRole).value<quint64>();
     QMenu menu(this);
-    QAction* close = menu.addAction(QStringLiteral("Close connection"));
+    QAction* close = menu.addAction(tr("Close connection"));
     if (menu.exec(m_connectionsView->viewport()->mapToGlobal(position)) == close)
         Q_EMIT closeConnectionRequested(id);
 }

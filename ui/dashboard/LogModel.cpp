@@ -8,9 +8,7 @@
 namespace echw {
 
 LogModel::LogModel(int capacity, QObject* parent)
-    : DashboardTableModel({QStringLiteral("Time"), QStringLiteral("Level"),
-                           QStringLiteral("Category"), QStringLiteral("Message")},
-                          {}, parent)
+    : DashboardTableModel({tr("Time"), tr("Level"), tr("Category"), tr("Message")}, {}, parent)
     , m_lines(std::size_t(std::max(1, capacity)))
 {}
 
@@ -52,15 +50,15 @@ QString LogModel::levelName(QtMsgType level)
 {
     switch (level) {
     case QtDebugMsg:
-        return QStringLiteral("Debug");
+        return tr("Debug");
     case QtInfoMsg:
-        return QStringLiteral("Info");
+        return tr("Info");
     case QtWarningMsg:
-        return QStringLiteral("Warning");
+        return tr("Warning");
     case QtCriticalMsg:
-        return QStringLiteral("Error");
+        return tr("Error");
     case QtFatalMsg:
-        return QStringLiteral("Fatal");
+        return tr("Fatal");
     }
     return {};
 }

@@ -1,5 +1,7 @@
 #include "RoutingDecisionModel.h"
 
+#include "DashboardFormat.h"
+
 #include <QStringList>
 
 #include <algorithm>
@@ -12,9 +14,9 @@ QString cacheText(RoutingDecision::CacheUse cache)
 {
     switch (cache) {
     case RoutingDecision::CacheUse::Hit:
-        return QStringLiteral("hit");
+        return RoutingDecisionModel::tr("hit");
     case RoutingDecision::CacheUse::Miss:
-        return QStringLiteral("miss");
+        return RoutingDecisionModel::tr("miss");
     case RoutingDecision::CacheUse::NotConsulted:
         break;
     }
@@ -33,9 +35,8 @@ QString addressesText(const QList<QHostAddress>& addresses)
 } // namespace
 
 RoutingDecisionModel::RoutingDecisionModel(int capacity, QObject* parent)
-    : DashboardTableModel({QStringLiteral("Time"), QStringLiteral("Target"),
-                           QStringLiteral("Addresses"), QStringLiteral("Route"),
-                           QStringLiteral("Why"), QStringLiteral("Cache"), QStringLiteral("Took")},
+    : DashboardTableModel({tr("Time"), tr("Target"), tr("Addresses"), tr("Route"), tr("Why"),
+                           tr("Cache"), tr("Took")},
                           {Took}, parent)
     , m_rows(std::size_t(std::max(1, capacity)))
 {}
@@ -47,7 +48,7 @@ RoutingDecisionModel::Row RoutingDecisionModel::makeRow(const RoutingDecision& d
     row.cells[Time] = received.toString(QStringLiteral("HH:mm:ss"));
     row.cells[Target] = decision.target.toString();
     row.cells[Addresses] = addressesText(decision.addresses);
-    row.cells[Route] = routeActionName(decision.action);
+    row.cells[Route] = routeActionText(decision.action);
     row.cells[Why] = describeRoutingReason(decision);
     row.cells[Cache] = cacheText(decision.cache);
     row.cells[Took] = QStringLiteral("%1 µs").arg(decision.elapsedNs / 1000);

@@ -55,22 +55,22 @@ ThroughputChart::ThroughputChart(QWidget* parent)
     m_plot->setMinimumHeight(160);
 
     m_upGraph = m_plot->addGraph();
-    m_upGraph->setName(QStringLiteral("Up"));
+    m_upGraph->setName(tr("Up"));
     m_upGraph->setPen(QPen(QColor(0xe0, 0x6c, 0x00), 1.5));
     m_downGraph = m_plot->addGraph();
-    m_downGraph->setName(QStringLiteral("Down"));
+    m_downGraph->setName(tr("Down"));
     m_downGraph->setPen(QPen(QColor(0x1e, 0x63, 0xc7), 1.5));
     m_downGraph->setBrush(QColor(0x1e, 0x63, 0xc7, 40));
 
     m_plot->legend->setVisible(true);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_plot->yAxis->setTicker(m_ticker);
-    m_plot->xAxis->setLabel(QStringLiteral("seconds"));
+    m_plot->xAxis->setLabel(tr("seconds"));
 
     m_oneMinuteButton->setObjectName(QStringLiteral("oneMinuteButton"));
-    m_oneMinuteButton->setText(QStringLiteral("1 min"));
+    m_oneMinuteButton->setText(tr("1 min"));
     m_tenMinutesButton->setObjectName(QStringLiteral("tenMinutesButton"));
-    m_tenMinutesButton->setText(QStringLiteral("10 min"));
+    m_tenMinutesButton->setText(tr("10 min"));
     auto* group = new QButtonGroup(this);
     for (QToolButton* button : {m_oneMinuteButton, m_tenMinutesButton}) {
         button->setCheckable(true);
@@ -84,7 +84,7 @@ ThroughputChart::ThroughputChart(QWidget* parent)
             [this] { setTimeWindow(Window::TenMinutes); });
 
     auto* header = new QHBoxLayout;
-    header->addWidget(new QLabel(QStringLiteral("Throughput"), this));
+    header->addWidget(new QLabel(tr("Throughput"), this));
     header->addStretch();
     header->addWidget(m_oneMinuteButton);
     header->addWidget(m_tenMinutesButton);

@@ -52,7 +52,7 @@ LocalDemo::LocalDemo(QObject* parent)
 {
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("the demo server did not start within %1 s")
+        fail(tr("the demo server did not start within %1 s")
                  .arg(std::chrono::seconds(kStartTimeout).count()));
     });
 }
@@ -78,13 +78,13 @@ void LocalDemo::start(const Programs& programs, const QString& stateDirectory)
         const QString missing = programs.server.isEmpty() ? QStringLiteral("ech-workers-server")
                                                           : QStringLiteral("echw-test-origin");
         QTimer::singleShot(0, this, [this, missing] {
-            fail(QStringLiteral("%1 was not found next to this program or on PATH").arg(missing));
+            fail(tr("%1 was not found next to this program or on PATH").arg(missing));
         });
         return;
     }
     m_profile = ServerProfile{};
     m_profile.id = ServerProfile::newId();
-    m_profile.name = QStringLiteral("Local demo");
+    m_profile.name = tr("Local demo");
     m_profile.token = randomToken();
     m_profile.echDomain = kPublicName;
 
@@ -93,7 +93,7 @@ void LocalDemo::start(const Programs& programs, const QString& stateDirectory)
     m_server->setStandardErrorFile(QProcess::nullDevice());
     connect(m_server.get(), &QProcess::readyReadStandardOutput, this, &LocalDemo::onServerOutput);
     connect(m_server.get(), &QProcess::finished, this,
-            [this] { fail(QStringLiteral("the demo server stopped")); });
+            [this] { fail(tr("the demo server stopped")); });
     m_server->start(programs.server,
                     {QStringLiteral("-l"), QStringLiteral("127.0.0.1:0"), QStringLiteral("-doh"),
                      QStringLiteral("-public-name"), kPublicName, QStringLiteral("-token"),
@@ -103,7 +103,7 @@ void LocalDemo::start(const Programs& programs, const QString& stateDirectory)
     m_origin->setStandardErrorFile(QProcess::nullDevice());
     connect(m_origin.get(), &QProcess::readyReadStandardOutput, this, &LocalDemo::onOriginOutput);
     connect(m_origin.get(), &QProcess::finished, this,
-            [this] { fail(QStringLiteral("the demo website stopped")); });
+            [this] { fail(tr("the demo website stopped")); });
     m_origin->start(programs.origin, {});
     m_deadline.start(kStartTimeout);
 }
@@ -132,7 +132,7 @@ void LocalDemo::onServerOutput()
 {
     m_serverOutput += m_server->readAllStandardOutput();
     if (m_serverOutput.size() > 64 * 1024) {
-        fail(QStringLiteral("the demo server printed something unexpected"));
+        fail(tr("the demo server printed something unexpected"));
         return;
     }
     if (m_serverPort == 0) {

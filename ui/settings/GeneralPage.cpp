@@ -60,7 +60,13 @@ GeneralPage::GeneralPage(QWidget* parent)
     m_language = new QComboBox;
     m_language->setObjectName(QStringLiteral("languageCombo"));
     m_language->addItem(tr("System default"), QString());
+    // Each language by its own name, so it can be found whatever language the app shows.
     m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    m_language->addItem(QStringLiteral("简体中文"), QStringLiteral("zh_CN"));
+    auto* languageNote = new QLabel(tr("A new language applies after restarting the app."));
+    languageNote->setObjectName(QStringLiteral("languageNote"));
+    languageNote->setWordWrap(true);
+    QWidget* languageRow = stacked({m_language, languageNote});
 
     auto* form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -75,7 +81,7 @@ GeneralPage::GeneralPage(QWidget* parent)
     form->addRow(QString(), m_issues.wrap(QStringLiteral("startMinimized"), m_startMinimized,
                                           m_startMinimized));
     form->addRow(tr("Lan&guage:"),
-                 m_issues.wrap(QStringLiteral("language"), m_language, m_language));
+                 m_issues.wrap(QStringLiteral("language"), languageRow, m_language));
 
     for (QLineEdit* edit : {m_listen, m_listDirectory, m_rulesFile})
         connect(edit, &QLineEdit::textChanged, this, &GeneralPage::edited);

@@ -1,0 +1,218 @@
+#include "Translation.h"
+#include "config/AppSettings.h"
+#include "dashboard/DashboardWindow.h"
+#include "tray/TrayController.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QLibraryInfo>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QXmlStreamReader>
+
+using echw::AppSettings;
+using echw::DashboardWindow;
+using echw::TrayController;
+
+namespace {
+
+// QT_TESTCASE_SOURCEDIR is this project's tests/ folder (Qt::Test defines it per target).
+const QString kTsFile =
+    QStringLiteral(QT_TESTCASE_SOURCEDIR "/../translations/ech-workers_zh_CN.ts");
+
+// One <message> of a .ts file as far as these tests care.
+struct TsMessage {
+    QString context;
+    QString source;
+    QString type; // of <translation>: "" when translated, else unfinished/vanished/obsolete
+    QStringList translations; // one per numerus form, or the one translation
+};
+
+QList<TsMessage> readTs(const QString& path, QString* error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot open %1").arg(path);
+        return {};
+    }
+    QList<TsMessage> messages;
+    QString context;
+    QXmlStreamReader xml(&file);
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (!xml.isStartElement())
+            continue;
+        if (xml.name() == u"name") {
+            context = xml.readElementText();
+        } else if (xml.name() == u"message") {
+            TsMessage message;
+            message.context = context;
+            while (xml.readNextStartElement()) {
+                if (xml.name() == u"source") {
+                    message.source = xml.readElementText();
+                } else if (xml.name() == u"translation") {
+                    message.type = xml.attributes().value(QStringLiteral("type")).toString();
+                    QString text;
+                    while (!xml.atEnd()) {
+                        xml.readNext();
+                        if (xml.isCharacters())
+                            text += xml.text();
+                        else if (xml.isStartElement() && xml.name() == u"numerusform")
+                            message.translations.append(xml.readElementText());
+                        else if (xml.isEndElement() && xml.name() == u"translation")
+                            break;
+                    }
+                    if (message.translations.isEmpty())
+                        message.translations.append(text);
+                } else {
+                    xml.skipCurrentElement();
+                }
+            }
+            messages.append(message);
+        }
+    }
+    if (xml.hasError())
+        *error =
+            QStringLiteral("%1: %2 at line %3").arg(path, xml.errorString()).arg(xml.lineNumber());
+    return messages;
+}
+
+// The %1, %2, ... and %n a text fills in, so a translation cannot lose or invent one.
+QSet<QString> placeholders(const QString& text)
+{
+    static const QRegularExpression pattern(QStringLiteral("%(?:\\d+|n)"));
+    QSet<QString> found;
+    for (const QRegularExpressionMatch& match : pattern.globalMatch(text))
+        found.insert(match.captured());
+    return found;
+}
+
+QString startButtonText(const DashboardWindow& window)
+{
+    auto* button = window.findChild<QPushButton*>(QStringLiteral("startStopButton"));
+    return button ? button->text() : QString();
+}
+
+} // namespace
+
+class TestTranslation : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void cleanup() { echw::installTranslation(*qApp, QStringLiteral("en")); }
+
+    void embedsTheChineseCatalogInTheBinary()
+    {
+        QVERIFY(QFile::exists(QStringLiteral(":/i18n/ech-workers_zh_CN.qm")));
+    }
+
+    void showsTheTextsOfTheChosenLanguage_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::addColumn<bool>("translated");
+        QTest::addColumn<QString>("openDashboard");
+        QTest::addColumn<QString>("startProxy");
+        QTest::addColumn<QString>("startButton");
+        QTest::newRow("zh_CN") << QStringLiteral("zh_CN") << true << QStringLiteral("打开仪表盘")
+                               << QStringLiteral("启动代理") << QStringLiteral("启动");
+        QTest::newRow("en") << QStringLiteral("en") << false << QStringLiteral("Open dashboard")
+                            << QStringLiteral("Start proxy") << QStringLiteral("Start");
+        QTest::newRow("no catalog")
+            << QStringLiteral("de_DE") << false << QStringLiteral("Open dashboard")
+            << QStringLiteral("Start proxy") << QStringLiteral("Start");
+    }
+
+    void showsTheTextsOfTheChosenLanguage()
+    {
+        QFETCH(QString, language);
+        QFETCH(bool, translated);
+        // From Chinese, so English proves that a second call replaces the first catalog.
+        QVERIFY(echw::installTranslation(*qApp, QStringLiteral("zh_CN")));
+        QCOMPARE(echw::installTranslation(*qApp, language), translated);
+
+        TrayController tray;
+        QTEST(tray.dashboardAction()->text(), "openDashboard");
+        QTEST(tray.startStopAction()->text(), "startProxy");
+        DashboardWindow window;
+        QTEST(startButtonText(window), "startButton");
+    }
+
+    void translatesQtsOwnButtonsWhenQtShipsThem()
+    {
+        const QString qtCatalog =
+            QLibraryInfo::path(QLibraryInfo::TranslationsPath) + QStringLiteral("/qtbase_zh_CN.qm");
+        if (!QFile::exists(qtCatalog))
+            QSKIP("this Qt installation ships no qtbase_zh_CN.qm");
+        QVERIFY(echw::installTranslation(*qApp, QStringLiteral("zh_CN")));
+        QCOMPARE_NE(QCoreApplication::translate("QPlatformTheme", "Cancel"),
+                    QStringLiteral("Cancel"));
+    }
+
+    void readsTheLanguageFromTheSettingsFile()
+    {
+        QTemporaryDir directory;
+        QVERIFY(directory.isValid());
+        const QString path = directory.filePath(QStringLiteral("settings.json"));
+        QCOMPARE(echw::settingsLanguage(path), QString());
+
+        AppSettings settings;
+        settings.language = QStringLiteral("zh_CN");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(settings.toJson()).toJson());
+        file.close();
+        QCOMPARE(echw::settingsLanguage(path), QStringLiteral("zh_CN"));
+
+        // A broken file means the system locale, and stays where it is for launch() to report.
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("{ not json");
+        file.close();
+        QCOMPARE(echw::settingsLanguage(path), QString());
+        QVERIFY(QFile::exists(path));
+    }
+
+    // Fails as soon as a string is added to the code without a Chinese translation: run
+    // `cmake --build build/dev --target update_translations` and translate what it names.
+    void translatesEveryMessage()
+    {
+        QString error;
+        const QList<TsMessage> messages = readTs(kTsFile, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(!messages.isEmpty());
+
+        QStringList untranslated;
+        QStringList badPlaceholders;
+        for (const TsMessage& message : messages) {
+            const QString where = QStringLiteral("%1: \"%2\"").arg(message.context, message.source);
+            const bool empty =
+                std::any_of(message.translations.cbegin(), message.translations.cend(),
+                            [](const QString& text) { return text.isEmpty(); });
+            if (!message.type.isEmpty() || empty) {
+                untranslated.append(message.type.isEmpty()
+                                        ? where
+                                        : QStringLiteral("%1 (%2)").arg(where, message.type));
+                continue;
+            }
+            for (const QString& translation : message.translations) {
+                if (placeholders(translation) != placeholders(message.source))
+                    badPlaceholders.append(where + QStringLiteral(" -> \"%1\"").arg(translation));
+            }
+        }
+        QVERIFY2(untranslated.isEmpty(),
+                 qPrintable(QStringLiteral("%1 message(s) of %2 are not translated:\n  %3")
+                                .arg(untranslated.size())
+                                .arg(kTsFile, untranslated.join(QStringLiteral("\n  ")))));
+        QVERIFY2(badPlaceholders.isEmpty(),
+                 qPrintable(QStringLiteral("translations with other placeholders than their "
+                                           "source:\n  %1")
+                                .arg(badPlaceholders.join(QStringLiteral("\n  ")))));
+    }
+};
+
+QTEST_MAIN(TestTranslation)
+#include "tst_translation.moc"

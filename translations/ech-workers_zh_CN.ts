@@ -1,0 +1,773 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>echw::AppController</name>
+    <message>
+        <source>Demo traffic is running. Try it yourself:
+  curl --socks5-hostname %1 http://localhost:%2/bytes/50000000 -o /dev/null
+  curl -x http://%1 http://localhost:%2/hello</source>
+        <translation>演示流量正在运行。您也可以自己试试：
+  curl --socks5-hostname %1 http://localhost:%2/bytes/50000000 -o /dev/null
+  curl -x http://%1 http://localhost:%2/hello</translation>
+    </message>
+    <message>
+        <source>The proxy did not start</source>
+        <translation>代理未能启动</translation>
+    </message>
+    <message>
+        <source>The local demo did not start</source>
+        <translation>本地演示未能启动</translation>
+    </message>
+    <message>
+        <source>Settings could not be read</source>
+        <translation>无法读取设置</translation>
+    </message>
+    <message>
+        <source>%1
+The file was moved to %2; the defaults are used.</source>
+        <translation>%1
+该文件已移至 %2，现使用默认设置。</translation>
+    </message>
+    <message>
+        <source>%1
+The file was left as it is and will not be overwritten.</source>
+        <translation>%1
+该文件保持原样，不会被覆盖。</translation>
+    </message>
+    <message>
+        <source>No system tray was found: this window is the app&apos;s home, and closing it quits.</source>
+        <translation>未找到系统托盘：本窗口即应用主界面，关闭它将退出应用。</translation>
+    </message>
+    <message>
+        <source>Import servers</source>
+        <translation>导入服务器</translation>
+    </message>
+    <message numerus="yes">
+        <source>Settings of the ECH Workers Python GUI were found at %1 with %n server(s). Import them?</source>
+        <translation>
+            <numerusform>在 %1 找到 ECH Workers Python 图形界面的设置，其中有 %n 个服务器。要导入吗？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Some entries were not imported</source>
+        <translation>部分条目未能导入</translation>
+    </message>
+    <message>
+        <source>starting the local demo server</source>
+        <translation>正在启动本地演示服务器</translation>
+    </message>
+    <message>
+        <source>Settings were not saved</source>
+        <translation>设置未能保存</translation>
+    </message>
+    <message>
+        <source>ECH Workers is still running</source>
+        <translation>ECH Workers 仍在运行</translation>
+    </message>
+    <message>
+        <source>The proxy keeps running in the tray. Quit from its menu.</source>
+        <translation>代理会在托盘中继续运行。如需退出，请使用托盘菜单。</translation>
+    </message>
+</context>
+<context>
+    <name>echw::ConnectionTableModel</name>
+    <message>
+        <source>deciding…</source>
+        <translation>判定中…</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Via</source>
+        <translation>入站</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Matched</source>
+        <translation>匹配项</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Up/s</source>
+        <translation>上传速率</translation>
+    </message>
+    <message>
+        <source>Down/s</source>
+        <translation>下载速率</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+</context>
+<context>
+    <name>echw::DashboardFormat</name>
+    <message>
+        <source>direct</source>
+        <translation>直连</translation>
+    </message>
+    <message>
+        <source>tunnel</source>
+        <translation>隧道</translation>
+    </message>
+    <message>
+        <source>block</source>
+        <translation>拦截</translation>
+    </message>
+</context>
+<context>
+    <name>echw::DashboardWindow</name>
+    <message>
+        <source>tunnel not opened yet</source>
+        <translation>隧道尚未建立</translation>
+    </message>
+    <message>
+        <source>ECH accepted</source>
+        <translation>ECH 已被接受</translation>
+    </message>
+    <message>
+        <source>No-ECH mode: the server name is sent in clear</source>
+        <translation>无 ECH 模式：服务器名称以明文发送</translation>
+    </message>
+    <message>
+        <source>Tunnel failing: %1</source>
+        <translation>隧道故障：%1</translation>
+    </message>
+    <message>
+        <source>ECH Workers</source>
+        <translation>ECH Workers</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>No worker yet? A demo server on this machine shows the whole path — local proxy, TLS 1.3 with Encrypted Client Hello, WebSocket tunnel — in one click.</source>
+        <translation>还没有 Worker？只需一键，本机上的演示服务器即可展示完整链路：本地代理、带加密客户端问候 (ECH) 的 TLS 1.3、WebSocket 隧道。</translation>
+    </message>
+    <message>
+        <source>Try a local demo server</source>
+        <translation>试用本地演示服务器</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close the selected connections</source>
+        <translation>关闭选中的连接</translation>
+    </message>
+    <message>
+        <source>Search the log</source>
+        <translation>搜索日志</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Active %1 (tunnel %2, direct %3)</source>
+        <translation>活动 %1（隧道 %2，直连 %3）</translation>
+    </message>
+    <message>
+        <source>Total %1</source>
+        <translation>总计 %1</translation>
+    </message>
+    <message>
+        <source>↑ %1  ↓ %2 total</source>
+        <translation>累计 ↑ %1  ↓ %2</translation>
+    </message>
+    <message>
+        <source>%1 log lines were dropped before they could be shown</source>
+        <translation>有 %1 行日志未及显示即被丢弃</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>No server configured</source>
+        <translation>未配置服务器</translation>
+    </message>
+    <message>
+        <source>Server: %1</source>
+        <translation>服务器：%1</translation>
+    </message>
+    <message>
+        <source>Mode: %1</source>
+        <translation>模式：%1</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Listening on %1</source>
+        <translation>正在监听 %1</translation>
+    </message>
+    <message>
+        <source>Close connection</source>
+        <translation>关闭连接</translation>
+    </message>
+</context>
+<context>
+    <name>echw::GeneralPage</name>
+    <message>
+        <source>Where the local SOCKS5 and HTTP proxy listens, as address:port. Use 127.0.0.1 unless other devices should use this proxy.</source>
+        <translation>本地 SOCKS5 和 HTTP 代理的监听地址，格式为“地址:端口”。除非其他设备也要使用此代理，否则请使用 127.0.0.1。</translation>
+    </message>
+    <message>
+        <source>Global</source>
+        <translation>全局</translation>
+    </message>
+    <message>
+        <source>Everything goes through the tunnel.</source>
+        <translation>所有流量都经过隧道。</translation>
+    </message>
+    <message>
+        <source>Bypass mainland China</source>
+        <translation>绕过中国大陆</translation>
+    </message>
+    <message>
+        <source>Addresses in mainland China go direct; everything else through the tunnel.</source>
+        <translation>中国大陆的地址直连，其余流量经过隧道。</translation>
+    </message>
+    <message>
+        <source>None (direct)</source>
+        <translation>不代理（直连）</translation>
+    </message>
+    <message>
+        <source>Everything goes direct; the proxy runs but tunnels nothing.</source>
+        <translation>所有流量直连；代理仍在运行，但不经隧道转发任何流量。</translation>
+    </message>
+    <message>
+        <source>empty: the bundled lists</source>
+        <translation>留空：使用内置列表</translation>
+    </message>
+    <message>
+        <source>Folder with the China lists</source>
+        <translation>中国 IP 列表所在的文件夹</translation>
+    </message>
+    <message>
+        <source>empty: no rules of your own</source>
+        <translation>留空：不使用自定义规则</translation>
+    </message>
+    <message>
+        <source>Rules file</source>
+        <translation>规则文件</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.rules);;All files (*)</source>
+        <translation>文本文件 (*.txt *.rules);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Start minimized to the tray</source>
+        <translation>启动时最小化到托盘</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>A new language applies after restarting the app.</source>
+        <translation>更改语言后，需重启应用才能生效。</translation>
+    </message>
+    <message>
+        <source>&amp;Listen address:</source>
+        <translation>监听地址(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Routing:</source>
+        <translation>路由模式(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>China lists &amp;folder:</source>
+        <translation>中国 IP 列表文件夹(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Rules &amp;file:</source>
+        <translation>规则文件(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Lan&amp;guage:</source>
+        <translation>语言(&amp;G)：</translation>
+    </message>
+</context>
+<context>
+    <name>echw::LocalDemo</name>
+    <message>
+        <source>the demo server did not start within %1 s</source>
+        <translation>演示服务器未能在 %1 秒内启动</translation>
+    </message>
+    <message>
+        <source>%1 was not found next to this program or on PATH</source>
+        <translation>在本程序所在目录和 PATH 中均未找到 %1</translation>
+    </message>
+    <message>
+        <source>Local demo</source>
+        <translation>本地演示</translation>
+    </message>
+    <message>
+        <source>the demo server stopped</source>
+        <translation>演示服务器已停止</translation>
+    </message>
+    <message>
+        <source>the demo website stopped</source>
+        <translation>演示网站已停止</translation>
+    </message>
+    <message>
+        <source>the demo server printed something unexpected</source>
+        <translation>演示服务器输出了意外的内容</translation>
+    </message>
+</context>
+<context>
+    <name>echw::LogModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Debug</source>
+        <translation>调试</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Fatal</source>
+        <translation>致命</translation>
+    </message>
+</context>
+<context>
+    <name>echw::RoutingDecisionModel</name>
+    <message>
+        <source>hit</source>
+        <translation>命中</translation>
+    </message>
+    <message>
+        <source>miss</source>
+        <translation>未命中</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Addresses</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Cache</source>
+        <translation>缓存</translation>
+    </message>
+    <message>
+        <source>Took</source>
+        <translation>耗时</translation>
+    </message>
+</context>
+<context>
+    <name>echw::ServerEditor</name>
+    <message>
+        <source>e.g. Tokyo</source>
+        <translation>例如：东京</translation>
+    </message>
+    <message>
+        <source>The worker as host:port, optionally with a path: host:port/path</source>
+        <translation>Worker 的地址，格式为“主机:端口”，可附带路径：“主机:端口/路径”</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>Connect to this IP address or host name instead of resolving the worker&apos;s host; the TLS server name stays the host.</source>
+        <translation>连接到此 IP 地址或主机名，而不解析 Worker 的主机名；TLS 服务器名称仍使用原主机名。</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>No-ECH mode (plain TLS 1.3)</source>
+        <translation>无 ECH 模式（普通 TLS 1.3）</translation>
+    </message>
+    <message>
+        <source>Without ECH the worker&apos;s host name is sent in clear: anyone on the path can see which server you use, and it can be blocked by name.</source>
+        <translation>不使用 ECH 时，Worker 的主机名以明文发送：链路上的任何人都能看到您使用的服务器，并可按名称将其封锁。</translation>
+    </message>
+    <message>
+        <source>none: the system&apos;s trust store</source>
+        <translation>留空：使用系统的证书信任库</translation>
+    </message>
+    <message>
+        <source>Extra CA file</source>
+        <translation>额外的 CA 证书文件</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Above this many open connections new ones wait.</source>
+        <translation>打开的连接数达到此值后，新连接需排队等待。</translation>
+    </message>
+    <message>
+        <source>Tunnels opened ahead of time; 0 opens them on demand.</source>
+        <translation>预先建立的隧道数；0 表示按需建立。</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation>地址(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>&amp;Preferred IP:</source>
+        <translation>优选 IP(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>令牌(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;DoH server:</source>
+        <translation>DoH 服务器(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>&amp;ECH domain:</source>
+        <translation>ECH 域名(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>Extra &amp;CA file:</source>
+        <translation>额外 CA 文件(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>Connection &amp;limit:</source>
+        <translation>连接数上限(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Warm pool size:</source>
+        <translation>预热池大小(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+</context>
+<context>
+    <name>echw::ServerListModel</name>
+    <message>
+        <source>(no name)</source>
+        <translation>（未命名）</translation>
+    </message>
+    <message>
+        <source>The server in use</source>
+        <translation>正在使用的服务器</translation>
+    </message>
+</context>
+<context>
+    <name>echw::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>&amp;Servers</source>
+        <translation>服务器(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;General</source>
+        <translation>常规(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>添加(&amp;A)</translation>
+    </message>
+    <message>
+        <source>D&amp;uplicate</source>
+        <translation>复制(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Move u&amp;p</source>
+        <translation>上移(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Move do&amp;wn</source>
+        <translation>下移(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Use this ser&amp;ver</source>
+        <translation>使用此服务器(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Connect through this server (shown in bold)</source>
+        <translation>通过此服务器连接（以粗体显示）</translation>
+    </message>
+    <message>
+        <source>No servers yet. Add one, paste a share link or import the config.json of the previous ECH Workers client.</source>
+        <translation>还没有服务器。请添加一个、粘贴分享链接，或导入旧版 ECH Workers 客户端的 config.json。</translation>
+    </message>
+    <message>
+        <source>&amp;Import config.json…</source>
+        <translation>导入 config.json(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>&amp;Copy share link…</source>
+        <translation>复制分享链接(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Add from share &amp;link…</source>
+        <translation>从分享链接添加(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Import config.json</source>
+        <translation>导入 config.json</translation>
+    </message>
+    <message>
+        <source>No servers were added from %1.</source>
+        <translation>未从 %1 添加任何服务器。</translation>
+    </message>
+    <message>
+        <source>Added 1 server from %1.</source>
+        <translation>已从 %1 添加 1 个服务器。</translation>
+    </message>
+    <message>
+        <source>Added %1 servers from %2.</source>
+        <translation>已从 %2 添加 %1 个服务器。</translation>
+    </message>
+    <message>
+        <source>Not imported:</source>
+        <translation>未导入：</translation>
+    </message>
+    <message>
+        <source>this server</source>
+        <translation>此服务器</translation>
+    </message>
+    <message>
+        <source>Delete server</source>
+        <translation>删除服务器</translation>
+    </message>
+    <message>
+        <source>Delete &quot;%1&quot;?</source>
+        <translation>要删除“%1”吗？</translation>
+    </message>
+    <message>
+        <source>config.json (*.json);;All files (*)</source>
+        <translation>config.json (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Copy share link</source>
+        <translation>复制分享链接</translation>
+    </message>
+    <message>
+        <source>Include the token in the link?</source>
+        <translation>要在链接中包含令牌吗？</translation>
+    </message>
+    <message>
+        <source>Anyone who has a link with the token can use this server. Without it, whoever receives the link types the token in themselves.</source>
+        <translation>任何拿到含令牌链接的人都能使用此服务器。不含令牌时，收到链接的人需要自行填写令牌。</translation>
+    </message>
+    <message>
+        <source>Include token</source>
+        <translation>包含令牌</translation>
+    </message>
+    <message>
+        <source>Without token</source>
+        <translation>不含令牌</translation>
+    </message>
+    <message>
+        <source>Share link with the token copied.</source>
+        <translation>已复制含令牌的分享链接。</translation>
+    </message>
+    <message>
+        <source>Share link copied (without the token).</source>
+        <translation>已复制分享链接（不含令牌）。</translation>
+    </message>
+    <message>
+        <source>Add from share link</source>
+        <translation>从分享链接添加</translation>
+    </message>
+    <message>
+        <source>Paste an ech-workers:// link:</source>
+        <translation>粘贴 ech-workers:// 链接：</translation>
+    </message>
+    <message>
+        <source>Server added from the share link.</source>
+        <translation>已从分享链接添加服务器。</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+</context>
+<context>
+    <name>echw::ThroughputChart</name>
+    <message>
+        <source>Up</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>1 min</source>
+        <translation>1 分钟</translation>
+    </message>
+    <message>
+        <source>10 min</source>
+        <translation>10 分钟</translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation>吞吐量</translation>
+    </message>
+</context>
+<context>
+    <name>echw::TrayController</name>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Failing</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Bypass China mainland (bypass_cn)</source>
+        <translation>绕过中国大陆 (bypass_cn)</translation>
+    </message>
+    <message>
+        <source>Everything through the tunnel (global)</source>
+        <translation>全部经过隧道 (global)</translation>
+    </message>
+    <message>
+        <source>Everything direct (none)</source>
+        <translation>全部直连 (none)</translation>
+    </message>
+    <message>
+        <source>Open dashboard</source>
+        <translation>打开仪表盘</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Start proxy</source>
+        <translation>启动代理</translation>
+    </message>
+    <message>
+        <source>Stop proxy</source>
+        <translation>停止代理</translation>
+    </message>
+    <message>
+        <source>No server yet: add one in Settings</source>
+        <translation>尚无服务器：请在设置中添加</translation>
+    </message>
+</context>
+</TS>
