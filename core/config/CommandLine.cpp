@@ -9,10 +9,8 @@ namespace {
 
 constexpr FlagSpec kFlags[] = {
     {"l", "ADDR", "listen address, SOCKS5 and HTTP on one port (default 127.0.0.1:30000)"},
-    {"auth", "USER:PASSWORD",
-     "clients must log in: SOCKS5 username/password and HTTP Proxy-Authorization (Basic)"},
-    {"allow-lan", nullptr,
-     "allow listening on a non-loopback address without -auth: an open proxy"},
+    {"auth", "USER:PASSWORD", "clients must log in (SOCKS5 username/password, HTTP Basic)"},
+    {"allow-lan", nullptr, "listen on a non-loopback address without -auth: an open proxy"},
     {"f", "HOST:PORT[/PATH]", "worker server address (required)"},
     {"ip", "ADDR", "preferred IP or host name to connect to instead of the server's host"},
     {"token", "TOKEN", "token sent as Sec-WebSocket-Protocol"},
