@@ -37,6 +37,12 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
     const auto listen = parseListenAddress(settings.listen);
     if (auto* error = std::get_if<QString>(&listen))
         return QStringLiteral("listen address: %1").arg(*error);
+    if (const auto problem = checkProxyCredentials(settings.authUser, settings.authPassword))
+        return QStringLiteral("proxy authentication: %1").arg(problem->message);
+    const bool hasCredentials = !settings.authUser.isEmpty();
+    if (auto error =
+            checkNetworkExposure(settings.listen, hasCredentials, settings.allowLanWithoutAuth))
+        return error;
     m_settings = settings;
     m_direct = std::make_unique<DirectConnector>(settings.connectTimeout);
     bool needsTunnel = false;
@@ -61,6 +67,8 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
     m_context.registry = m_registry.get();
     m_context.udpDns = m_udpDns.get();
     m_context.handshakeTimeout = settings.handshakeTimeout;
+    m_context.credentials =
+        ProxyCredentials(settings.authUser.toUtf8(), settings.authPassword.toUtf8());
     m_listener = std::make_unique<ProxyListener>(m_context, settings.connectionLimit);
     const auto& address = std::get<ListenAddress>(listen);
     if (!m_listener->listen(address.address, address.port)) {
@@ -69,7 +77,28 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
         stop();
         return error;
     }
+    logAccess(hasCredentials);
     return std::nullopt;
+}
+
+// Says once, at start, who can use the proxy; never names the password.
+void Engine::logAccess(bool hasCredentials) const
+{
+    const bool loopback = listensOnLoopback(m_settings.listen);
+    if (!hasCredentials && !loopback) {
+        qCWarning(lcEngine,
+                  "listening on %s without authentication: anyone who can reach this port can "
+                  "use the proxy",
+                  qPrintable(listenAddress()));
+    } else if (hasCredentials && !loopback) {
+        qCWarning(lcEngine,
+                  "listening on %s for the network: SOCKS5 and HTTP clients must log in with "
+                  "the configured user name and password",
+                  qPrintable(listenAddress()));
+    } else if (hasCredentials) {
+        qCInfo(lcEngine, "SOCKS5 and HTTP clients must log in with the configured user name and "
+                         "password");
+    }
 }
 
 std::optional<QString> Engine::startTunnel(const ProxySettings& settings)
@@ -222,6 +251,7 @@ void Engine::stop()
     m_context.connector = nullptr;
     m_context.udpDns = nullptr;
     m_context.registry = nullptr;
+    m_context.credentials = {};
     m_registry.reset();
     m_recentDecisions.clear();
     m_droppedDecisions = 0;

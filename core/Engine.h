@@ -55,6 +55,7 @@ private:
     std::optional<QString> startTunnel(const ProxySettings& settings);
     std::optional<QString> startRouting(const ProxySettings& settings, bool* needsTunnel);
     std::optional<QString> startUdpDns(const ProxySettings& settings);
+    void logAccess(bool hasCredentials) const;
 
     std::unique_ptr<ConnectionRegistry> m_registry;
     std::deque<RoutingDecision> m_recentDecisions; // since the last snapshot, capped

@@ -102,6 +102,9 @@ constexpr QLatin1StringView version("version");
 constexpr QLatin1StringView servers("servers");
 constexpr QLatin1StringView activeServerId("activeServerId");
 constexpr QLatin1StringView listen("listen");
+constexpr QLatin1StringView authUser("authUser");
+constexpr QLatin1StringView authPassword("authPassword");
+constexpr QLatin1StringView allowLanWithoutAuth("allowLanWithoutAuth");
 constexpr QLatin1StringView routingMode("routingMode");
 constexpr QLatin1StringView listDirectory("listDirectory");
 constexpr QLatin1StringView rulesFile("rulesFile");
@@ -251,6 +254,13 @@ QList<SettingsIssue> AppSettings::validate() const
 
     if (const QString error = errorOf(parseListenAddress(listen)); !error.isEmpty())
         issues.append({QString(key::listen), error});
+    // Whether the listen address needs credentials is the Engine's call at start
+    // (checkNetworkExposure): settings imported from the reference GUI with 0.0.0.0 stay
+    // loadable and editable.
+    if (const auto problem = checkProxyCredentials(authUser, authPassword)) {
+        const bool aboutUser = problem->field == CredentialsProblem::Field::User;
+        issues.append({QString(aboutUser ? key::authUser : key::authPassword), problem->message});
+    }
     if (!listDirectory.isEmpty() && !QFileInfo(listDirectory).isDir()) {
         issues.append(
             {QString(key::listDirectory),
@@ -290,6 +300,9 @@ std::variant<ProxySettings, QString> AppSettings::toProxySettings() const
     }
     ProxySettings settings;
     settings.listen = listen;
+    settings.authUser = authUser;
+    settings.authPassword = authPassword;
+    settings.allowLanWithoutAuth = allowLanWithoutAuth;
     settings.server = server->toServerSettings();
     settings.routing = routing;
     settings.listDirectory = listDirectory;
@@ -307,6 +320,9 @@ QJsonObject AppSettings::toJson() const
             {key::servers, serverArray},
             {key::activeServerId, activeServerId},
             {key::listen, listen},
+            {key::authUser, authUser},
+            {key::authPassword, authPassword},
+            {key::allowLanWithoutAuth, allowLanWithoutAuth},
             {key::routingMode, routingModeName(routing)},
             {key::listDirectory, listDirectory},
             {key::rulesFile, rulesFile},
@@ -347,6 +363,9 @@ std::variant<AppSettings, QString> AppSettings::fromJson(const QJsonObject& json
 
     reader.string(key::activeServerId, settings.activeServerId);
     reader.string(key::listen, settings.listen);
+    reader.string(key::authUser, settings.authUser);
+    reader.string(key::authPassword, settings.authPassword);
+    reader.boolean(key::allowLanWithoutAuth, settings.allowLanWithoutAuth);
     QString routingName = routingModeName(settings.routing);
     reader.string(key::routingMode, routingName);
     reader.string(key::listDirectory, settings.listDirectory);

@@ -61,6 +61,11 @@ struct AppSettings {
     QString activeServerId; // empty only while there are no servers
 
     QString listen = ProxySettings{}.listen;
+    // ProxySettings' authUser, authPassword and allowLanWithoutAuth: a listen address other
+    // machines can reach needs the first two, or the third. The password is never logged.
+    QString authUser;
+    QString authPassword;
+    bool allowLanWithoutAuth = false;
     // The reference GUI defaults to bypass_cn (protocol.md section 5), unlike the
     // CLI.
     RoutingMode routing = RoutingMode::BypassCn;

@@ -9,6 +9,8 @@ namespace {
 
 constexpr FlagSpec kFlags[] = {
     {"l", "ADDR", "listen address, SOCKS5 and HTTP on one port (default 127.0.0.1:30000)"},
+    {"auth", "USER:PASSWORD", "clients must log in (SOCKS5 username/password, HTTP Basic)"},
+    {"allow-lan", nullptr, "listen on a non-loopback address without -auth: an open proxy"},
     {"f", "HOST:PORT[/PATH]", "worker server address (required)"},
     {"ip", "ADDR", "preferred IP or host name to connect to instead of the server's host"},
     {"token", "TOKEN", "token sent as Sec-WebSocket-Protocol"},
@@ -43,6 +45,20 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
         if (auto* error = std::get_if<QString>(&parsed))
             return invalidFlagValue(flag, value, *error);
         s.listen = value;
+    } else if (flag == QStringLiteral("auth")) {
+        // The value holds a secret: errors never quote it.
+        const qsizetype colon = value.indexOf(u':');
+        if (colon <= 0 || colon == value.size() - 1)
+            return QStringLiteral("invalid value for flag -auth: expected USER:PASSWORD, both "
+                                  "non-empty");
+        const QString user = value.left(colon);
+        const QString password = value.mid(colon + 1);
+        if (const auto problem = checkProxyCredentials(user, password))
+            return QStringLiteral("invalid value for flag -auth: %1").arg(problem->message);
+        s.authUser = user;
+        s.authPassword = password;
+    } else if (flag == QStringLiteral("allow-lan")) {
+        s.allowLanWithoutAuth = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("f")) {
         const auto parsed = parseServerAddress(value);
         if (auto* error = std::get_if<QString>(&parsed))

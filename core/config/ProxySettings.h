@@ -26,6 +26,13 @@ struct ServerSettings {
 // What a running proxy engine needs.
 struct ProxySettings {
     QString listen = QStringLiteral("127.0.0.1:30000");
+    // What SOCKS5 (RFC 1929) and HTTP (Proxy-Authorization: Basic) clients must present; both
+    // empty: no authentication. The password is never logged.
+    QString authUser;
+    QString authPassword;
+    // Listening on an address other machines can reach needs credentials, or this explicit
+    // choice of an open proxy.
+    bool allowLanWithoutAuth = false;
     ServerSettings server;
     RoutingMode routing = RoutingMode::Global;
     // Above this many open client connections new ones wait in the kernel's accept queue

@@ -5,6 +5,8 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace echw {
 
 namespace {
@@ -17,6 +19,15 @@ std::optional<quint16> parsePort(const QString& text, bool allowZero)
         return std::nullopt;
     return quint16(value);
 }
+
+bool hasControlCharacter(const QString& text)
+{
+    return std::any_of(text.begin(), text.end(),
+                       [](QChar c) { return c.category() == QChar::Other_Control; });
+}
+
+// RFC 1929 section 2: ULEN and PLEN are one byte, and 0 is no user or password at all.
+constexpr qsizetype kMaxCredentialBytes = 255;
 
 } // namespace
 
@@ -41,6 +52,52 @@ std::variant<ListenAddress, QString> parseListenAddress(const QString& text)
         return QStringLiteral("\"%1\" is not an IP address to listen on").arg(host);
     }
     return result;
+}
+
+bool listensOnLoopback(const QString& listen)
+{
+    const auto parsed = parseListenAddress(listen);
+    const auto* address = std::get_if<ListenAddress>(&parsed);
+    return address && address->address.isLoopback();
+}
+
+std::optional<QString> checkNetworkExposure(const QString& listen, bool hasCredentials,
+                                            bool allowWithoutAuth)
+{
+    if (hasCredentials || allowWithoutAuth || listensOnLoopback(listen))
+        return std::nullopt;
+    return QStringLiteral("listening on %1 would open the proxy to the network: set a user "
+                          "and password (-auth USER:PASSWORD), or allow it without "
+                          "authentication (-allow-lan)")
+        .arg(listen);
+}
+
+std::optional<CredentialsProblem> checkProxyCredentials(const QString& user,
+                                                        const QString& password)
+{
+    using Field = CredentialsProblem::Field;
+    if (user.isEmpty() != password.isEmpty()) {
+        return CredentialsProblem{user.isEmpty() ? Field::User : Field::Password,
+                                  QStringLiteral("set both a user name and a password for the "
+                                                 "proxy, or neither")};
+    }
+    if (user.toUtf8().size() > kMaxCredentialBytes)
+        return CredentialsProblem{Field::User,
+                                  QStringLiteral("the user name is longer than 255 bytes")};
+    if (password.toUtf8().size() > kMaxCredentialBytes)
+        return CredentialsProblem{Field::Password,
+                                  QStringLiteral("the password is longer than 255 bytes")};
+    if (hasControlCharacter(user))
+        return CredentialsProblem{
+            Field::User, QStringLiteral("the user name must not contain control characters")};
+    if (hasControlCharacter(password))
+        return CredentialsProblem{
+            Field::Password, QStringLiteral("the password must not contain control characters")};
+    if (user.contains(u':'))
+        return CredentialsProblem{Field::User,
+                                  QStringLiteral("the user name must not contain ':' (HTTP "
+                                                 "Basic authentication splits there)")};
+    return std::nullopt;
 }
 
 std::variant<ServerAddress, QString> parseServerAddress(const QString& text)

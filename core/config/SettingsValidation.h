@@ -17,6 +17,23 @@ struct ListenAddress {
     quint16 port = 0;
 };
 std::variant<ListenAddress, QString> parseListenAddress(const QString& text);
+// Listening anywhere but loopback (127.0.0.0/8, ::1, localhost) opens the proxy to whoever can
+// reach the port: that needs credentials or the explicit allowWithoutAuth. Returns what to do
+// when neither is given. `listen` must parse.
+std::optional<QString> checkNetworkExposure(const QString& listen, bool hasCredentials,
+                                            bool allowWithoutAuth);
+bool listensOnLoopback(const QString& listen);
+
+// A problem with the proxy's user name or password; the message never quotes the password.
+struct CredentialsProblem {
+    enum class Field { User, Password };
+    Field field = Field::User;
+    QString message;
+};
+// Both set or both empty, each 1 to 255 bytes of UTF-8 (RFC 1929 section 2), no control
+// characters, and no ':' in the user name (RFC 7617 section 2 splits there).
+std::optional<CredentialsProblem> checkProxyCredentials(const QString& user,
+                                                        const QString& password);
 
 struct ServerAddress {
     QString host;

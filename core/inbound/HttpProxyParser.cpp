@@ -67,6 +67,8 @@ struct FieldSection {
     QByteArrayView finalCoding;
     int chunkedCount = 0;
     std::optional<qint64> contentLength;
+    QByteArrayView proxyAuthorization;
+    int proxyAuthorizationCount = 0;
 };
 
 bool isDigit(char c)
@@ -222,6 +224,10 @@ std::optional<Rejection> readFieldLine(QByteArrayView line, FieldSection& fields
 
     // RFC 9112 section 3.2.2: the proxy replaces Host with the URI's authority. Proxy-* fields
     // are addressed to us (Proxy-Authorization, Proxy-Connection) and must not leak on.
+    if (http::equalsIgnoringCase(name, "Proxy-Authorization")) {
+        fields.proxyAuthorization = value;
+        ++fields.proxyAuthorizationCount;
+    }
     if (http::equalsIgnoringCase(name, "Host") || startsWithIgnoringCase(name, "Proxy-"))
         return std::nullopt;
     fields.forwarded.append(line).append("\r\n");
@@ -286,6 +292,10 @@ QByteArray hostField(const TargetAddress& target)
 
 } // namespace
 
+HttpProxyParser::HttpProxyParser(ProxyCredentials credentials)
+    : m_credentials(std::move(credentials))
+{}
+
 void HttpProxyParser::append(QByteArrayView bytes)
 {
     // A failed connection is about to close; holding more of its bytes serves nothing.
@@ -342,6 +352,9 @@ QByteArray HttpProxyParser::errorResponse(int status, QByteArrayView reason)
     // RFC 9110 section 15.5.6: a 405 response must list the methods that are supported.
     if (status == 405)
         response.append("Allow: ").append(allowedMethodList()).append("\r\n");
+    // RFC 9110 section 15.5.8: a 407 response must say which scheme the proxy takes.
+    if (status == 407)
+        response.append("Proxy-Authenticate: Basic realm=\"ech-workers\"\r\n");
     response.append("\r\n").append(reason).append('\n');
     return response;
 }
@@ -403,6 +416,12 @@ std::optional<HttpProxyParser::Event> HttpProxyParser::takeHead(qsizetype length
         if (auto rejection = readFieldLine(line, fields))
             return fail(rejection->status, std::move(rejection->reason));
     }
+    // Checked before the target is looked at, so a client without credentials learns nothing
+    // about where the proxy would connect. Two fields are one too many to pick from.
+    if (m_credentials.isRequired() &&
+        (fields.proxyAuthorizationCount != 1 ||
+         !m_credentials.acceptsBasicAuthorization(fields.proxyAuthorization)))
+        return fail(407, QByteArrayLiteral("proxy authentication required"));
 
     // RFC 9110 section 9.3.6: CONNECT has no content; whatever follows its head is tunnel.
     if (request.method == "CONNECT") {

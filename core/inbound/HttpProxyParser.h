@@ -1,5 +1,6 @@
 #pragma once
 
+#include "inbound/ProxyCredentials.h"
 #include "net/TargetAddress.h"
 
 #include <QByteArray>
@@ -15,6 +16,9 @@ namespace echw {
 //
 // Use: append() what the client sent, then call next() until it returns std::nullopt (more
 // bytes needed). After an Error event the parser stays failed.
+//
+// With credentials every request head (CONNECT, and each request of a keep-alive connection)
+// must carry a matching Proxy-Authorization: Basic field, else it fails with 407.
 class HttpProxyParser {
 public:
     struct Event {
@@ -38,13 +42,16 @@ public:
         TargetAddress target; // Connect, RequestHead
         QByteArray head;      // RequestHead
         QByteArray body;      // Body
-        int status = 0;       // Error: 400, 405, 431, 501 ...
+        int status = 0;       // Error: 400, 405, 407, 431, 501 ...
         QByteArray reason;    // Error: a short text for the log and the response body
     };
 
     // Limits on what a client may send before its request head ends.
     static constexpr qsizetype kMaxHeadBytes = 64 * 1024;
     static constexpr int kMaxHeaderCount = 100;
+
+    HttpProxyParser() = default;
+    explicit HttpProxyParser(ProxyCredentials credentials);
 
     void append(QByteArrayView bytes);
     std::optional<Event> next();
@@ -58,7 +65,8 @@ public:
     bool idle() const;
 
     // A complete response for an Error event: status line, Content-Type text/plain,
-    // Content-Length, Connection: close, and the reason as body.
+    // Content-Length, Connection: close, and the reason as body; a 407 also names the Basic
+    // scheme in Proxy-Authenticate.
     static QByteArray errorResponse(int status, QByteArrayView reason);
 
 private:
@@ -90,6 +98,7 @@ private:
     QByteArray take(qsizetype length);
     void consume(qsizetype length);
 
+    ProxyCredentials m_credentials;
     // Bytes before m_offset are consumed; append() drops them once they are half the buffer.
     QByteArray m_buffer;
     qsizetype m_offset = 0;

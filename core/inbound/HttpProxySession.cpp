@@ -18,6 +18,7 @@ constexpr qint64 kReadChunk = 64 * 1024;
 HttpProxySession::HttpProxySession(std::unique_ptr<ByteStream> client,
                                    const InboundContext& context, QObject* parent)
     : InboundSession(std::move(client), context, parent)
+    , m_parser(context.credentials)
 {}
 
 HttpProxySession::~HttpProxySession() = default;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "inbound/ProxyCredentials.h"
+
 #include <chrono>
 
 namespace echw {
@@ -16,7 +18,10 @@ struct InboundContext {
     DnsOverTunnel* udpDns = nullptr;
     // Where proxied connections are listed for the dashboard; null: not listed.
     ConnectionRegistry* registry = nullptr;
-    // From accept to a complete request (SOCKS5 greeting + request, or an HTTP request head).
+    // What every SOCKS5 and HTTP client must present; empty: nothing.
+    ProxyCredentials credentials;
+    // From accept to a complete request (SOCKS5 greeting, authentication and request, or an
+    // HTTP request head).
     std::chrono::milliseconds handshakeTimeout{30'000};
     // After an error reply, how long the client gets to read it before the socket closes.
     std::chrono::milliseconds lingerTimeout{5'000};

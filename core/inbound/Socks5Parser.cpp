@@ -8,6 +8,11 @@ namespace {
 
 constexpr quint8 kVersion = 0x05;
 constexpr quint8 kMethodNoAuth = 0x00;
+constexpr quint8 kMethodUserPassword = 0x02;
+// RFC 1929 section 2: the sub-negotiation has its own version and a status where 0 is success.
+constexpr quint8 kAuthVersion = 0x01;
+constexpr quint8 kAuthSucceeded = 0x00;
+constexpr quint8 kAuthFailed = 0x01;
 constexpr quint8 kMethodNoneAcceptable = 0xFF;
 
 quint8 byteAt(const QByteArray& buffer, qsizetype index)
@@ -15,7 +20,17 @@ quint8 byteAt(const QByteArray& buffer, qsizetype index)
     return static_cast<quint8>(buffer.at(index));
 }
 
+QByteArray twoBytes(quint8 first, quint8 second)
+{
+    const char reply[] = {char(first), char(second)};
+    return QByteArray(reply, 2);
+}
+
 } // namespace
+
+Socks5Parser::Socks5Parser(ProxyCredentials credentials)
+    : m_credentials(std::move(credentials))
+{}
 
 void Socks5Parser::append(QByteArrayView bytes)
 {
@@ -59,6 +74,8 @@ std::optional<Socks5Parser::Event> Socks5Parser::next()
     switch (m_state) {
     case State::Greeting:
         return parseGreeting();
+    case State::Authentication:
+        return parseAuthentication();
     case State::Request:
         return parseRequest();
     case State::Done:
@@ -76,21 +93,56 @@ std::optional<Socks5Parser::Event> Socks5Parser::parseGreeting()
         return fail({}, "not a SOCKS5 greeting");
     const qsizetype methodCount = byteAt(m_buffer, 1);
     if (methodCount == 0)
-        return fail(QByteArray::fromRawData("\x05\xff", 2), "SOCKS5 greeting offers no method");
+        return fail(twoBytes(kVersion, kMethodNoneAcceptable), "SOCKS5 greeting offers no method");
     if (m_buffer.size() < 2 + methodCount)
         return std::nullopt;
-    const QByteArrayView methods(m_buffer.constData() + 2, methodCount);
-    const bool noAuthOffered = methods.contains(char(kMethodNoAuth));
+    // With credentials only username/password will do: offering no-auth as well must not
+    // let a client skip them.
+    const quint8 method = m_credentials.isRequired() ? kMethodUserPassword : kMethodNoAuth;
+    const bool offered =
+        QByteArrayView(m_buffer.constData() + 2, methodCount).contains(char(method));
     m_buffer.remove(0, 2 + methodCount);
-    if (!noAuthOffered) {
-        const char reply[] = {char(kVersion), char(kMethodNoneAcceptable)};
-        return fail(QByteArray(reply, 2), "SOCKS5 client offers no acceptable method");
+    if (!offered) {
+        return fail(twoBytes(kVersion, kMethodNoneAcceptable),
+                    m_credentials.isRequired()
+                        ? "SOCKS5 client does not offer username/password authentication"
+                        : "SOCKS5 client offers no acceptable method");
     }
-    m_state = State::Request;
+    m_state = method == kMethodUserPassword ? State::Authentication : State::Request;
     Event event;
     event.type = Event::Type::MethodSelected;
-    const char reply[] = {char(kVersion), char(kMethodNoAuth)};
-    event.reply = QByteArray(reply, 2);
+    event.reply = twoBytes(kVersion, method);
+    return event;
+}
+
+std::optional<Socks5Parser::Event> Socks5Parser::parseAuthentication()
+{
+    // VER ULEN UNAME[ULEN] PLEN PASSWD[PLEN] (RFC 1929 section 2)
+    if (m_buffer.isEmpty())
+        return std::nullopt;
+    const QByteArray failed = twoBytes(kAuthVersion, kAuthFailed);
+    if (byteAt(m_buffer, 0) != kAuthVersion)
+        return fail(failed, "SOCKS5 authentication with a wrong version");
+    if (m_buffer.size() < 2)
+        return std::nullopt;
+    const qsizetype userLength = byteAt(m_buffer, 1);
+    if (m_buffer.size() < 2 + userLength + 1)
+        return std::nullopt;
+    const qsizetype passwordLength = byteAt(m_buffer, 2 + userLength);
+    const qsizetype end = 2 + userLength + 1 + passwordLength;
+    if (m_buffer.size() < end)
+        return std::nullopt;
+    const QByteArrayView user(m_buffer.constData() + 2, userLength);
+    const QByteArrayView password(m_buffer.constData() + 3 + userLength, passwordLength);
+    // Section 2: any status but 0 means failure, and the server must close the connection.
+    // The reason names neither value: the user may have typed the password as the name.
+    if (!m_credentials.matches(user, password))
+        return fail(failed, "SOCKS5 client gave a wrong user name or password");
+    m_buffer.remove(0, end);
+    m_state = State::Request;
+    Event event;
+    event.type = Event::Type::Authenticated;
+    event.reply = twoBytes(kAuthVersion, kAuthSucceeded);
     return event;
 }
 

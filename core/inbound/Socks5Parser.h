@@ -1,5 +1,6 @@
 #pragma once
 
+#include "inbound/ProxyCredentials.h"
 #include "net/TargetAddress.h"
 
 #include <QByteArray>
@@ -23,8 +24,9 @@ enum class Socks5Reply : quint8 {
     AddressTypeNotSupported = 0x08,
 };
 
-// The server side of a SOCKS5 handshake (RFC 1928, no-auth method) as a pure state machine:
-// bytes in, events out, no sockets.
+// The server side of a SOCKS5 handshake (RFC 1928) as a pure state machine: bytes in, events
+// out, no sockets. Without credentials it serves the no-auth method only; with them the
+// username/password method (RFC 1929) only, so a LAN client cannot skip it.
 //
 // Use: append() what the client sent, then call next() until it returns std::nullopt (more
 // bytes needed). Write every event's `reply` to the client. After a Request event the
@@ -37,6 +39,8 @@ public:
         enum class Type {
             // The method selection answer; `reply` holds it.
             MethodSelected,
+            // The client's user name and password matched; `reply` holds the RFC 1929 status.
+            Authenticated,
             // A CONNECT request for `target`, or a UDP ASSOCIATE request (`command` says
             // which): answer with replyFor() once the outcome is known. takeRemaining() yields
             // any bytes the client sent after the request.
@@ -57,6 +61,9 @@ public:
         QByteArray reason; // Error: for the log
     };
 
+    Socks5Parser() = default;
+    explicit Socks5Parser(ProxyCredentials credentials);
+
     void append(QByteArrayView bytes);
     std::optional<Event> next();
     QByteArray takeRemaining();
@@ -69,12 +76,14 @@ public:
     static QByteArray replyFor(Socks5Reply code, const QHostAddress& bound, quint16 port);
 
 private:
-    enum class State { Greeting, Request, Done };
+    enum class State { Greeting, Authentication, Request, Done };
 
     std::optional<Event> parseGreeting();
+    std::optional<Event> parseAuthentication();
     std::optional<Event> parseRequest();
     Event fail(QByteArray reply, const char* reason);
 
+    ProxyCredentials m_credentials;
     State m_state = State::Greeting;
     QByteArray m_buffer;
 };

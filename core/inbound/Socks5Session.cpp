@@ -19,6 +19,7 @@ constexpr qint64 kReadChunk = 4096;
 Socks5Session::Socks5Session(std::unique_ptr<ByteStream> client, const InboundContext& context,
                              QObject* parent)
     : InboundSession(std::move(client), context, parent)
+    , m_parser(context.credentials)
 {}
 
 Socks5Session::~Socks5Session() = default;
@@ -77,6 +78,7 @@ void Socks5Session::handleParserEvents()
     while (auto event = m_parser.next()) {
         switch (event->type) {
         case Socks5Parser::Event::Type::MethodSelected:
+        case Socks5Parser::Event::Type::Authenticated:
             m_client->write(event->reply);
             break;
         case Socks5Parser::Event::Type::Error:

@@ -54,6 +54,8 @@ private Q_SLOTS:
     void allowsDuplicateNames();
     void skipsEchFieldsWithoutEch();
     void neverQuotesTheToken();
+    void reportsCredentialProblems_data();
+    void reportsCredentialProblems();
     void convertsTheActiveServer();
     void refusesToConvertWithoutActiveServer();
     void roundTripsThroughJson();
@@ -71,6 +73,9 @@ void TestAppSettings::hasDefaults()
     QCOMPARE(settings.routing, RoutingMode::BypassCn);
     QVERIFY(!settings.startMinimized);
     QVERIFY(settings.language.isEmpty());
+    QVERIFY(settings.authUser.isEmpty());
+    QVERIFY(settings.authPassword.isEmpty());
+    QVERIFY(!settings.allowLanWithoutAuth);
 
     const ServerProfile server;
     QCOMPARE(server.connectionLimit, 1000);
@@ -270,6 +275,61 @@ void TestAppSettings::neverQuotesTheToken()
     QVERIFY(!std::get<QString>(parsed).contains(kToken));
 }
 
+void TestAppSettings::reportsCredentialProblems_data()
+{
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("user without password") << "alice"
+                                           << ""
+                                           << "authPassword"
+                                           << "both";
+    QTest::newRow("password without user") << ""
+                                           << "s3cret"
+                                           << "authUser"
+                                           << "both";
+    QTest::newRow("user over 255 bytes") << QString(128, u'é') << "s3cret"
+                                         << "authUser"
+                                         << "255 bytes";
+    QTest::newRow("password over 255 bytes")
+        << "alice" << QStringLiteral("s3cret") + QString(250, u'x') << "authPassword"
+        << "255 bytes";
+    QTest::newRow("control character in user") << "ali\nce"
+                                               << "s3cret"
+                                               << "authUser"
+                                               << "control";
+    QTest::newRow("control character in password") << "alice"
+                                                   << "s3cret\x7f"
+                                                   << "authPassword"
+                                                   << "control";
+    QTest::newRow("colon in user") << "al:ice"
+                                   << "s3cret"
+                                   << "authUser"
+                                   << "':'";
+}
+
+void TestAppSettings::reportsCredentialProblems()
+{
+    QFETCH(QString, user);
+    QFETCH(QString, password);
+    QFETCH(QString, field);
+    QFETCH(QString, messagePart);
+    AppSettings settings = validSettings();
+    settings.authUser = user;
+    settings.authPassword = password;
+    const QList<SettingsIssue> issues = settings.validate();
+    QCOMPARE(fieldsOf(issues), QStringList{field});
+    QVERIFY2(issues[0].message.contains(messagePart), qPrintable(issues[0].message));
+    QVERIFY2(!issues[0].message.contains(QStringLiteral("s3cret")), qPrintable(issues[0].message));
+
+    // The longest credentials RFC 1929 allows, and a LAN listen address with them, are fine.
+    settings.authUser = QString(255, u'u');
+    settings.authPassword = QString(255, u'p');
+    settings.listen = QStringLiteral("0.0.0.0:30001");
+    QCOMPARE(settings.validate(), QList<SettingsIssue>());
+}
+
 void TestAppSettings::convertsTheActiveServer()
 {
     AppSettings settings = validSettings();
@@ -284,6 +344,9 @@ void TestAppSettings::convertsTheActiveServer()
     settings.routing = RoutingMode::None;
     settings.listDirectory = QStringLiteral("/lists");
     settings.rulesFile = QStringLiteral("/rules.txt");
+    settings.authUser = QStringLiteral("alice");
+    settings.authPassword = QStringLiteral("s3cret");
+    settings.allowLanWithoutAuth = true;
 
     const auto converted = settings.toProxySettings();
     QVERIFY(std::holds_alternative<ProxySettings>(converted));
@@ -292,6 +355,9 @@ void TestAppSettings::convertsTheActiveServer()
     QCOMPARE(proxy.routing, RoutingMode::None);
     QCOMPARE(proxy.listDirectory, QStringLiteral("/lists"));
     QCOMPARE(proxy.rulesFile, QStringLiteral("/rules.txt"));
+    QCOMPARE(proxy.authUser, QStringLiteral("alice"));
+    QCOMPARE(proxy.authPassword, QStringLiteral("s3cret"));
+    QVERIFY(proxy.allowLanWithoutAuth);
     QCOMPARE(proxy.server.address, QStringLiteral("active.example:8443/path"));
     QCOMPARE(proxy.server.preferredIp, QStringLiteral("198.51.100.7"));
     QCOMPARE(proxy.server.token, kToken);
@@ -323,6 +389,9 @@ void TestAppSettings::roundTripsThroughJson()
     settings.rulesFile = QStringLiteral("/rules.txt");
     settings.startMinimized = true;
     settings.language = QStringLiteral("zh_CN");
+    settings.authUser = QStringLiteral("jürgen");
+    settings.authPassword = QStringLiteral("pa:ss word");
+    settings.allowLanWithoutAuth = true;
 
     const QJsonObject json = settings.toJson();
     QCOMPARE(json.value(QStringLiteral("version")).toInt(), AppSettings::kSchemaVersion);
@@ -347,6 +416,10 @@ void TestAppSettings::ignoresUnknownKeysAndKeepsDefaults()
     QCOMPARE(settings.servers.size(), 1);
     QCOMPARE(settings.servers[0].name, QStringLiteral("a"));
     QCOMPARE(settings.servers[0].connectionLimit, 1000);
+    // Files from before authentication existed have no credentials and no LAN switch.
+    QVERIFY(settings.authUser.isEmpty());
+    QVERIFY(settings.authPassword.isEmpty());
+    QVERIFY(!settings.allowLanWithoutAuth);
 }
 
 void TestAppSettings::rejectsWrongTypesNamingTheKey_data()
@@ -373,6 +446,13 @@ void TestAppSettings::rejectsWrongTypesNamingTheKey_data()
     QTest::newRow("startMinimized string")
         << withVersion({{QStringLiteral("startMinimized"), QStringLiteral("yes")}})
         << "startMinimized";
+    QTest::newRow("authUser number")
+        << withVersion({{QStringLiteral("authUser"), 1}}) << "authUser";
+    QTest::newRow("authPassword null")
+        << withVersion({{QStringLiteral("authPassword"), QJsonValue()}}) << "authPassword";
+    QTest::newRow("allowLanWithoutAuth string")
+        << withVersion({{QStringLiteral("allowLanWithoutAuth"), QStringLiteral("true")}})
+        << "allowLanWithoutAuth";
     QTest::newRow("unknown routing")
         << withVersion({{QStringLiteral("routingMode"), QStringLiteral("smart")}}) << "routingMode";
     QTest::newRow("address number")

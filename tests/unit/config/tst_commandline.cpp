@@ -16,6 +16,10 @@ private Q_SLOTS:
     void rejectsBadValuesNamingTheFlag_data();
     void rejectsBadValuesNamingTheFlag();
     void neverQuotesTheTokenInErrors();
+    void splitsAuthAtTheFirstColon();
+    void acceptsAllowLan();
+    void rejectsBadAuthWithoutQuotingIt_data();
+    void rejectsBadAuthWithoutQuotingIt();
     void recognisesHelpAndVersion();
     void helpListsEveryReferenceFlag();
 };
@@ -137,6 +141,51 @@ void TestCommandLine::neverQuotesTheTokenInErrors()
     QVERIFY(!result.error.contains(QStringLiteral("s3cret")));
 }
 
+void TestCommandLine::splitsAuthAtTheFirstColon()
+{
+    const auto result = CommandLine::parse(QStringLiteral("-f a.b:1 -l 0.0.0.0:1080 -auth "
+                                                          "alice:pa:ss")
+                                               .split(u' '));
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QCOMPARE(result.settings.authUser, QStringLiteral("alice"));
+    QCOMPARE(result.settings.authPassword, QStringLiteral("pa:ss"));
+    QVERIFY(!result.settings.allowLanWithoutAuth);
+    // Without the flag there is no authentication.
+    QVERIFY(CommandLine::parse({QStringLiteral("-f"), QStringLiteral("a.b:1")})
+                .settings.authUser.isEmpty());
+}
+
+void TestCommandLine::acceptsAllowLan()
+{
+    const auto result =
+        CommandLine::parse(QStringLiteral("-f a.b:1 -l 0.0.0.0:1080 -allow-lan").split(u' '));
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QVERIFY(result.settings.allowLanWithoutAuth);
+    QVERIFY(result.settings.authUser.isEmpty());
+}
+
+void TestCommandLine::rejectsBadAuthWithoutQuotingIt_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::newRow("no colon") << QStringLiteral("s3cretonly");
+    QTest::newRow("empty user") << QStringLiteral(":s3cret");
+    QTest::newRow("empty password") << QStringLiteral("s3cret:");
+    QTest::newRow("password over 255 bytes") << QStringLiteral("u:s3cret") + QString(250, u'x');
+    QTest::newRow("user over 255 bytes")
+        << QStringLiteral("s3cret") + QString(250, u'x') + QStringLiteral(":p");
+    QTest::newRow("control character") << QStringLiteral("u:s3cret\tx");
+}
+
+void TestCommandLine::rejectsBadAuthWithoutQuotingIt()
+{
+    QFETCH(QString, value);
+    const auto result = CommandLine::parse(
+        {QStringLiteral("-f"), QStringLiteral("a.b:1"), QStringLiteral("-auth"), value});
+    QCOMPARE(result.action, CommandLine::Action::Error);
+    QVERIFY2(result.error.contains(QStringLiteral("-auth")), qPrintable(result.error));
+    QVERIFY2(!result.error.contains(QStringLiteral("s3cret")), qPrintable(result.error));
+}
+
 void TestCommandLine::recognisesHelpAndVersion()
 {
     QCOMPARE(CommandLine::parse({QStringLiteral("--help")}).action, CommandLine::Action::Help);
@@ -148,7 +197,8 @@ void TestCommandLine::recognisesHelpAndVersion()
 void TestCommandLine::helpListsEveryReferenceFlag()
 {
     const QString help = CommandLine::help();
-    for (const char* flag : {"-l ", "-f ", "-ip ", "-token ", "-dns ", "-ech ", "-routing "})
+    for (const char* flag :
+         {"-l ", "-f ", "-ip ", "-token ", "-dns ", "-ech ", "-routing ", "-auth ", "-allow-lan "})
         QVERIFY2(help.contains(QLatin1StringView(flag)), flag);
 }
 

@@ -109,6 +109,24 @@ const QByteArray kChunkedBody = QByteArrayLiteral("5;name=value\r\n"
                                                   "X-Other: 1\r\n"
                                                   "\r\n");
 
+const ProxyCredentials kCredentials(QByteArrayLiteral("alice"), QByteArrayLiteral("s3cret:x"));
+
+QByteArray basic(const QByteArray& userAndPassword)
+{
+    return userAndPassword.toBase64();
+}
+
+QList<Event> feedWithCredentials(const QByteArray& input, qsizetype pieceSize)
+{
+    HttpProxyParser parser(kCredentials);
+    QList<Event> events;
+    for (qsizetype i = 0; i < input.size(); i += pieceSize) {
+        parser.append(QByteArrayView(input).sliced(i, std::min(pieceSize, input.size() - i)));
+        events.append(drain(parser));
+    }
+    return events;
+}
+
 } // namespace
 
 class TestHttpProxyParser : public QObject {
@@ -764,6 +782,104 @@ private Q_SLOTS:
         QVERIFY(!parser.idle());
     }
 
+    void acceptsMatchingProxyAuthorization_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QByteArray>("expected");
+        const QByteArray token = basic("alice:s3cret:x");
+        QTest::newRow("CONNECT") << "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n"
+                                    "Proxy-Authorization: Basic " +
+                                        token + "\r\n\r\n"
+                                 << QByteArray("Connect a.example:443");
+        QTest::newRow("absolute form, field dropped")
+            << "GET http://a.example/x HTTP/1.1\r\nProxy-Authorization: Basic " + token +
+                   "\r\nAccept: */*\r\n\r\n"
+            << QByteArray("RequestHead a.example:80\nGET /x HTTP/1.1\r\nHost: a.example\r\n"
+                          "Accept: */*\r\n\r\n");
+        QTest::newRow("scheme in lower case")
+            << "CONNECT a.example:443 HTTP/1.1\r\nproxy-authorization: basic " + token + "\r\n\r\n"
+            << QByteArray("Connect a.example:443");
+        QTest::newRow("scheme in upper case, spaces around the token")
+            << "CONNECT a.example:443 HTTP/1.1\r\nProxy-Authorization:  BASIC   " + token +
+                   "  \r\n\r\n"
+            << QByteArray("Connect a.example:443");
+    }
+
+    void acceptsMatchingProxyAuthorization()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(QByteArray, expected);
+        for (qsizetype pieceSize : {input.size(), qsizetype(1), qsizetype(7)}) {
+            const QList<Event> events = feedWithCredentials(input, pieceSize);
+            QVERIFY(!events.isEmpty());
+            QCOMPARE(describe(events.first()), expected);
+        }
+    }
+
+    void rejectsMissingOrWrongProxyAuthorizationWith407_data()
+    {
+        QTest::addColumn<QByteArray>("field");
+        QTest::newRow("missing") << QByteArray();
+        QTest::newRow("wrong password") << "Proxy-Authorization: Basic " + basic("alice:s3cret:y");
+        QTest::newRow("wrong user") << "Proxy-Authorization: Basic " + basic("bob:s3cret:x");
+        QTest::newRow("password cut at its colon")
+            << "Proxy-Authorization: Basic " + basic("alice:s3cret");
+        QTest::newRow("no colon") << "Proxy-Authorization: Basic " + basic("alices3cret:x");
+        QTest::newRow("empty credentials") << "Proxy-Authorization: Basic " + basic(":");
+        QTest::newRow("scheme only") << QByteArray("Proxy-Authorization: Basic");
+        QTest::newRow("no space after the scheme")
+            << "Proxy-Authorization: Basic" + basic("alice:s3cret:x");
+        QTest::newRow("other scheme") << "Proxy-Authorization: Bearer " + basic("alice:s3cret:x");
+        QTest::newRow("not base64") << QByteArray("Proxy-Authorization: Basic !!!!");
+        QTest::newRow("base64 with garbage inside")
+            << "Proxy-Authorization: Basic " + basic("alice:s3cret:x").insert(4, '*');
+        QTest::newRow("plain text instead of base64")
+            << QByteArray("Proxy-Authorization: Basic alice:s3cret:x");
+        QTest::newRow("right one twice")
+            << "Proxy-Authorization: Basic " + basic("alice:s3cret:x") +
+                   "\r\nProxy-Authorization: Basic " + basic("alice:s3cret:x");
+        QTest::newRow("wrong one after the right one")
+            << "Proxy-Authorization: Basic " + basic("alice:s3cret:x") +
+                   "\r\nProxy-Authorization: Basic " + basic("bob:x");
+        QTest::newRow("in Authorization instead")
+            << "Authorization: Basic " + basic("alice:s3cret:x");
+    }
+
+    void rejectsMissingOrWrongProxyAuthorizationWith407()
+    {
+        QFETCH(QByteArray, field);
+        const QByteArray fieldLine = field.isEmpty() ? QByteArray() : field + "\r\n";
+        for (const QByteArray& requestLine : {QByteArray("CONNECT a.example:443 HTTP/1.1\r\n"),
+                                              QByteArray("GET http://a.example/ HTTP/1.1\r\n")}) {
+            const QByteArray input = requestLine + fieldLine + "\r\n";
+            for (qsizetype pieceSize : {input.size(), qsizetype(1)}) {
+                const QList<Event> events = feedWithCredentials(input, pieceSize);
+                QCOMPARE(events.size(), 1);
+                QCOMPARE(describe(events[0]),
+                         QByteArray("Error 407 proxy authentication required"));
+            }
+        }
+    }
+
+    void requiresProxyAuthorizationOnEveryKeepAliveRequest()
+    {
+        const QByteArray authorized = "GET http://a.example/1 HTTP/1.1\r\n"
+                                      "Proxy-Authorization: Basic " +
+                                      basic("alice:s3cret:x") + "\r\n\r\n";
+        const QByteArray anonymous = "GET http://a.example/2 HTTP/1.1\r\n\r\n";
+        const QList<Event> events = feedWithCredentials(authorized + authorized + anonymous, 1);
+        QCOMPARE(typesOf(events), (QList<Type>{Type::RequestHead, Type::MessageEnd,
+                                               Type::RequestHead, Type::MessageEnd, Type::Error}));
+        QCOMPARE(events.last().status, 407);
+    }
+
+    void ignoresProxyAuthorizationWithoutCredentials()
+    {
+        const QList<Event> events = feedAll("GET http://a.example/ HTTP/1.1\r\n"
+                                            "Proxy-Authorization: Basic !!!!\r\n\r\n");
+        QCOMPARE(typesOf(events), (QList<Type>{Type::RequestHead, Type::MessageEnd}));
+    }
+
     void formatsErrorResponse_data()
     {
         QTest::addColumn<int>("status");
@@ -786,6 +902,15 @@ private Q_SLOTS:
                                  "PATCH\r\n"
                                  "\r\n"
                                  "method not allowed\n");
+        QTest::newRow("407 names the Basic scheme")
+            << 407 << QByteArrayLiteral("proxy authentication required")
+            << QByteArrayLiteral("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                 "Content-Type: text/plain; charset=utf-8\r\n"
+                                 "Content-Length: 30\r\n"
+                                 "Connection: close\r\n"
+                                 "Proxy-Authenticate: Basic realm=\"ech-workers\"\r\n"
+                                 "\r\n"
+                                 "proxy authentication required\n");
         QTest::newRow("431") << 431 << QByteArrayLiteral("x")
                              << QByteArrayLiteral("HTTP/1.1 431 Request Header Fields Too Large\r\n"
                                                   "Content-Type: text/plain; charset=utf-8\r\n"

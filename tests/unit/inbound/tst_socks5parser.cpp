@@ -5,6 +5,7 @@
 
 using echw::Socks5Parser;
 using Command = Socks5Parser::Command;
+using echw::ProxyCredentials;
 using echw::Socks5Reply;
 using echw::TargetAddress;
 using Type = Socks5Parser::Event::Type;
@@ -23,6 +24,14 @@ QByteArray request(int command, QByteArray address, quint16 port)
 QByteArray domain(const QByteArray& name)
 {
     return bytes({3, int(name.size())}) + name;
+}
+
+const ProxyCredentials kCredentials(QByteArrayLiteral("alice"), QByteArrayLiteral("s3cret:x"));
+
+// RFC 1929 section 2: VER ULEN UNAME PLEN PASSWD.
+QByteArray login(const QByteArray& user, const QByteArray& password, int version = 1)
+{
+    return bytes({version, int(user.size())}) + user + bytes({int(password.size())}) + password;
 }
 
 // Feeds everything, collects every event.
@@ -56,6 +65,15 @@ private Q_SLOTS:
     void acceptsUdpAssociate();
     void buildsRepliesWithBoundAddress_data();
     void buildsRepliesWithBoundAddress();
+    void acceptsMatchingUserAndPassword_data();
+    void acceptsMatchingUserAndPassword();
+    void rejectsWrongCredentialsWithStatusOne_data();
+    void rejectsWrongCredentialsWithStatusOne();
+    void refusesNoAuthClientsWhenCredentialsAreSet_data();
+    void refusesNoAuthClientsWhenCredentialsAreSet();
+    void waitsForTheWholeAuthenticationMessage();
+    void producesSameAuthenticationEventsWhenFedByteByByte();
+    void acceptsLongestCredentialsRfc1929Allows();
 };
 
 void TestSocks5Parser::acceptsConnectForEachAddressType_data()
@@ -256,6 +274,132 @@ void TestSocks5Parser::buildsRepliesWithBoundAddress()
     QFETCH(QHostAddress, address);
     QFETCH(QByteArray, expected);
     QCOMPARE(Socks5Parser::replyFor(Socks5Reply::Succeeded, address, 40001), expected);
+}
+
+void TestSocks5Parser::acceptsMatchingUserAndPassword_data()
+{
+    QTest::addColumn<QByteArray>("greeting");
+    QTest::addColumn<QByteArray>("user");
+    QTest::addColumn<QByteArray>("password");
+
+    const QByteArray user = "alice";
+    const QByteArray password = "s3cret:x";
+    QTest::newRow("offers username/password only") << bytes({5, 1, 2}) << user << password;
+    QTest::newRow("offers no-auth first") << bytes({5, 2, 0, 2}) << user << password;
+    QTest::newRow("offers three methods") << bytes({5, 3, 1, 2, 0}) << user << password;
+    QTest::newRow("non-ascii utf-8")
+        << bytes({5, 1, 2}) << QByteArray("j\xc3\xbcrgen") << QByteArray("p\xc3\xa4ss");
+}
+
+void TestSocks5Parser::acceptsMatchingUserAndPassword()
+{
+    QFETCH(QByteArray, greeting);
+    QFETCH(QByteArray, user);
+    QFETCH(QByteArray, password);
+    Socks5Parser parser{ProxyCredentials(user, password)};
+    const auto events = feedAll(parser, greeting + login(user, password) +
+                                            request(1, domain("a.example"), 443) + "early");
+    QCOMPARE(events.size(), 3);
+    QCOMPARE(events[0].type, Type::MethodSelected);
+    QCOMPARE(events[0].reply, bytes({5, 2}));
+    QCOMPARE(events[1].type, Type::Authenticated);
+    QCOMPARE(events[1].reply, bytes({1, 0}));
+    QCOMPARE(events[2].type, Type::Request);
+    QCOMPARE(events[2].target.toString(), QStringLiteral("a.example:443"));
+    QCOMPARE(parser.takeRemaining(), QByteArray("early"));
+}
+
+void TestSocks5Parser::rejectsWrongCredentialsWithStatusOne_data()
+{
+    QTest::addColumn<QByteArray>("authentication");
+    QTest::newRow("wrong password") << login("alice", "s3cret:y");
+    QTest::newRow("wrong user") << login("alicf", "s3cret:x");
+    QTest::newRow("user in another case") << login("Alice", "s3cret:x");
+    QTest::newRow("password cut short") << login("alice", "s3cret");
+    QTest::newRow("password with more") << login("alice", "s3cret:xx");
+    QTest::newRow("user and password swapped") << login("s3cret:x", "alice");
+    QTest::newRow("empty user") << login("", "s3cret:x");
+    QTest::newRow("empty password") << login("alice", "");
+    QTest::newRow("longest user and password") << login(QByteArray(255, 'a'), QByteArray(255, 'b'));
+    QTest::newRow("SOCKS5 version instead of 1") << login("alice", "s3cret:x", 5);
+    QTest::newRow("version 0") << login("alice", "s3cret:x", 0);
+}
+
+void TestSocks5Parser::rejectsWrongCredentialsWithStatusOne()
+{
+    QFETCH(QByteArray, authentication);
+    Socks5Parser parser(kCredentials);
+    const auto events =
+        feedAll(parser, bytes({5, 1, 2}) + authentication + request(1, bytes({1, 1, 2, 3, 4}), 80));
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[0].reply, bytes({5, 2}));
+    QCOMPARE(events[1].type, Type::Error);
+    // RFC 1929 section 2: a non-zero status, then the server closes the connection.
+    QCOMPARE(events[1].reply, bytes({1, 1}));
+    QVERIFY(!events[1].reason.contains("s3cret"));
+    // Whatever follows never becomes a request.
+    QVERIFY(feedAll(parser, request(1, bytes({1, 1, 2, 3, 4}), 80)).isEmpty());
+    QCOMPARE(parser.takeRemaining(), QByteArray());
+}
+
+void TestSocks5Parser::refusesNoAuthClientsWhenCredentialsAreSet_data()
+{
+    QTest::addColumn<QByteArray>("greeting");
+    QTest::newRow("no-auth only") << bytes({5, 1, 0});
+    QTest::newRow("no-auth and gssapi") << bytes({5, 2, 0, 1});
+    QTest::newRow("no methods") << bytes({5, 0});
+}
+
+void TestSocks5Parser::refusesNoAuthClientsWhenCredentialsAreSet()
+{
+    QFETCH(QByteArray, greeting);
+    Socks5Parser parser(kCredentials);
+    const auto events = feedAll(parser, greeting + request(1, bytes({1, 1, 2, 3, 4}), 80));
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events[0].type, Type::Error);
+    QCOMPARE(events[0].reply, bytes({5, 0xff}));
+}
+
+void TestSocks5Parser::waitsForTheWholeAuthenticationMessage()
+{
+    const QByteArray authentication = login("alice", "s3cret:x");
+    for (qsizetype length = 0; length < authentication.size(); ++length) {
+        Socks5Parser parser(kCredentials);
+        const auto events = feedAll(parser, bytes({5, 1, 2}) + authentication.first(length));
+        QCOMPARE(events.size(), 1);
+        QCOMPARE(events[0].type, Type::MethodSelected);
+    }
+}
+
+void TestSocks5Parser::producesSameAuthenticationEventsWhenFedByteByByte()
+{
+    const QByteArray input =
+        bytes({5, 1, 2}) + login("alice", "s3cret:x") + request(1, domain("a.example"), 80);
+    Socks5Parser oneShot(kCredentials);
+    const auto expected = feedAll(oneShot, input);
+    Socks5Parser parser(kCredentials);
+    QList<Socks5Parser::Event> events;
+    for (char c : input) {
+        parser.append(QByteArrayView(&c, 1));
+        while (auto event = parser.next())
+            events.append(*event);
+    }
+    QCOMPARE(events.size(), 3);
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        QCOMPARE(events[i].type, expected[i].type);
+        QCOMPARE(events[i].reply, expected[i].reply);
+    }
+    QCOMPARE(events[2].target.toString(), QStringLiteral("a.example:80"));
+}
+
+void TestSocks5Parser::acceptsLongestCredentialsRfc1929Allows()
+{
+    const QByteArray user(255, 'u');
+    const QByteArray password(255, 'p');
+    Socks5Parser parser{ProxyCredentials(user, password)};
+    const auto events = feedAll(parser, bytes({5, 1, 2}) + login(user, password));
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[1].type, Type::Authenticated);
 }
 
 QTEST_APPLESS_MAIN(TestSocks5Parser)

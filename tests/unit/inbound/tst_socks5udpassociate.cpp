@@ -130,6 +130,8 @@ std::unique_ptr<Engine> TestSocks5UdpAssociate::startEngine(const QString& liste
     settings.routing = RoutingMode::None;
     settings.server.caFile = m_caFile;
     settings.udpDnsServer = m_server->url().toString();
+    // The dual-stack rows listen on every address; the test reaches them over loopback only.
+    settings.allowLanWithoutAuth = true;
     auto engine = std::make_unique<Engine>();
     if (const auto error = engine->start(settings)) {
         qWarning("%s", qPrintable(*error));
