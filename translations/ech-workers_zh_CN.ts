@@ -333,6 +333,26 @@ The file was left as it is and will not be overwritten.</source>
         <source>Lan&amp;guage:</source>
         <translation>语言(&amp;G)：</translation>
     </message>
+    <message>
+        <source>empty: no login (only this machine can connect)</source>
+        <translation>留空：无需登录（仅本机可连接）</translation>
+    </message>
+    <message>
+        <source>Allow other devices without a password (an open proxy)</source>
+        <translation>允许其他设备免密码使用（开放代理）</translation>
+    </message>
+    <message>
+        <source>SOCKS5 and HTTP clients log in with this user name and password. A listen address other than 127.0.0.1 needs them, or the box above.</source>
+        <translation>SOCKS5 和 HTTP 客户端使用此用户名和密码登录。监听地址不是 127.0.0.1 时需要设置它们，或勾选上面的选项。</translation>
+    </message>
+    <message>
+        <source>Proxy &amp;user:</source>
+        <translation>代理用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>Proxy &amp;password:</source>
+        <translation>代理密码(&amp;P)：</translation>
+    </message>
 </context>
 <context>
     <name>echw::LocalDemo</name>

@@ -252,11 +252,12 @@ QList<SettingsIssue> AppSettings::validate() const
                        QStringLiteral("no server is selected; choose one of the servers")});
     }
 
-    if (const QString error = errorOf(parseListenAddress(listen)); !error.isEmpty())
+    if (const QString error = errorOf(parseListenAddress(listen)); !error.isEmpty()) {
         issues.append({QString(key::listen), error});
-    // Whether the listen address needs credentials is the Engine's call at start
-    // (checkNetworkExposure): settings imported from the reference GUI with 0.0.0.0 stay
-    // loadable and editable.
+    } else if (const auto exposure = checkNetworkExposure(
+                   listen, !authUser.isEmpty() && !authPassword.isEmpty(), allowLanWithoutAuth)) {
+        issues.append({QString(key::listen), *exposure});
+    }
     if (const auto problem = checkProxyCredentials(authUser, authPassword)) {
         const bool aboutUser = problem->field == CredentialsProblem::Field::User;
         issues.append({QString(aboutUser ? key::authUser : key::authPassword), problem->message});

@@ -78,7 +78,18 @@ QString describeEntry(const QJsonObject& object, qsizetype index)
 void applyGlobals(const LegacyEntry& entry, LegacyImport& result)
 {
     if (!entry.listen.isEmpty()) {
-        if (std::holds_alternative<ListenAddress>(parseListenAddress(entry.listen))) {
+        const auto parsed = parseListenAddress(entry.listen);
+        if (const auto* address = std::get_if<ListenAddress>(&parsed);
+            address && !listensOnLoopback(entry.listen)) {
+            // The reference GUI shared the proxy on the network without a password; that now
+            // needs a user and password, so the import keeps the proxy on this machine.
+            result.listen = QStringLiteral("127.0.0.1:%1").arg(address->port);
+            result.problems.append(
+                QStringLiteral("the listen address \"%1\" would share the proxy on the network "
+                               "without a password; it was imported as %2 (set a user and "
+                               "password in Settings to share it)")
+                    .arg(entry.listen, *result.listen));
+        } else if (address) {
             result.listen = entry.listen;
         } else {
             result.problems.append(

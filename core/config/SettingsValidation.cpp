@@ -67,8 +67,8 @@ std::optional<QString> checkNetworkExposure(const QString& listen, bool hasCrede
     if (hasCredentials || allowWithoutAuth || listensOnLoopback(listen))
         return std::nullopt;
     return QStringLiteral("listening on %1 would open the proxy to the network: set a user "
-                          "and password (-auth USER:PASSWORD), or allow it without "
-                          "authentication (-allow-lan)")
+                          "name and password for the proxy (-auth USER:PASSWORD), or allow it "
+                          "without authentication (-allow-lan)")
         .arg(listen);
 }
 

@@ -140,6 +140,7 @@ private Q_SLOTS:
     void okWithAnInvalidFieldDoesNotApply();
     void okWithAnInvalidGeneralFieldShowsTheGeneralTab();
     void applyEmitsTheEditedSettings();
+    void aNetworkListenAddressNeedsCredentialsOrTheOpenProxyBox();
     void addsASelectedEmptyServer();
     void renamingUpdatesTheListLive();
     void duplicatesWithANewId();
@@ -240,7 +241,7 @@ void TestSettingsDialog::applyEmitsTheEditedSettings()
     SettingsDialog dialog(twoServers());
     QSignalSpy applied(&dialog, &SettingsDialog::applied);
     replaceText(find<QLineEdit>(&dialog, QStringLiteral("listenEdit")),
-                QStringLiteral("0.0.0.0:30001"));
+                QStringLiteral("127.0.0.1:30001"));
     auto* routing = find<QComboBox>(&dialog, QStringLiteral("routingCombo"));
     routing->setCurrentIndex(routing->findData(QStringLiteral("none")));
     QVERIFY(!find<QLabel>(&dialog, QStringLiteral("routingHint"))->text().isEmpty());
@@ -249,13 +250,52 @@ void TestSettingsDialog::applyEmitsTheEditedSettings()
     QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
     QCOMPARE(applied.count(), 1);
     const auto settings = applied.first().first().value<AppSettings>();
-    QCOMPARE(settings.listen, QStringLiteral("0.0.0.0:30001"));
+    QCOMPARE(settings.listen, QStringLiteral("127.0.0.1:30001"));
     QCOMPARE(settings.routing, RoutingMode::None);
     QCOMPARE(settings, dialog.settings());
 
     QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
     QCOMPARE(applied.count(), 2);
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
+}
+
+void TestSettingsDialog::aNetworkListenAddressNeedsCredentialsOrTheOpenProxyBox()
+{
+    SettingsDialog dialog(twoServers());
+    QSignalSpy applied(&dialog, &SettingsDialog::applied);
+    auto* buttons = find<QDialogButtonBox>(&dialog, QStringLiteral("buttonBox"));
+    auto* listenError = find<QLabel>(&dialog, QStringLiteral("listenError"));
+    replaceText(find<QLineEdit>(&dialog, QStringLiteral("listenEdit")),
+                QStringLiteral("0.0.0.0:30001"));
+    QVERIFY(showsMessage(listenError));
+    QVERIFY(listenError->text().contains(QStringLiteral("open the proxy to the network")));
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
+    QCOMPARE(applied.count(), 0);
+
+    // A user name alone is not enough; with the password the address is fine.
+    replaceText(find<QLineEdit>(&dialog, QStringLiteral("authUserEdit")), QStringLiteral("me"));
+    QVERIFY(showsMessage(find<QLabel>(&dialog, QStringLiteral("authPasswordError"))));
+    auto* password = find<QLineEdit>(&dialog, QStringLiteral("authPasswordEdit"));
+    QCOMPARE(password->echoMode(), QLineEdit::Password);
+    replaceText(password, QStringLiteral("pa55"));
+    QVERIFY(!showsMessage(listenError));
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
+    QCOMPARE(applied.count(), 1);
+    auto settings = applied.last().first().value<AppSettings>();
+    QCOMPARE(settings.authUser, QStringLiteral("me"));
+    QCOMPARE(settings.authPassword, QStringLiteral("pa55"));
+
+    // Or no credentials and the explicit open-proxy choice.
+    replaceText(find<QLineEdit>(&dialog, QStringLiteral("authUserEdit")), QString());
+    replaceText(password, QString());
+    QVERIFY(showsMessage(listenError));
+    find<QCheckBox>(&dialog, QStringLiteral("allowLanCheck"))->setChecked(true);
+    QVERIFY(!showsMessage(listenError));
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
+    QCOMPARE(applied.count(), 2);
+    settings = applied.last().first().value<AppSettings>();
+    QVERIFY(settings.allowLanWithoutAuth);
+    QVERIFY(settings.authUser.isEmpty());
 }
 
 void TestSettingsDialog::addsASelectedEmptyServer()

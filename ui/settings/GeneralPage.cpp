@@ -19,6 +19,20 @@ GeneralPage::GeneralPage(QWidget* parent)
     m_listen->setToolTip(tr("Where the local SOCKS5 and HTTP proxy listens, as address:port. "
                             "Use 127.0.0.1 unless other devices should use this proxy."));
 
+    // Who may use the proxy: on loopback only this machine; on a network address a user
+    // name and password, or the explicit choice to run an open proxy.
+    m_authUser = new QLineEdit;
+    m_authUser->setObjectName(QStringLiteral("authUserEdit"));
+    m_authUser->setPlaceholderText(tr("empty: no login (only this machine can connect)"));
+    m_authPassword =
+        new SecretField(QStringLiteral("authPasswordEdit"), QStringLiteral("showPasswordButton"));
+    m_allowLan = new QCheckBox(tr("Allow other devices without a password (an open proxy)"));
+    m_allowLan->setObjectName(QStringLiteral("allowLanCheck"));
+    auto* accessNote = new QLabel(tr("SOCKS5 and HTTP clients log in with this user name and "
+                                     "password. A listen address other than 127.0.0.1 needs "
+                                     "them, or the box above."));
+    accessNote->setWordWrap(true);
+
     m_routing = new QComboBox;
     m_routing->setObjectName(QStringLiteral("routingCombo"));
     m_routing->addItem(tr("Global"), routingModeName(RoutingMode::Global));
@@ -72,6 +86,11 @@ GeneralPage::GeneralPage(QWidget* parent)
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(tr("&Listen address:"),
                  m_issues.wrap(QStringLiteral("listen"), m_listen, m_listen));
+    form->addRow(tr("Proxy &user:"),
+                 m_issues.wrap(QStringLiteral("authUser"), m_authUser, m_authUser));
+    form->addRow(tr("Proxy &password:"), m_issues.wrap(QStringLiteral("authPassword"),
+                                                       m_authPassword, m_authPassword->edit()));
+    form->addRow(QString(), stacked({m_allowLan, accessNote}));
     form->addRow(tr("&Routing:"),
                  m_issues.wrap(QStringLiteral("routingMode"), routingRow, m_routing));
     form->addRow(tr("China lists &folder:"),
@@ -83,8 +102,10 @@ GeneralPage::GeneralPage(QWidget* parent)
     form->addRow(tr("Lan&guage:"),
                  m_issues.wrap(QStringLiteral("language"), languageRow, m_language));
 
-    for (QLineEdit* edit : {m_listen, m_listDirectory, m_rulesFile})
+    for (QLineEdit* edit :
+         {m_listen, m_authUser, m_authPassword->edit(), m_listDirectory, m_rulesFile})
         connect(edit, &QLineEdit::textChanged, this, &GeneralPage::edited);
+    connect(m_allowLan, &QCheckBox::toggled, this, &GeneralPage::edited);
     connect(m_routing, &QComboBox::currentIndexChanged, this, [this] {
         updateRoutingHint();
         Q_EMIT edited();
@@ -98,6 +119,9 @@ GeneralPage::GeneralPage(QWidget* parent)
 void GeneralPage::setSettings(const AppSettings& settings)
 {
     const QSignalBlocker blockListen(m_listen);
+    const QSignalBlocker blockAuthUser(m_authUser);
+    const QSignalBlocker blockAuthPassword(m_authPassword->edit());
+    const QSignalBlocker blockAllowLan(m_allowLan);
     const QSignalBlocker blockRouting(m_routing);
     const QSignalBlocker blockListDirectory(m_listDirectory);
     const QSignalBlocker blockRulesFile(m_rulesFile);
@@ -105,6 +129,10 @@ void GeneralPage::setSettings(const AppSettings& settings)
     const QSignalBlocker blockLanguage(m_language);
 
     m_listen->setText(settings.listen);
+    m_authUser->setText(settings.authUser);
+    m_authPassword->edit()->setText(settings.authPassword);
+    m_authPassword->conceal();
+    m_allowLan->setChecked(settings.allowLanWithoutAuth);
     m_routing->setCurrentIndex(m_routing->findData(routingModeName(settings.routing)));
     m_listDirectory->setText(settings.listDirectory);
     m_rulesFile->setText(settings.rulesFile);
@@ -122,6 +150,9 @@ void GeneralPage::setSettings(const AppSettings& settings)
 void GeneralPage::applyTo(AppSettings& settings) const
 {
     settings.listen = m_listen->text().trimmed();
+    settings.authUser = m_authUser->text();
+    settings.authPassword = m_authPassword->edit()->text();
+    settings.allowLanWithoutAuth = m_allowLan->isChecked();
     settings.routing =
         routingModeFromName(m_routing->currentData().toString()).value_or(settings.routing);
     settings.listDirectory = m_listDirectory->text().trimmed();

@@ -12,8 +12,8 @@ class QLineEdit;
 
 namespace echw {
 
-// The settings that are not per server: listen address, routing, lists,
-// start-up and language.
+// The settings that are not per server: listen address and who may use the
+// proxy, routing, lists, start-up and language.
 class GeneralPage final : public QWidget {
     Q_OBJECT
 public:
@@ -36,6 +36,9 @@ private:
 
     FieldIssues m_issues;
     QLineEdit* m_listen = nullptr;
+    QLineEdit* m_authUser = nullptr;
+    SecretField* m_authPassword = nullptr;
+    QCheckBox* m_allowLan = nullptr;
     QComboBox* m_routing = nullptr;
     QLabel* m_routingHint = nullptr;
     QLineEdit* m_listDirectory = nullptr;

@@ -48,16 +48,9 @@ ServerEditor::ServerEditor(QWidget* parent)
     m_preferredIp->setToolTip(tr("Connect to this IP address or host name instead of resolving "
                                  "the worker's host; the TLS server name stays the host."));
 
-    m_token = makeLineEdit(QStringLiteral("tokenEdit"), tr("optional"));
-    m_token->setClearButtonEnabled(false);
-    m_showToken = new QPushButton(tr("Show"));
-    m_showToken->setObjectName(QStringLiteral("showTokenButton"));
-    m_showToken->setCheckable(true);
-    auto* tokenRow = new QWidget;
-    auto* tokenLayout = new QHBoxLayout(tokenRow);
-    tokenLayout->setContentsMargins(0, 0, 0, 0);
-    tokenLayout->addWidget(m_token, 1);
-    tokenLayout->addWidget(m_showToken);
+    m_tokenField = new SecretField(QStringLiteral("tokenEdit"), QStringLiteral("showTokenButton"));
+    m_token = m_tokenField->edit();
+    m_token->setPlaceholderText(tr("optional"));
 
     m_dohServer = makeLineEdit(QStringLiteral("dohServerEdit"), defaults.dohServer);
     m_echDomain = makeLineEdit(QStringLiteral("echDomainEdit"), defaults.echDomain);
@@ -94,7 +87,7 @@ ServerEditor::ServerEditor(QWidget* parent)
     form->addRow(tr("&Address:"), m_issues.wrap(QStringLiteral("address"), m_address, m_address));
     form->addRow(tr("&Preferred IP:"),
                  m_issues.wrap(QStringLiteral("preferredIp"), m_preferredIp, m_preferredIp));
-    form->addRow(tr("&Token:"), m_issues.wrap(QStringLiteral("token"), tokenRow, m_token));
+    form->addRow(tr("&Token:"), m_issues.wrap(QStringLiteral("token"), m_tokenField, m_token));
     form->addRow(tr("&DoH server:"),
                  m_issues.wrap(QStringLiteral("dohServer"), m_dohServer, m_dohServer));
     form->addRow(tr("&ECH domain:"),
@@ -117,7 +110,6 @@ ServerEditor::ServerEditor(QWidget* parent)
         updateEchFields();
         Q_EMIT edited();
     });
-    connect(m_showToken, &QPushButton::toggled, this, &ServerEditor::setTokenVisible);
 
     setServer(defaults);
 }
@@ -142,8 +134,7 @@ void ServerEditor::setServer(const ServerProfile& server)
     m_caFile->setText(server.caFile);
     m_connectionLimit->setValue(server.connectionLimit);
     m_warmPoolSize->setValue(server.warmPoolSize);
-    m_showToken->setChecked(false);
-    setTokenVisible(false);
+    m_tokenField->conceal();
     updateEchFields();
 }
 
@@ -172,12 +163,6 @@ void ServerEditor::showIssues(const IssueMessages& messages)
 bool ServerEditor::focusField(const QString& key)
 {
     return m_issues.focusField(key);
-}
-
-void ServerEditor::setTokenVisible(bool visible)
-{
-    m_token->setEchoMode(visible ? QLineEdit::Normal : QLineEdit::Password);
-    m_showToken->setText(visible ? tr("Hide") : tr("Show"));
 }
 
 void ServerEditor::updateEchFields()

@@ -32,7 +32,6 @@ Q_SIGNALS:
     void edited();
 
 private:
-    void setTokenVisible(bool visible);
     void updateEchFields();
 
     QString m_id;
@@ -41,7 +40,7 @@ private:
     QLineEdit* m_address = nullptr;
     QLineEdit* m_preferredIp = nullptr;
     QLineEdit* m_token = nullptr;
-    QPushButton* m_showToken = nullptr;
+    SecretField* m_tokenField = nullptr;
     QLineEdit* m_dohServer = nullptr;
     QLineEdit* m_echDomain = nullptr;
     QCheckBox* m_withoutEch = nullptr;

@@ -76,6 +76,35 @@ QWidget* stacked(std::initializer_list<QWidget*> widgets)
     return container;
 }
 
+SecretField::SecretField(const QString& editName, const QString& buttonName, QWidget* parent)
+    : QWidget(parent)
+    , m_edit(new QLineEdit(this))
+    , m_button(new QPushButton(this))
+{
+    m_edit->setObjectName(editName);
+    m_button->setObjectName(buttonName);
+    m_button->setCheckable(true);
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_edit, 1);
+    layout->addWidget(m_button);
+    connect(m_button, &QPushButton::toggled, this, &SecretField::setRevealed);
+    setRevealed(false);
+}
+
+void SecretField::conceal()
+{
+    m_button->setChecked(false);
+    setRevealed(false);
+}
+
+void SecretField::setRevealed(bool revealed)
+{
+    m_edit->setEchoMode(revealed ? QLineEdit::Normal : QLineEdit::Password);
+    m_button->setText(revealed ? QCoreApplication::translate("echw::ServerEditor", "Hide")
+                               : QCoreApplication::translate("echw::ServerEditor", "Show"));
+}
+
 QWidget* withBrowseButton(QLineEdit* edit, const QString& buttonName,
                           std::function<QString()> choose)
 {

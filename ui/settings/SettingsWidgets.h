@@ -3,13 +3,14 @@
 #include <QHash>
 #include <QString>
 #include <QStringList>
+#include <QWidget>
 
 #include <functional>
 #include <initializer_list>
 
 class QLabel;
 class QLineEdit;
-class QWidget;
+class QPushButton;
 
 namespace echw {
 
@@ -44,6 +45,21 @@ void setErrorText(QLabel* label, const QStringList& messages);
 
 // The widgets one under the other, without margins, as one form field.
 QWidget* stacked(std::initializer_list<QWidget*> widgets);
+
+// A secret (token, password): a line edit shown as dots, with a Show/Hide button beside it.
+class SecretField final : public QWidget {
+public:
+    SecretField(const QString& editName, const QString& buttonName, QWidget* parent = nullptr);
+    QLineEdit* edit() const { return m_edit; }
+    // Back to dots, e.g. when the field starts showing another server's secret.
+    void conceal();
+
+private:
+    void setRevealed(bool revealed);
+
+    QLineEdit* m_edit;
+    QPushButton* m_button;
+};
 
 // edit with a "Browse…" button (objectName buttonName) beside it; the button
 // puts what choose() returns into edit unless it is empty (cancelled).

@@ -82,7 +82,7 @@ private Q_SLOTS:
 
 void TestLegacyConfigImport::importsValidServersAndReportsBadOnes()
 {
-    const LegacyImport result = echw::importLegacyConfig(sampleConfig());
+    LegacyImport result = echw::importLegacyConfig(sampleConfig());
     QCOMPARE(result.servers.size(), 2);
 
     const ServerProfile& first = result.servers[0];
@@ -103,10 +103,18 @@ void TestLegacyConfigImport::importsValidServersAndReportsBadOnes()
 
     // current_server_id selects the server and supplies the global values.
     QCOMPARE(result.activeServerId, kSecondId);
-    QCOMPARE(result.listen, QStringLiteral("0.0.0.0:30001"));
+    // The reference GUI shared the proxy on the network without a password; the import keeps
+    // it on this machine and says so.
+    QCOMPARE(result.listen, std::optional(QStringLiteral("127.0.0.1:30001")));
     QCOMPARE(result.routing, RoutingMode::None);
 
-    QCOMPARE(result.problems.size(), 2);
+    QCOMPARE(result.problems.size(), 3);
+    QVERIFY(std::any_of(result.problems.begin(), result.problems.end(), [](const QString& p) {
+        return p.contains(QStringLiteral("\"0.0.0.0:30001\" would share the proxy")) &&
+               p.contains(QStringLiteral("imported as 127.0.0.1:30001"));
+    }));
+    result.problems.removeIf(
+        [](const QString& p) { return p.contains(QStringLiteral("would share the proxy")); });
     QVERIFY2(result.problems[0].contains(QStringLiteral("\"Broken\"")) &&
                  result.problems[0].contains(QStringLiteral("scheme")),
              qPrintable(result.problems[0]));
@@ -132,7 +140,7 @@ void TestLegacyConfigImport::mergesIntoFreshSettings()
     echw::importLegacyConfig(sampleConfig()).mergeInto(settings);
     QCOMPARE(settings.servers.size(), 2);
     QCOMPARE(settings.activeServerId, kSecondId);
-    QCOMPARE(settings.listen, QStringLiteral("0.0.0.0:30001"));
+    QCOMPARE(settings.listen, QStringLiteral("127.0.0.1:30001"));
     QCOMPARE(settings.routing, RoutingMode::None);
     QCOMPARE(settings.validate(), QList<echw::SettingsIssue>());
 }
