@@ -34,12 +34,15 @@ void BenchReport::addNote(const QString& note)
 
 QString BenchReport::table() const
 {
-    QString out = QStringLiteral("what").leftJustified(48);
+    qsizetype width = 4;
+    for (const Row& row : m_rows)
+        width = std::max(width, row.what.size());
+    QString out = QStringLiteral("what").leftJustified(width);
     for (const QString& column : m_columns)
         out += QStringLiteral(" | ") + column.right(14).rightJustified(14);
     out += QStringLiteral(" | %1 | note\n").arg(QStringLiteral("goal").leftJustified(12));
     for (const Row& row : m_rows) {
-        out += row.what.leftJustified(48);
+        out += row.what.leftJustified(width);
         for (const double value : row.values) {
             const bool whole = value == double(qint64(value));
             const int decimals = whole || value >= 1000 ? 0 : value < 10 ? 3 : 1;

@@ -14,6 +14,21 @@ namespace echw::bench {
 
 using namespace std::chrono_literals;
 
+namespace {
+
+QString& logDirectory()
+{
+    static QString directory;
+    return directory;
+}
+
+} // namespace
+
+void ChildProcess::setLogDirectory(const QString& directory)
+{
+    logDirectory() = directory;
+}
+
 ChildProcess::ChildProcess(QString name, const QString& program, const QStringList& arguments,
                            const QProcessEnvironment& environment)
     : m_name(std::move(name))
@@ -24,6 +39,7 @@ ChildProcess::ChildProcess(QString name, const QString& program, const QStringLi
     m_process.setProcessEnvironment(environment);
     m_process.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
     m_process.start(program, arguments);
+    m_pid = m_process.processId();
 }
 
 ChildProcess::~ChildProcess()
@@ -96,12 +112,19 @@ std::optional<QString> ChildProcess::waitForPort(quint16 port, std::chrono::mill
 
 void ChildProcess::stop()
 {
-    if (m_process.state() == QProcess::NotRunning)
-        return;
-    m_process.terminate();
-    if (!m_process.waitForFinished(5000)) {
-        m_process.kill();
-        m_process.waitForFinished(5000);
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.terminate();
+        if (!m_process.waitForFinished(5000)) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    if (!logDirectory().isEmpty() && !m_logKept) {
+        m_logKept = true;
+        const QString name =
+            m_name.left(m_name.indexOf(u' ')) + QStringLiteral("-%1.log").arg(pid());
+        QDir().mkpath(logDirectory());
+        QFile::copy(m_log.fileName(), QDir(logDirectory()).filePath(name));
     }
 }
 

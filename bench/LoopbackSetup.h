@@ -31,17 +31,21 @@ public:
                                                                  std::chrono::milliseconds timeout);
     // Waits until a TCP connection to 127.0.0.1:port succeeds (works for any client binary).
     std::optional<QString> waitForPort(quint16 port, std::chrono::milliseconds timeout);
-    qint64 pid() const { return m_process.processId(); }
+    qint64 pid() const { return m_pid; }
     bool isRunning();
     QString output() const;
     // "<name> <what>; its last output: ..."
     QString failure(const QString& what) const;
     void stop();
+    // Where every child's output is copied when it stops (--keep-logs); empty: nowhere.
+    static void setLogDirectory(const QString& directory);
 
 private:
     QString m_name;
     QTemporaryFile m_log;
     QProcess m_process;
+    qint64 m_pid = 0;
+    bool m_logKept = false;
 };
 
 struct ClientOptions {

@@ -91,11 +91,16 @@ int main(int argc, char* argv[])
         QStringLiteral("tunnels"),
         QStringLiteral("memory: idle tunnels, comma-separated (default 100,1000,5000)"),
         QStringLiteral("list"), QStringLiteral("100,1000,5000"));
+    const QCommandLineOption keepLogs(
+        QStringLiteral("keep-logs"),
+        QStringLiteral("copy the output of the origin, the server and the clients to this folder"),
+        QStringLiteral("dir"));
     parser.addOptions({scenario, runs, json, client, compare, server, origin, mode, connections,
-                       totalMb, seconds, tunnels});
+                       totalMb, seconds, tunnels, keepLogs});
     parser.process(app);
 
     const QString name = parser.value(scenario);
+    echw::bench::ChildProcess::setLogDirectory(parser.value(keepLogs));
     const int repetitions = std::max(1, parser.value(runs).toInt());
     if (parser.value(mode) != QStringLiteral("tunnel") &&
         parser.value(mode) != QStringLiteral("direct")) {
