@@ -234,15 +234,16 @@ void LoadDriver::readFrom(Connection& connection)
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             return;
-        if (n < 0) {
-            const int error = errno;
-            fail(connection, errnoText("read", error));
-            return;
-        }
+        // Where it broke tells apart a lost handshake from a relay that gave up.
         static const char* const kPhaseNames[] = {
             "connect", "SOCKS method", "SOCKS reply", "response head", "body", "echo", "idle"};
-        fail(connection, QStringLiteral("closed by the proxy during %1")
-                             .arg(QLatin1StringView(kPhaseNames[int(connection.phase)])));
+        const QLatin1StringView phase(kPhaseNames[int(connection.phase)]);
+        if (n < 0) {
+            const int error = errno;
+            fail(connection, QStringLiteral("%1 during %2").arg(errnoText("read", error), phase));
+            return;
+        }
+        fail(connection, QStringLiteral("closed by the proxy during %1").arg(phase));
         return;
     }
 }
