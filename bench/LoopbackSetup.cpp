@@ -168,22 +168,23 @@ std::optional<QString> LoopbackSetup::startBackends()
 QStringList LoopbackSetup::clientArguments(quint16 listenPort, const ClientOptions& options) const
 {
     const QString server = QStringLiteral("127.0.0.1:%1").arg(m_serverPort);
-    return {QStringLiteral("-l"),
-            QStringLiteral("127.0.0.1:%1").arg(listenPort),
-            QStringLiteral("-f"),
-            QStringLiteral("localhost:%1").arg(m_serverPort),
-            QStringLiteral("-token"),
-            QString::fromUtf16(kToken),
-            QStringLiteral("-dns"),
-            QStringLiteral("https://%1/dns-query").arg(server),
-            QStringLiteral("-ech"),
-            QString::fromUtf16(kPublicName),
-            QStringLiteral("-ca"),
-            m_certificate,
-            QStringLiteral("-routing"),
-            options.direct ? QStringLiteral("none") : QStringLiteral("global"),
-            QStringLiteral("-max-connections"),
-            QString::number(options.maxConnections)};
+    QStringList arguments{QStringLiteral("-l"),
+                          QStringLiteral("127.0.0.1:%1").arg(listenPort),
+                          QStringLiteral("-f"),
+                          QStringLiteral("localhost:%1").arg(m_serverPort),
+                          QStringLiteral("-token"),
+                          QString::fromUtf16(kToken),
+                          QStringLiteral("-dns"),
+                          QStringLiteral("https://%1/dns-query").arg(server),
+                          QStringLiteral("-ech"),
+                          QString::fromUtf16(kPublicName),
+                          QStringLiteral("-routing"),
+                          options.direct ? QStringLiteral("none") : QStringLiteral("global")};
+    if (!options.referenceFlagsOnly) {
+        arguments += {QStringLiteral("-ca"), m_certificate, QStringLiteral("-max-connections"),
+                      QString::number(options.maxConnections)};
+    }
+    return arguments;
 }
 
 QProcessEnvironment LoopbackSetup::clientEnvironment(const ClientOptions& options) const
@@ -194,6 +195,8 @@ QProcessEnvironment LoopbackSetup::clientEnvironment(const ClientOptions& option
                        options.cacheHome.isEmpty() ? m_temp.filePath(QStringLiteral("cache"))
                                                    : options.cacheHome);
     environment.insert(QStringLiteral("XDG_DATA_HOME"), m_temp.filePath(QStringLiteral("data")));
+    if (options.referenceFlagsOnly)
+        environment.insert(QStringLiteral("SSL_CERT_FILE"), m_certificate);
     return environment;
 }
 

@@ -52,6 +52,9 @@ struct ClientOptions {
     bool direct = false; // -routing none: the bypass path
     int maxConnections = 1000;
     QString cacheHome; // XDG_CACHE_HOME for the client (where its ECH cache lives)
+    // Only the reference CLI's flags (no -ca, -max-connections): the server's certificate is
+    // then trusted through SSL_CERT_FILE, which Go's crypto/x509 reads.
+    bool referenceFlagsOnly = false;
 };
 
 // Origin server, the project's worker server with -doh, and clients under test, all on

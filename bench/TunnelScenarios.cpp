@@ -33,10 +33,12 @@ using Measurements = QList<Measurement>;
 // One client binary under test, (re)started by a scenario as it needs.
 class ClientUnderTest {
 public:
-    ClientUnderTest(LoopbackSetup& setup, QString program, const LoadOptions& options)
+    ClientUnderTest(LoopbackSetup& setup, QString program, const LoadOptions& options,
+                    bool referenceFlagsOnly)
         : m_setup(setup)
         , m_program(std::move(program))
         , m_options(options)
+        , m_referenceFlagsOnly(referenceFlagsOnly)
     {}
 
     // Stops the running instance, if any, and starts a fresh one that accepts.
@@ -46,6 +48,7 @@ public:
         ClientOptions client;
         client.direct = m_options.direct;
         client.maxConnections = maxConnections;
+        client.referenceFlagsOnly = m_referenceFlagsOnly;
         auto started = m_setup.startClient(m_program, client, &m_port);
         if (auto* error = std::get_if<QString>(&started))
             return *error;
@@ -73,11 +76,13 @@ public:
     }
     LoopbackSetup& setup() const { return m_setup; }
     const QString& program() const { return m_program; }
+    bool referenceFlagsOnly() const { return m_referenceFlagsOnly; }
 
 private:
     LoopbackSetup& m_setup;
     QString m_program;
     const LoadOptions& m_options;
+    bool m_referenceFlagsOnly = false;
     std::unique_ptr<ChildProcess> m_process;
     quint16 m_port = 0;
 };
@@ -115,8 +120,9 @@ ScenarioResult compareClients(const QString& scenario, const LoadOptions& option
         return *error;
     const QString loadBefore = loadAverage();
     QList<Measurements> columns;
-    for (const QString& program : programs) {
-        ClientUnderTest client(setup, program, options);
+    for (qsizetype i = 0; i < programs.size(); ++i) {
+        const QString& program = programs[i];
+        ClientUnderTest client(setup, program, options, i > 0 && options.compareReferenceFlags);
         auto measured = measure(client);
         if (auto* error = std::get_if<QString>(&measured))
             return *error;
@@ -159,12 +165,14 @@ struct StartTiming {
 // Starts a client with its output on a pipe (read as it comes, so the times are exact) and
 // times the lines that say it listens and that the ECH config is ready.
 std::variant<StartTiming, QString> timeClientStart(LoopbackSetup& setup, const QString& program,
+                                                   bool referenceFlagsOnly,
                                                    const LoadOptions& options,
                                                    const QString& cacheHome)
 {
     ClientOptions client;
     client.direct = options.direct;
     client.cacheHome = cacheHome;
+    client.referenceFlagsOnly = referenceFlagsOnly;
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.setProcessEnvironment(setup.clientEnvironment(client));
@@ -380,7 +388,8 @@ ScenarioResult runStartScenario(const LoadOptions& options)
                 QTemporaryDir cache;
                 for (int start = 0; start < 2; ++start) {
                     auto timing =
-                        timeClientStart(client.setup(), client.program(), options, cache.path());
+                        timeClientStart(client.setup(), client.program(),
+                                        client.referenceFlagsOnly(), options, cache.path());
                     if (auto* error = std::get_if<QString>(&timing))
                         return *error;
                     const auto [toListening, toEchReady] = std::get<StartTiming>(timing);

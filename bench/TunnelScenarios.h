@@ -12,7 +12,8 @@ namespace echw::bench {
 // What the load scenarios need from the command line.
 struct LoadOptions {
     QString clientPath;
-    QString comparePath; // a second client taking the same flags; empty: none
+    QString comparePath;                // a second client taking the same flags; empty: none
+    bool compareReferenceFlags = false; // it takes only the reference CLI's flags
     QString serverPath;
     QString originPath;
     bool direct = false; // clients run with -routing none: the bypass path

@@ -91,12 +91,16 @@ int main(int argc, char* argv[])
         QStringLiteral("tunnels"),
         QStringLiteral("memory: idle tunnels, comma-separated (default 100,1000,5000)"),
         QStringLiteral("list"), QStringLiteral("100,1000,5000"));
+    const QCommandLineOption compareReference(
+        QStringLiteral("compare-reference-flags"),
+        QStringLiteral("the --compare client takes only the reference CLI's flags (no -ca, "
+                       "-max-connections); it trusts the server through SSL_CERT_FILE"));
     const QCommandLineOption keepLogs(
         QStringLiteral("keep-logs"),
         QStringLiteral("copy the output of the origin, the server and the clients to this folder"),
         QStringLiteral("dir"));
     parser.addOptions({scenario, runs, json, client, compare, server, origin, mode, connections,
-                       totalMb, seconds, tunnels, keepLogs});
+                       totalMb, seconds, tunnels, compareReference, keepLogs});
     parser.process(app);
 
     const QString name = parser.value(scenario);
@@ -110,6 +114,7 @@ int main(int argc, char* argv[])
     LoadOptions load;
     load.clientPath = parser.value(client);
     load.comparePath = parser.value(compare);
+    load.compareReferenceFlags = parser.isSet(compareReference);
     load.serverPath = parser.value(server);
     load.originPath = parser.value(origin);
     load.direct = parser.value(mode) == QStringLiteral("direct");
