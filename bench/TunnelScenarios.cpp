@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 
 #include <functional>
+#include <numeric>
 
 namespace echw::bench {
 
@@ -27,6 +28,7 @@ struct Measurement {
     QString unit;
     QString goal;
     QString note;
+    bool summed = false; // over several runs: the sum (error counts), not the median
 };
 using Measurements = QList<Measurement>;
 
@@ -98,10 +100,34 @@ QString loadAverage()
     return QString::fromLatin1(fields.mid(0, 3).join(' '));
 }
 
-// Runs `measure` once per client under test (ours, then --compare) against one origin and
-// worker server, and sets their figures side by side, one column per client.
+// Row by row, the median of several runs of one measurement, with every run's value in the note.
+Measurements medianOf(const QList<Measurements>& runs)
+{
+    if (runs.size() == 1)
+        return runs.front();
+    Measurements rows = runs.front();
+    for (qsizetype row = 0; row < rows.size(); ++row) {
+        QList<double> values;
+        QStringList texts;
+        for (const Measurements& run : runs) {
+            values.append(run.value(row).value);
+            texts.append(QString::number(run.value(row).value, 'g', 4));
+        }
+        rows[row].value =
+            rows[row].summed ? std::accumulate(values.begin(), values.end(), 0.0) : median(values);
+        rows[row].note = QStringLiteral("%1 of %2 runs (%3); first run: %4")
+                             .arg(rows[row].summed ? u"sum"_s : u"median"_s)
+                             .arg(runs.size())
+                             .arg(texts.join(u", "_s), rows[row].note);
+    }
+    return rows;
+}
+
+// Runs `measure` `repetitions` times per client under test (ours, then --compare, taking turns)
+// against one origin and worker server, and sets the medians side by side, one column per
+// client.
 ScenarioResult compareClients(const QString& scenario, const LoadOptions& options,
-                              const Measure& measure)
+                              const Measure& measure, int repetitions)
 {
     QStringList programs{options.clientPath};
     QStringList labels{QFileInfo(options.clientPath).fileName()};
@@ -119,15 +145,20 @@ ScenarioResult compareClients(const QString& scenario, const LoadOptions& option
     if (auto error = setup.startBackends())
         return *error;
     const QString loadBefore = loadAverage();
-    QList<Measurements> columns;
-    for (qsizetype i = 0; i < programs.size(); ++i) {
-        const QString& program = programs[i];
-        ClientUnderTest client(setup, program, options, i > 0 && options.compareReferenceFlags);
-        auto measured = measure(client);
-        if (auto* error = std::get_if<QString>(&measured))
-            return *error;
-        columns.append(std::get<Measurements>(std::move(measured)));
+    QList<QList<Measurements>> runs(programs.size());
+    for (int run = 0; run < repetitions; ++run) {
+        for (qsizetype i = 0; i < programs.size(); ++i) {
+            ClientUnderTest client(setup, programs[i], options,
+                                   i > 0 && options.compareReferenceFlags);
+            auto measured = measure(client);
+            if (auto* error = std::get_if<QString>(&measured))
+                return *error;
+            runs[i].append(std::get<Measurements>(std::move(measured)));
+        }
     }
+    QList<Measurements> columns;
+    for (const QList<Measurements>& clientRuns : runs)
+        columns.append(medianOf(clientRuns));
     BenchReport report(scenario, labels);
     for (qsizetype row = 0; row < columns.front().size(); ++row) {
         QList<double> values;
@@ -258,11 +289,12 @@ ScenarioResult runThroughputScenario(const LoadOptions& options)
                                      .arg(gigabytes, 0, 'f', 3)});
                     rows.append({what + u": errors"_s, double(result.errorCount()), u""_s,
                                  connections >= 1000 ? u"0, all complete"_s : QString(),
-                                 result.errorSummary()});
+                                 result.errorSummary(), true});
                 }
             }
             return rows;
-        });
+        },
+        options.runs);
 }
 
 ScenarioResult runLatencyScenario(const LoadOptions& options)
@@ -270,7 +302,8 @@ ScenarioResult runLatencyScenario(const LoadOptions& options)
     constexpr int kClients = 100;
     constexpr qint64 kBytes = 1024;
     return compareClients(
-        u"latency"_s, options, [&](ClientUnderTest& client) -> std::variant<Measurements, QString> {
+        u"latency"_s, options,
+        [&](ClientUnderTest& client) -> std::variant<Measurements, QString> {
             if (auto error = client.start(kClients + 100))
                 return *error;
             LoadDriver driver;
@@ -314,14 +347,16 @@ ScenarioResult runLatencyScenario(const LoadOptions& options)
                                  .arg(proxied.errorSummary(), direct.errorSummary())});
             }
             return rows;
-        });
+        },
+        options.runs);
 }
 
 ScenarioResult runMemoryScenario(const LoadOptions& options)
 {
     const qint64 fileLimit = raiseOpenFileLimit();
     return compareClients(
-        u"memory"_s, options, [&](ClientUnderTest& client) -> std::variant<Measurements, QString> {
+        u"memory"_s, options,
+        [&](ClientUnderTest& client) -> std::variant<Measurements, QString> {
             Measurements rows;
             for (const int tunnels : options.tunnels) {
                 // A fresh client per size, warmed by one transfer so that one-time set-up (TLS
@@ -369,17 +404,20 @@ ScenarioResult runMemoryScenario(const LoadOptions& options)
                              {},
                              QStringLiteral("%1; fd limit %2 per process")
                                  .arg(result.errorSummary())
-                                 .arg(fileLimit)});
+                                 .arg(fileLimit),
+                             true});
                 driver.closeAll();
             }
             return rows;
-        });
+        },
+        options.runs);
 }
 
 ScenarioResult runStartScenario(const LoadOptions& options)
 {
     return compareClients(
-        u"start"_s, options, [&](ClientUnderTest& client) -> std::variant<Measurements, QString> {
+        u"start"_s, options,
+        [&](ClientUnderTest& client) -> std::variant<Measurements, QString> {
             QList<double> listening[2];
             QList<double> echReady[2];
             for (int run = 0; run < options.runs; ++run) {
@@ -411,7 +449,8 @@ ScenarioResult runStartScenario(const LoadOptions& options)
                              u"the \"ECH config for ... ready\" line"_s});
             }
             return rows;
-        });
+        },
+        1);
 }
 
 ScenarioResult runSoakScenario(const LoadOptions& options)
@@ -419,7 +458,8 @@ ScenarioResult runSoakScenario(const LoadOptions& options)
     raiseOpenFileLimit();
     const int connections = options.connections.front();
     return compareClients(
-        u"soak"_s, options, [&](ClientUnderTest& client) -> std::variant<Measurements, QString> {
+        u"soak"_s, options,
+        [&](ClientUnderTest& client) -> std::variant<Measurements, QString> {
             if (auto error = client.start(connections + 100))
                 return *error;
             QList<ProcessSample> samples{client.sample()};
@@ -454,7 +494,7 @@ ScenarioResult runSoakScenario(const LoadOptions& options)
                              .arg(double(result.transfers) / result.seconds, 0, 'f', 0)
                              .arg(result.seconds, 0, 'f', 0)});
             rows.append({what + u": errors"_s, double(result.errorCount()), u""_s, u"0"_s,
-                         result.errorSummary()});
+                         result.errorSummary(), true});
             rows.append({what + u": RSS first"_s,
                          double(samples.front().rssBytes) / kMiB,
                          u"MiB"_s,
@@ -472,7 +512,8 @@ ScenarioResult runSoakScenario(const LoadOptions& options)
                 {what + u": fds last"_s, double(samples.back().openFiles), u""_s, u"flat"_s, {}});
             rows.append({what + u": fds max"_s, double(maxFiles), u""_s, {}, {}});
             return rows;
-        });
+        },
+        options.runs);
 }
 
 } // namespace echw::bench
