@@ -137,13 +137,12 @@ void LoadDriver::idle(std::chrono::milliseconds time, LoadResult* result)
 {
     const auto end = Clock::now() + time;
     m_result = {};
-    while (Clock::now() < end) {
+    while (Clock::now() < end)
         serve(int(std::chrono::ceil<std::chrono::milliseconds>(end - Clock::now()).count()));
-    }
-    for (const auto& [reason, n] : m_result.errors) {
-        if (result)
-            result->errors[QStringLiteral("while idle: ") + reason] += n;
-    }
+    if (!result)
+        return;
+    for (const auto& [reason, n] : m_result.errors)
+        result->errors[QStringLiteral("while idle: ") + reason] += n;
 }
 
 void LoadDriver::serve(int timeoutMs)

@@ -60,8 +60,8 @@ public:
 
     // Runs the plan until nothing is busy (held tunnels stay open) or the deadline passes.
     LoadResult run(const LoadPlan& plan);
-    // Serves events on held tunnels for a while; a tunnel that closes counts as an error of the
-    // last run's result.
+    // Serves events on held tunnels for a while; a tunnel that closes counts as an error in
+    // `result` (may be null).
     void idle(std::chrono::milliseconds time, LoadResult* result);
     int openConnections() const { return int(m_connections.size()); }
     void closeAll();
