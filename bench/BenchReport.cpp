@@ -10,29 +10,49 @@
 
 namespace echw::bench {
 
-BenchReport::BenchReport(QString scenario)
+BenchReport::BenchReport(QString scenario, QStringList columns)
     : m_scenario(std::move(scenario))
+    , m_columns(columns.isEmpty() ? QStringList{QStringLiteral("value")} : std::move(columns))
 {}
 
 void BenchReport::addRow(const QString& what, double value, const QString& unit,
                          const QString& goal, const QString& note)
 {
-    m_rows.append({what, value, unit, goal, note});
+    addRow(what, QList<double>{value}, unit, goal, note);
+}
+
+void BenchReport::addRow(const QString& what, const QList<double>& values, const QString& unit,
+                         const QString& goal, const QString& note)
+{
+    m_rows.append({what, values, unit, goal, note});
+}
+
+void BenchReport::addNote(const QString& note)
+{
+    m_notes.append(note);
 }
 
 QString BenchReport::table() const
 {
-    QString out = QStringLiteral("%1 | %2 | %3 | %4\n")
-                      .arg(QStringLiteral("what").leftJustified(44),
-                           QStringLiteral("value").rightJustified(12),
-                           QStringLiteral("goal").leftJustified(12), QStringLiteral("note"));
+    qsizetype width = 4;
+    for (const Row& row : m_rows)
+        width = std::max(width, row.what.size());
+    QString out = QStringLiteral("what").leftJustified(width);
+    for (const QString& column : m_columns)
+        out += QStringLiteral(" | ") + column.right(14).rightJustified(14);
+    out += QStringLiteral(" | %1 | note\n").arg(QStringLiteral("goal").leftJustified(12));
     for (const Row& row : m_rows) {
-        out += QStringLiteral("%1 | %2 | %3 | %4\n")
-                   .arg(row.what.leftJustified(44),
-                        (QString::number(row.value, 'f', row.value < 100 ? 2 : 0) + u' ' + row.unit)
-                            .rightJustified(12),
-                        row.goal.leftJustified(12), row.note);
+        out += row.what.leftJustified(width);
+        for (const double value : row.values) {
+            const bool whole = value == double(qint64(value));
+            const int decimals = whole || value >= 1000 ? 0 : value < 10 ? 3 : 1;
+            out += QStringLiteral(" | ") +
+                   (QString::number(value, 'f', decimals) + u' ' + row.unit).rightJustified(14);
+        }
+        out += QStringLiteral(" | %1 | %2\n").arg(row.goal.leftJustified(12), row.note);
     }
+    for (const QString& note : m_notes)
+        out += QStringLiteral("note: %1\n").arg(note);
     return out;
 }
 
@@ -40,14 +60,20 @@ QJsonObject BenchReport::json() const
 {
     QJsonArray rows;
     for (const Row& row : m_rows) {
+        QJsonObject values;
+        for (qsizetype i = 0; i < row.values.size() && i < m_columns.size(); ++i)
+            values.insert(m_columns[i], row.values[i]);
         rows.append(QJsonObject{{QStringLiteral("what"), row.what},
-                                {QStringLiteral("value"), row.value},
+                                {QStringLiteral("value"), row.values.value(0)},
+                                {QStringLiteral("values"), values},
                                 {QStringLiteral("unit"), row.unit},
                                 {QStringLiteral("goal"), row.goal},
                                 {QStringLiteral("note"), row.note}});
     }
     return QJsonObject{
         {QStringLiteral("scenario"), m_scenario},
+        {QStringLiteral("columns"), QJsonArray::fromStringList(m_columns)},
+        {QStringLiteral("notes"), QJsonArray::fromStringList(m_notes)},
         {QStringLiteral("date"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
         {QStringLiteral("machine"), machine()},
         {QStringLiteral("results"), rows}};

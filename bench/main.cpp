@@ -1,7 +1,9 @@
 // echw-bench: measures the client on loopback (docs/BENCHMARKS.md has the figures and the
 // exact commands). Scenarios come from ../shared/docs/targets.md.
 #include "BenchReport.h"
+#include "LoopbackSetup.h"
 #include "RoutingScenario.h"
+#include "TunnelScenarios.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -9,36 +11,151 @@
 #include <QFile>
 #include <QJsonDocument>
 
+#include <csignal>
 #include <cstdio>
+
+namespace {
+
+using echw::bench::LoadOptions;
+
+QList<int> parseCounts(const QString& text)
+{
+    QList<int> counts;
+    for (const QString& part : text.split(u',', Qt::SkipEmptyParts)) {
+        const int count = part.trimmed().toInt();
+        if (count <= 0) {
+            std::fprintf(stderr, "echw-bench: not a positive count: \"%s\"\n", qPrintable(part));
+            std::exit(2);
+        }
+        counts.append(count);
+    }
+    return counts;
+}
+
+} // namespace
 
 int main(int argc, char* argv[])
 {
+    // The load driver writes with MSG_NOSIGNAL; this covers everything else (QProcess pipes).
+    std::signal(SIGPIPE, SIG_IGN);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("echw-bench"));
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("ECH Workers benchmarks"));
     parser.addHelpOption();
-    const QCommandLineOption scenario(QStringLiteral("scenario"),
-                                      QStringLiteral("the scenario to run: routing"),
-                                      QStringLiteral("name"));
-    const QCommandLineOption runs(QStringLiteral("runs"),
-                                  QStringLiteral("repetitions; medians are reported (default 5)"),
-                                  QStringLiteral("n"), QStringLiteral("5"));
+    const QCommandLineOption scenario(
+        QStringLiteral("scenario"),
+        QStringLiteral("routing, throughput, latency, memory, soak or start"),
+        QStringLiteral("name"));
+    const QCommandLineOption runs(
+        QStringLiteral("runs"),
+        QStringLiteral("repetitions; medians are reported (default 5 for routing and start, 1 for "
+                       "the load scenarios)"),
+        QStringLiteral("n"), QStringLiteral("5"));
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("where to write the JSON results"),
                                   QStringLiteral("file"));
-    parser.addOptions({scenario, runs, json});
+    const QCommandLineOption client(
+        QStringLiteral("client"),
+        QStringLiteral("client under test (default: ../app/ech-workers next to echw-bench)"),
+        QStringLiteral("path"), echw::bench::defaultBinary(QStringLiteral("../app/ech-workers")));
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("a second client taking the same flags, measured in the same run"),
+        QStringLiteral("path"));
+    const QCommandLineOption server(
+        QStringLiteral("server"), QStringLiteral("worker server (default: the build tree's)"),
+        QStringLiteral("path"),
+        echw::bench::defaultBinary(QStringLiteral("../server/ech-workers-server")));
+    const QCommandLineOption origin(
+        QStringLiteral("origin"), QStringLiteral("origin server (default: the build tree's)"),
+        QStringLiteral("path"),
+        echw::bench::defaultBinary(QStringLiteral("../tests/support/echw-test-origin")));
+    const QCommandLineOption mode(
+        QStringLiteral("mode"),
+        QStringLiteral("tunnel (default) or direct (the client with -routing none)"),
+        QStringLiteral("mode"), QStringLiteral("tunnel"));
+    const QCommandLineOption connections(
+        QStringLiteral("connections"),
+        QStringLiteral("concurrent connections, comma-separated (throughput: 1,10,100,1000; "
+                       "soak: 1000)"),
+        QStringLiteral("list"));
+    const QCommandLineOption totalMb(
+        QStringLiteral("total-mb"),
+        QStringLiteral("throughput: MiB per row, shared among the connections (default 1024; "
+                       "rows with 1000 connections move 1 MB each)"),
+        QStringLiteral("n"), QStringLiteral("1024"));
+    const QCommandLineOption seconds(QStringLiteral("seconds"),
+                                     QStringLiteral("latency (default 10), soak (default 60)"),
+                                     QStringLiteral("n"));
+    const QCommandLineOption tunnels(
+        QStringLiteral("tunnels"),
+        QStringLiteral("memory: idle tunnels, comma-separated (default 100,1000,5000)"),
+        QStringLiteral("list"), QStringLiteral("100,1000,5000"));
+    const QCommandLineOption compareReference(
+        QStringLiteral("compare-reference-flags"),
+        QStringLiteral("the --compare client takes only the reference CLI's flags (no -ca, "
+                       "-max-connections); it trusts the server through SSL_CERT_FILE"));
+    const QCommandLineOption keepLogs(
+        QStringLiteral("keep-logs"),
+        QStringLiteral("copy the output of the origin, the server and the clients to this folder"),
+        QStringLiteral("dir"));
+    parser.addOptions({scenario, runs, json, client, compare, server, origin, mode, connections,
+                       totalMb, seconds, tunnels, compareReference, keepLogs});
     parser.process(app);
 
     const QString name = parser.value(scenario);
+    echw::bench::ChildProcess::setLogDirectory(parser.value(keepLogs));
     const int repetitions = std::max(1, parser.value(runs).toInt());
-    echw::bench::BenchReport report = [&] {
+    if (parser.value(mode) != QStringLiteral("tunnel") &&
+        parser.value(mode) != QStringLiteral("direct")) {
+        std::fprintf(stderr, "echw-bench: --mode is tunnel or direct\n");
+        return 2;
+    }
+    LoadOptions load;
+    load.clientPath = parser.value(client);
+    load.comparePath = parser.value(compare);
+    load.compareReferenceFlags = parser.isSet(compareReference);
+    load.serverPath = parser.value(server);
+    load.originPath = parser.value(origin);
+    load.direct = parser.value(mode) == QStringLiteral("direct");
+    load.connections =
+        parseCounts(parser.isSet(connections)        ? parser.value(connections)
+                    : name == QStringLiteral("soak") ? QStringLiteral("1000")
+                                                     : QStringLiteral("1,10,100,1000"));
+    load.totalMb = std::max<qint64>(1, parser.value(totalMb).toLongLong());
+    load.seconds = parser.isSet(seconds)            ? std::max(1, parser.value(seconds).toInt())
+                   : name == QStringLiteral("soak") ? 60
+                                                    : 10;
+    load.tunnels = parseCounts(parser.value(tunnels));
+    // A load scenario runs for seconds to minutes: once unless asked (start repeats cheaply).
+    load.runs = parser.isSet(runs) || name == QStringLiteral("start") ? repetitions : 1;
+
+    using echw::bench::ScenarioResult;
+    const ScenarioResult result = [&]() -> ScenarioResult {
         if (name == QStringLiteral("routing"))
             return echw::bench::runRoutingScenario(repetitions);
-        std::fprintf(stderr, "echw-bench: unknown scenario \"%s\" (known: routing)\n",
+        if (name == QStringLiteral("throughput"))
+            return echw::bench::runThroughputScenario(load);
+        if (name == QStringLiteral("latency"))
+            return echw::bench::runLatencyScenario(load);
+        if (name == QStringLiteral("memory"))
+            return echw::bench::runMemoryScenario(load);
+        if (name == QStringLiteral("soak"))
+            return echw::bench::runSoakScenario(load);
+        if (name == QStringLiteral("start"))
+            return echw::bench::runStartScenario(load);
+        std::fprintf(stderr,
+                     "echw-bench: unknown scenario \"%s\" (known: routing, throughput, latency, "
+                     "memory, soak, start)\n",
                      qPrintable(name));
         std::exit(2);
     }();
+    if (const auto* error = std::get_if<QString>(&result)) {
+        std::fprintf(stderr, "echw-bench: %s: %s\n", qPrintable(name), qPrintable(*error));
+        return 1;
+    }
+    const auto& report = std::get<echw::bench::BenchReport>(result);
 
     std::fputs(qPrintable(report.table()), stdout);
     const QString jsonPath =
