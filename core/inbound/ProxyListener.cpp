@@ -2,6 +2,7 @@
 
 #include "inbound/InboundConnection.h"
 #include "net/SocketStream.h"
+#include "net/StreamListener.h"
 
 #include <unistd.h>
 
@@ -11,7 +12,9 @@ ProxyListener::ProxyListener(const InboundContext& context, int connectionLimit,
     : QTcpServer(parent)
     , m_context(context)
     , m_connectionLimit(std::max(1, connectionLimit))
-{}
+{
+    setListenBacklogSize(kListenBacklog);
+}
 
 ProxyListener::~ProxyListener()
 {

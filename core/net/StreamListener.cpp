@@ -7,7 +7,9 @@ namespace echw {
 StreamListener::StreamListener(Handler handler, QObject* parent)
     : QTcpServer(parent)
     , m_handler(std::move(handler))
-{}
+{
+    setListenBacklogSize(kListenBacklog);
+}
 
 void StreamListener::incomingConnection(qintptr descriptor)
 {
