@@ -5,6 +5,9 @@
 #include "ech/EchConfigCache.h"
 #include "inbound/ProxyListener.h"
 #include "metrics/ConnectionRegistry.h"
+#include "metrics/MeteredConnector.h"
+#include "metrics/MetricsRegistry.h"
+#include "metrics/MetricsServer.h"
 #include "net/HostResolver.h"
 #include "net/SocketAddresses.h"
 #include "outbound/DirectConnector.h"
@@ -24,7 +27,10 @@ Q_LOGGING_CATEGORY(lcEngine, "echw.engine")
 
 Engine::Engine(QObject* parent)
     : QObject(parent)
-{}
+    , m_metrics(std::make_unique<MetricsRegistry>(QByteArrayLiteral(ECHW_VERSION)))
+{
+    m_context.metrics = m_metrics.get();
+}
 
 Engine::~Engine()
 {
@@ -43,6 +49,11 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
     if (auto error =
             checkNetworkExposure(settings.listen, hasCredentials, settings.allowLanWithoutAuth))
         return error;
+    if (!settings.metricsListen.isEmpty() && !settings.metricsAllowLan &&
+        !listensOnLoopback(settings.metricsListen))
+        return QStringLiteral("serving metrics on %1 would show the network how the proxy is "
+                              "used: use a loopback address, or allow it (-metrics-allow-lan)")
+            .arg(settings.metricsListen);
     m_settings = settings;
     m_direct = std::make_unique<DirectConnector>(settings.connectTimeout);
     bool needsTunnel = false;
@@ -61,9 +72,11 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
         return error;
     }
     m_routing = std::make_unique<RoutingConnector>(*m_router, *m_direct, m_tunnel.get());
+    m_metered = std::make_unique<MeteredConnector>(*m_routing, *m_metrics);
     m_registry = std::make_unique<ConnectionRegistry>();
+    m_registry->setMetrics(m_metrics.get());
     m_snapshotSequence = 0;
-    m_context.connector = m_routing.get();
+    m_context.connector = m_metered.get();
     m_context.registry = m_registry.get();
     m_context.udpDns = m_udpDns.get();
     m_context.handshakeTimeout = settings.handshakeTimeout;
@@ -77,8 +90,40 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
         stop();
         return error;
     }
+    if (auto error = startMetrics(settings)) {
+        stop();
+        return error;
+    }
     logAccess(hasCredentials);
     return std::nullopt;
+}
+
+std::optional<QString> Engine::startMetrics(const ProxySettings& settings)
+{
+    if (settings.metricsListen.isEmpty())
+        return std::nullopt;
+    const auto listen = parseListenAddress(settings.metricsListen);
+    if (auto* error = std::get_if<QString>(&listen))
+        return QStringLiteral("metrics address: %1").arg(*error);
+    m_metricsServer = std::make_unique<MetricsServer>([this] { return m_metrics->exposition(); });
+    const auto& address = std::get<ListenAddress>(listen);
+    if (!m_metricsServer->listen(address.address, address.port))
+        return QStringLiteral("cannot serve metrics on %1: %2")
+            .arg(settings.metricsListen, m_metricsServer->errorString());
+    qCInfo(lcEngine, "metrics at http://%s/metrics", qPrintable(metricsAddress()));
+    if (!listensOnLoopback(settings.metricsListen))
+        qCWarning(lcEngine,
+                  "metrics are served to the network on %s: anyone who can reach the "
+                  "port sees how the proxy is used",
+                  qPrintable(metricsAddress()));
+    return std::nullopt;
+}
+
+QString Engine::metricsAddress() const
+{
+    if (!m_metricsServer)
+        return {};
+    return hostPortString(m_metricsServer->serverAddress(), m_metricsServer->serverPort());
 }
 
 // Says once, at start, who can use the proxy; never names the password.
@@ -121,6 +166,13 @@ std::optional<QString> Engine::startTunnel(const ProxySettings& settings)
         ech = std::make_shared<EchConfigProvider>(std::make_unique<DohClient>(options),
                                                   settings.server.echDomain,
                                                   EchConfigCache(settings.echCacheFile));
+        connect(ech.get(), &EchConfigProvider::fetchFinished, this,
+                [this](bool succeeded, bool servedStale) {
+                    using Result = MetricsRegistry::EchConfigFetchResult;
+                    m_metrics->echConfigFetched(succeeded     ? Result::Ok
+                                                : servedStale ? Result::FailedServedStale
+                                                              : Result::Failed);
+                });
         // Fetched now rather than on the first connection: it is then ready, and a problem
         // shows at start.
         ech->get(this, [domain = settings.server.echDomain](EchConfigSource::Result result) {
@@ -145,6 +197,7 @@ std::optional<QString> Engine::startTunnel(const ProxySettings& settings)
     tunnel.connectTimeout = settings.connectTimeout;
     tunnel.setupTimeout = settings.connectTimeout;
     tunnel.keepAliveInterval = settings.keepAliveInterval;
+    tunnel.metrics = m_metrics.get();
     m_tunnelTls = std::get<std::shared_ptr<TlsClientContext>>(std::move(tls));
     m_tunnel = std::make_unique<TunnelConnector>(tunnel, m_tunnelTls, std::move(ech));
     return std::nullopt;
@@ -240,6 +293,7 @@ std::optional<QString> Engine::startRouting(const ProxySettings& settings, bool*
             ++m_droppedDecisions;
         }
         m_recentDecisions.push_back(decision);
+        m_metrics->routingDecided(decision);
         Q_EMIT routingDecided(decision);
     });
     return std::nullopt;
@@ -247,6 +301,7 @@ std::optional<QString> Engine::startRouting(const ProxySettings& settings, bool*
 
 void Engine::stop()
 {
+    m_metricsServer.reset();
     m_listener.reset();
     m_context.connector = nullptr;
     m_context.udpDns = nullptr;
@@ -256,6 +311,7 @@ void Engine::stop()
     m_recentDecisions.clear();
     m_droppedDecisions = 0;
     m_udpDns.reset();
+    m_metered.reset();
     m_routing.reset();
     m_router.reset();
     m_resolver.reset();

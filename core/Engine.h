@@ -17,6 +17,8 @@ class ConnectionRegistry;
 class Connector;
 class DnsOverTunnel;
 class HostResolver;
+class MetricsRegistry;
+class MetricsServer;
 class ProxyListener;
 class Router;
 class TlsClientContext;
@@ -46,6 +48,12 @@ public:
     // The dashboard's close action; false when that connection is gone already.
     bool closeConnection(quint64 id);
 
+    // The counters behind the Prometheus endpoint; they live as long as the engine, across
+    // restarts.
+    MetricsRegistry& metrics() { return *m_metrics; }
+    // Where the endpoint listens, e.g. "127.0.0.1:9464"; empty when it is off.
+    QString metricsAddress() const;
+
 Q_SIGNALS:
     void routingDecided(const echw::RoutingDecision& decision);
 
@@ -56,6 +64,10 @@ private:
     std::optional<QString> startRouting(const ProxySettings& settings, bool* needsTunnel);
     std::optional<QString> startUdpDns(const ProxySettings& settings);
     void logAccess(bool hasCredentials) const;
+    std::optional<QString> startMetrics(const ProxySettings& settings);
+
+    // Declared before everything that counts into it, so it is destroyed after them.
+    std::unique_ptr<MetricsRegistry> m_metrics;
 
     std::unique_ptr<ConnectionRegistry> m_registry;
     std::deque<RoutingDecision> m_recentDecisions; // since the last snapshot, capped
@@ -69,6 +81,8 @@ private:
     std::unique_ptr<HostResolver> m_resolver;
     std::unique_ptr<Router> m_router;
     std::unique_ptr<Connector> m_routing;
+    std::unique_ptr<Connector> m_metered;
+    std::unique_ptr<MetricsServer> m_metricsServer;
     std::unique_ptr<ProxyListener> m_listener;
 };
 

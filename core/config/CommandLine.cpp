@@ -33,6 +33,9 @@ constexpr FlagSpec kFlags[] = {
      "https://cloudflare-dns.com/dns-query)"},
     {"update-lists", nullptr,
      "download the China lists, check them, replace the old ones, and exit"},
+    {"metrics", "ADDR", "serve Prometheus metrics at http://ADDR/metrics (default off)"},
+    {"metrics-allow-lan", nullptr,
+     "let -metrics listen on a non-loopback address: the network can see how the proxy is used"},
     {"loglevel", "LEVEL", "debug, info, warning or error (default info)"},
 };
 
@@ -131,6 +134,13 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
         if (!ok || limit < 1 || limit > 1'000'000)
             return invalidFlagValue(flag, value, QStringLiteral("must be 1 to 1000000"));
         s.connectionLimit = limit;
+    } else if (flag == QStringLiteral("metrics")) {
+        const auto parsed = parseListenAddress(value);
+        if (auto* error = std::get_if<QString>(&parsed))
+            return invalidFlagValue(flag, value, *error);
+        s.metricsListen = value;
+    } else if (flag == QStringLiteral("metrics-allow-lan")) {
+        s.metricsAllowLan = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("update-lists")) {
         result.updateLists = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("loglevel")) {

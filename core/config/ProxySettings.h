@@ -59,6 +59,12 @@ struct ProxySettings {
     // The DoH server (RFC 8484 POST) that answers DNS datagrams sent through SOCKS5 UDP
     // ASSOCIATE; reached through the tunnel, or directly when no tunnel runs.
     QString udpDnsServer = QStringLiteral("https://cloudflare-dns.com/dns-query");
+
+    // Where the Prometheus endpoint (GET /metrics) listens, e.g. "127.0.0.1:9464"; empty: off.
+    // Metrics reveal how the proxy is used, so an address other machines can reach needs
+    // metricsAllowLan.
+    QString metricsListen;
+    bool metricsAllowLan = false;
 };
 
 } // namespace echw

@@ -205,11 +205,14 @@ void EchConfigProvider::onFetched(DohClient::EchConfigResult result, quint64 gen
     if (generation != m_generation && m_current) {
         // Retry configs arrived while the query was out; they are newer than its answer.
         outcome = m_current->echConfigList;
+        const bool fetched = std::holds_alternative<EchConfigAnswer>(result);
+        Q_EMIT fetchFinished(fetched, !fetched);
     } else if (auto* answer = std::get_if<EchConfigAnswer>(&result)) {
         m_nextFetchAt = {};
         setCurrent(answer->echConfigList,
                    std::clamp(std::chrono::seconds(answer->ttl), kMinLifetime, kMaxLifetime));
         outcome = answer->echConfigList;
+        Q_EMIT fetchFinished(true, false);
     } else if (m_current) {
         qCWarning(lcEch,
                   "cannot refresh the ECH config for %s (%s); using the one fetched at %s "
@@ -220,9 +223,11 @@ void EchConfigProvider::onFetched(DohClient::EchConfigResult result, quint64 gen
                   qlonglong(kMinLifetime.count()));
         m_nextFetchAt = QDateTime::currentDateTimeUtc().addSecs(kMinLifetime.count());
         outcome = m_current->echConfigList;
+        Q_EMIT fetchFinished(false, true);
     } else {
         outcome = QStringLiteral("cannot get the ECH config for %1: %2")
                       .arg(m_echDomain, std::get<QString>(result));
+        Q_EMIT fetchFinished(false, false);
     }
     // Callbacks may call get() again (a tunnel retrying): take the list first.
     const QList<Waiter> waiters = std::exchange(m_waiters, {});

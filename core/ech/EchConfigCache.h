@@ -84,6 +84,9 @@ public:
 Q_SIGNALS:
     // The value was fetched, replaced or forgotten.
     void configChanged();
+    // A DoH lookup ended: `succeeded`, or failed with (`servedStale`) or without an older value
+    // to use. For the metrics.
+    void fetchFinished(bool succeeded, bool servedStale);
 
 private:
     struct Waiter {

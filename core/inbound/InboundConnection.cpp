@@ -24,7 +24,11 @@ InboundConnection::InboundConnection(std::unique_ptr<SocketStream> client,
     });
 }
 
-InboundConnection::~InboundConnection() = default;
+InboundConnection::~InboundConnection()
+{
+    if (m_countedAs)
+        m_context.metrics->connectionFinished(*m_countedAs);
+}
 
 void InboundConnection::start()
 {
@@ -46,9 +50,11 @@ void InboundConnection::onFirstBytes()
     switch (sniffProtocol(buffer[0])) {
     case InboundProtocol::Socks5:
         m_session = std::make_unique<Socks5Session>(std::move(m_client), m_context);
+        m_countedAs = MetricsRegistry::Inbound::Socks5;
         break;
     case InboundProtocol::Http:
         m_session = std::make_unique<HttpProxySession>(std::move(m_client), m_context);
+        m_countedAs = MetricsRegistry::Inbound::Http;
         break;
     case InboundProtocol::Unknown:
         qCInfo(lcInbound, "closing a client connection: unknown protocol (first byte 0x%02x)",
@@ -56,6 +62,10 @@ void InboundConnection::onFirstBytes()
         close();
         return;
     }
+    if (m_context.metrics)
+        m_context.metrics->connectionAccepted(*m_countedAs);
+    else
+        m_countedAs.reset();
     connect(m_session.get(), &InboundSession::finished, this, &InboundConnection::close);
     m_session->start(firstBytes);
 }

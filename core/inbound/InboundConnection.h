@@ -1,11 +1,13 @@
 #pragma once
 
 #include "inbound/InboundContext.h"
+#include "metrics/MetricsRegistry.h"
 
 #include <QObject>
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace echw {
 
@@ -35,6 +37,8 @@ private:
     const InboundContext& m_context;
     QTimer m_deadline;
     bool m_closed = false;
+    // The protocol it was counted under in the metrics, once sniffed.
+    std::optional<MetricsRegistry::Inbound> m_countedAs;
 };
 
 } // namespace echw

@@ -9,6 +9,7 @@ namespace echw {
 class ConnectionRegistry;
 class Connector;
 class DnsOverTunnel;
+class MetricsRegistry;
 
 // What every inbound session needs from the engine that accepted it.
 struct InboundContext {
@@ -18,6 +19,8 @@ struct InboundContext {
     DnsOverTunnel* udpDns = nullptr;
     // Where proxied connections are listed for the dashboard; null: not listed.
     ConnectionRegistry* registry = nullptr;
+    // The Prometheus counters; null: not counted.
+    MetricsRegistry* metrics = nullptr;
     // What every SOCKS5 and HTTP client must present; empty: nothing.
     ProxyCredentials credentials;
     // From accept to a complete request (SOCKS5 greeting, authentication and request, or an

@@ -1,5 +1,7 @@
 #include "ConnectionRegistry.h"
 
+#include "metrics/MetricsRegistry.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -63,6 +65,8 @@ void ConnectionRegistry::remove(ConnectionEntry* entry)
     m_finishedDown += entry->m_counters.down;
     m_finishedUnsampledUp += entry->m_counters.up - entry->m_sampledUp;
     m_finishedUnsampledDown += entry->m_counters.down - entry->m_sampledDown;
+    if (m_metrics)
+        m_metrics->connectionBytes(entry->m_route, entry->m_counters.up, entry->m_counters.down);
 }
 
 bool ConnectionRegistry::close(quint64 id)

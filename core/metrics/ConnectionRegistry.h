@@ -10,6 +10,7 @@
 namespace echw {
 
 class ConnectionRegistry;
+class MetricsRegistry;
 
 // Byte counts a relay adds to as it moves data; plain integers, written and read on the
 // engine thread only.
@@ -67,6 +68,8 @@ public:
     // Runs the connection's closer; false when it is gone already.
     bool close(quint64 id);
     int size() const { return int(m_entries.size()); }
+    // Where each finished connection's bytes are added, by its route; null: nowhere.
+    void setMetrics(MetricsRegistry* metrics) { m_metrics = metrics; }
 
     // Fills the connection list and the byte totals and rates of `snapshot`, with rates over
     // the time since the previous call.
@@ -79,6 +82,7 @@ private:
     std::unordered_map<quint64, ConnectionEntry*> m_entries;
     quint64 m_nextId = 1;
     Clock m_clock;
+    MetricsRegistry* m_metrics = nullptr;
     qint64 m_lastSampleMs = -1;
     // Bytes of finished connections, and what of them the previous sample had not yet seen.
     quint64 m_finishedUp = 0;

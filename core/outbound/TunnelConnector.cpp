@@ -1,12 +1,14 @@
 #include "TunnelConnector.h"
 
 #include "ech/EchConfigSource.h"
+#include "metrics/MetricsRegistry.h"
 #include "net/SocketStream.h"
 #include "net/TcpDialer.h"
 #include "tls/TlsContext.h"
 #include "tls/TlsStream.h"
 #include "ws/TunnelStream.h"
 
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QTimer>
 
@@ -28,6 +30,7 @@ public:
         , m_earlyData(std::move(earlyData))
         , m_callback(std::move(callback))
     {
+        m_started.start();
         m_deadline.setSingleShot(true);
         connect(&m_deadline, &QTimer::timeout, this, [this] {
             finish(ConnectError{ConnectError::Kind::TimedOut,
@@ -100,6 +103,9 @@ private:
         if (rejected && !m_retried) {
             m_retried = true;
             m_deadline.stop();
+            if (m_settings.metrics)
+                m_settings.metrics->tunnelSetup(
+                    MetricsRegistry::TunnelSetupResult::EchRejectedRetry);
             if (!retry.isEmpty()) {
                 qCInfo(lcTunnel, "the worker rejected ECH; retrying with its retry configs");
                 m_ech->replaceWithRetryConfigs(retry);
@@ -164,9 +170,23 @@ private:
             else
                 *m_status = TunnelStatus{TunnelStatus::State::Failing, error.message};
         }
+        countResult(result);
         auto callback = std::move(m_callback);
         m_callback = nullptr;
         callback(std::move(result));
+    }
+
+    void countResult(const Result& result)
+    {
+        if (!m_settings.metrics)
+            return;
+        using SetupResult = MetricsRegistry::TunnelSetupResult;
+        const auto* error = std::get_if<ConnectError>(&result);
+        m_settings.metrics->tunnelSetup(!error ? SetupResult::Ok
+                                               : (error->kind == ConnectError::Kind::TimedOut
+                                                      ? SetupResult::TimedOut
+                                                      : SetupResult::Failed),
+                                        std::chrono::nanoseconds(m_started.nsecsElapsed()));
     }
 
     void reportWorking()
@@ -190,6 +210,7 @@ private:
     std::unique_ptr<TlsStream> m_tls;
     std::unique_ptr<TunnelStream> m_tunnel;
     bool m_retried = false;
+    QElapsedTimer m_started;
 };
 
 TunnelConnector::TunnelConnector(Settings settings, std::shared_ptr<TlsClientContext> tls,

@@ -9,6 +9,7 @@
 namespace echw {
 
 class EchConfigSource;
+class MetricsRegistry;
 class TlsClientContext;
 
 // Opens connections through the worker: TCP to the server (or the preferred address), TLS 1.3
@@ -27,6 +28,7 @@ public:
         std::chrono::milliseconds connectTimeout{10'000};    // TCP + TLS
         std::chrono::milliseconds setupTimeout{10'000};      // upgrade + CONNECTED
         std::chrono::milliseconds keepAliveInterval{30'000}; // 0: no pings
+        MetricsRegistry* metrics = nullptr; // set-up results and durations; null: not counted
     };
 
     TunnelConnector(Settings settings, std::shared_ptr<TlsClientContext> tls,

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void rejectsBadValuesNamingTheFlag();
     void neverQuotesTheTokenInErrors();
     void splitsAuthAtTheFirstColon();
+    void servesMetricsOnlyWhenAsked();
     void acceptsAllowLan();
     void rejectsBadAuthWithoutQuotingIt_data();
     void rejectsBadAuthWithoutQuotingIt();
@@ -153,6 +154,20 @@ void TestCommandLine::splitsAuthAtTheFirstColon()
     // Without the flag there is no authentication.
     QVERIFY(CommandLine::parse({QStringLiteral("-f"), QStringLiteral("a.b:1")})
                 .settings.authUser.isEmpty());
+}
+
+void TestCommandLine::servesMetricsOnlyWhenAsked()
+{
+    QVERIFY(CommandLine::parse(QStringLiteral("-f a.b:1").split(u' '))
+                .settings.metricsListen.isEmpty());
+    const auto result = CommandLine::parse(
+        QStringLiteral("-f a.b:1 -metrics 127.0.0.1:9464 -metrics-allow-lan").split(u' '));
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QCOMPARE(result.settings.metricsListen, QStringLiteral("127.0.0.1:9464"));
+    QVERIFY(result.settings.metricsAllowLan);
+    const auto bad = CommandLine::parse(QStringLiteral("-f a.b:1 -metrics nope").split(u' '));
+    QCOMPARE(bad.action, CommandLine::Action::Error);
+    QVERIFY(bad.error.contains(QStringLiteral("-metrics")));
 }
 
 void TestCommandLine::acceptsAllowLan()
