@@ -43,6 +43,8 @@ PACKAGES=(
     qt6-base-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqcustomplot-dev libgl-dev
     xvfb xauth
+    # For promtool only: integration.metrics checks the /metrics output with it.
+    prometheus
 )
 
 install_packages() {
