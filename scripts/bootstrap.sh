@@ -43,9 +43,12 @@ PACKAGES=(
     qt6-base-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqcustomplot-dev libgl-dev
     xvfb xauth
-    # For promtool only: integration.metrics checks the /metrics output with it.
-    prometheus
 )
+
+# integration.metrics checks the /metrics output with promtool. It ships in the Debian package
+# prometheus, which would also install (and on systemd hosts start) a Prometheus server; the
+# package is only downloaded and promtool taken out of it, into third_party/promtool.
+PROMTOOL_DIR="$ROOT/third_party/promtool"
 
 install_packages() {
     local missing=()
@@ -189,8 +192,27 @@ build_openssl() {
     rm -rf "$src"
 }
 
+provide_promtool() {
+    if [ -x "$PROMTOOL_DIR/promtool" ]; then
+        log "promtool: present"
+        return
+    fi
+    local work
+    work="$(mktemp -d)"
+    TEMP_DIRS+=("$work")
+    # apt-get download needs no root, but current package lists.
+    (cd "$work" && apt-get download prometheus > /dev/null 2>&1) ||
+        { as_root apt-get update -qq && (cd "$work" && apt-get download prometheus > /dev/null); } ||
+        die "could not download the package prometheus (for promtool)"
+    dpkg-deb -x "$work"/prometheus_*.deb "$work/root"
+    mkdir -p "$PROMTOOL_DIR"
+    install -m 0755 "$work/root/usr/bin/promtool" "$PROMTOOL_DIR/promtool"
+    log "promtool: $("$PROMTOOL_DIR/promtool" --version 2>&1 | head -n 1)"
+}
+
 main() {
     install_packages
+    provide_promtool
     local root_file="$ROOT/scripts/openssl-root.txt"
     if system_openssl_has_ech; then
         log "openssl: the system's OpenSSL has ECH; using it"
