@@ -124,9 +124,23 @@ void SocketStream::onReadable()
     Q_EMIT readyRead();
 }
 
+void SocketStream::notifyWhenWritable()
+{
+    if (!m_writeNotifier || m_failed)
+        return;
+    m_writableWanted = true;
+    m_writeNotifier->setEnabled(true);
+}
+
 void SocketStream::onWritable()
 {
-    flushPending();
+    if (pendingWriteBytes() > 0 || !m_writableWanted) {
+        flushPending();
+        return;
+    }
+    m_writableWanted = false;
+    m_writeNotifier->setEnabled(false);
+    Q_EMIT writable();
 }
 
 void SocketStream::flushPending()

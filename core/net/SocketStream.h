@@ -32,6 +32,13 @@ public:
 
     int descriptor() const { return m_descriptor; }
 
+    // For a relay that writes to descriptor() itself (splice(2)): emits writable() once, the
+    // next time the socket can take more bytes. Only while nothing is queued here.
+    void notifyWhenWritable();
+
+Q_SIGNALS:
+    void writable();
+
 private:
     void onReadable();
     void onWritable();
@@ -49,6 +56,7 @@ private:
     bool m_finishRequested = false;
     bool m_writeEnded = false;
     bool m_failed = false;
+    bool m_writableWanted = false;
 };
 
 } // namespace echw

@@ -6,6 +6,9 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace echw {
 
 Q_LOGGING_CATEGORY(lcTls, "echw.tls")
@@ -15,29 +18,46 @@ namespace {
 // Ciphertext moved from the transport into OpenSSL per event, and the most OpenSSL may hold
 // unread before the transport is paused (backpressure reaches TCP).
 constexpr qint64 kTransportChunk = 64 * 1024;
-constexpr size_t kInboxHighWater = 256 * 1024;
-constexpr size_t kInboxLowWater = 64 * 1024;
+constexpr qint64 kInboxHighWater = 256 * 1024;
+constexpr qint64 kInboxLowWater = 64 * 1024;
+// A buffer that drained after holding less than this is freed rather than kept: an idle or
+// trickling tunnel holds no ciphertext buffers, a busy one reuses its own.
+constexpr qsizetype kKeepBufferAbove = 16 * 1024;
 
-thread_local char t_cipherScratch[kTransportChunk];
-
-BIO* newMemoryBio()
+// Empties `buffer`, keeping its allocation only when it was busy.
+void drain(QByteArray& buffer, qsizetype filledTo)
 {
-    BIO* bio = BIO_new(BIO_s_mem());
-    // An empty memory BIO means "no data yet", not end of stream.
-    BIO_set_mem_eof_return(bio, -1);
-    return bio;
+    if (filledTo < kKeepBufferAbove)
+        buffer.clear();
+    else
+        buffer.resize(0); // keeps the allocation
 }
 
 } // namespace
+
+BIO_METHOD* TlsStream::bioMethod()
+{
+    static BIO_METHOD* const method = [] {
+        BIO_METHOD* created =
+            BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "echw TlsStream buffers");
+        BIO_meth_set_write_ex(created, &TlsStream::bioWrite);
+        BIO_meth_set_read_ex(created, &TlsStream::bioRead);
+        BIO_meth_set_ctrl(created, &TlsStream::bioControl);
+        return created;
+    }();
+    return method;
+}
 
 TlsStream::TlsStream(std::unique_ptr<ByteStream> transport, SslPtr ssl, bool isClient)
     : m_transport(std::move(transport))
     , m_ssl(std::move(ssl))
     , m_isClient(isClient)
 {
-    m_inBio = newMemoryBio();
-    m_outBio = newMemoryBio();
-    SSL_set_bio(m_ssl.get(), m_inBio, m_outBio);
+    BIO* bio = BIO_new(bioMethod());
+    BIO_set_data(bio, this);
+    BIO_set_init(bio, 1);
+    // One BIO both ways: SSL_set_bio takes the one reference for both.
+    SSL_set_bio(m_ssl.get(), bio, bio);
     connect(m_transport.get(), &ByteStream::readyRead, this, &TlsStream::onTransportReadable);
     connect(m_transport.get(), &ByteStream::readFinished, this, &TlsStream::onTransportEnded);
     connect(m_transport.get(), &ByteStream::failed, this,
@@ -107,13 +127,20 @@ void TlsStream::onTransportReadable()
 {
     if (m_closed)
         return;
-    while (BIO_ctrl_pending(m_inBio) < kInboxHighWater) {
-        const qint64 n = m_transport->read(t_cipherScratch, kTransportChunk);
+    if (m_cipherInOffset > 0 && m_cipherInOffset >= m_cipherIn.size() / 2) {
+        m_cipherIn.remove(0, m_cipherInOffset);
+        m_cipherInOffset = 0;
+    }
+    while (cipherInBytes() < kInboxHighWater) {
+        // Read straight into the buffer; resize() leaves the new bytes uninitialised.
+        const qsizetype filled = m_cipherIn.size();
+        m_cipherIn.resize(filled + kTransportChunk);
+        const qint64 n = m_transport->read(m_cipherIn.data() + filled, kTransportChunk);
+        m_cipherIn.resize(filled + std::max<qint64>(n, 0));
         if (n <= 0)
             break;
-        BIO_write(m_inBio, t_cipherScratch, int(n));
     }
-    if (BIO_ctrl_pending(m_inBio) >= kInboxHighWater)
+    if (cipherInBytes() >= kInboxHighWater)
         m_transport->setReadPaused(true);
     if (m_transport->atEnd())
         m_transportEnded = true;
@@ -211,7 +238,7 @@ void TlsStream::completeHandshake()
     OPENSSL_free(outer);
     Q_EMIT handshakeFinished();
     // Application data may have arrived together with the last handshake flight.
-    if (!m_closed && (BIO_ctrl_pending(m_inBio) > 0 || m_transportEnded))
+    if (!m_closed && (cipherInBytes() > 0 || m_transportEnded))
         QMetaObject::invokeMethod(this, &ByteStream::readyRead, Qt::QueuedConnection);
 }
 
@@ -223,17 +250,17 @@ qint64 TlsStream::read(char* data, qint64 max)
     size_t n = 0;
     const int result = SSL_read_ex(m_ssl.get(), data, size_t(max), &n);
     // Reading may have produced output (a key update answer, an alert).
-    if (BIO_ctrl_pending(m_outBio) > 0)
+    if (!m_cipherOut.isEmpty())
         flushCiphertext();
     if (result == 1) {
-        if (BIO_ctrl_pending(m_inBio) < kInboxLowWater && !m_readPaused)
+        if (cipherInBytes() < kInboxLowWater && !m_readPaused)
             m_transport->setReadPaused(false);
         return qint64(n);
     }
     const int error = SSL_get_error(m_ssl.get(), result);
     switch (error) {
     case SSL_ERROR_WANT_READ:
-        if (m_transportEnded && BIO_ctrl_pending(m_inBio) == 0) {
+        if (m_transportEnded && cipherInBytes() == 0) {
             // The peer closed TCP without close_notify; many servers do. The data we got is
             // complete as far as TLS can tell, and the relay above decides what that means.
             markReadEnded();
@@ -272,7 +299,7 @@ void TlsStream::write(QByteArrayView data)
 
 qint64 TlsStream::pendingWriteBytes() const
 {
-    return m_transport->pendingWriteBytes() + qint64(BIO_ctrl_pending(m_outBio));
+    return m_transport->pendingWriteBytes() + m_cipherOut.size();
 }
 
 void TlsStream::setReadPaused(bool paused)
@@ -280,9 +307,9 @@ void TlsStream::setReadPaused(bool paused)
     m_readPaused = paused;
     if (m_closed)
         return;
-    m_transport->setReadPaused(paused || BIO_ctrl_pending(m_inBio) >= kInboxHighWater);
+    m_transport->setReadPaused(paused || cipherInBytes() >= kInboxHighWater);
     if (!paused && m_handshakeDone &&
-        (BIO_ctrl_pending(m_inBio) > 0 || SSL_pending(m_ssl.get()) > 0 || m_transportEnded))
+        (cipherInBytes() > 0 || SSL_pending(m_ssl.get()) > 0 || m_transportEnded))
         QMetaObject::invokeMethod(this, &ByteStream::readyRead, Qt::QueuedConnection);
 }
 
@@ -315,13 +342,57 @@ void TlsStream::abort()
 
 void TlsStream::flushCiphertext()
 {
-    char* data = nullptr;
-    const long length = BIO_get_mem_data(m_outBio, &data);
-    if (length <= 0)
+    const qsizetype length = m_cipherOut.size();
+    if (length == 0)
         return;
-    m_transport->write(QByteArrayView(data, length));
     // Written in full (the transport queues what the socket does not take): drop it here.
-    BIO_reset(m_outBio);
+    m_transport->write(m_cipherOut);
+    drain(m_cipherOut, length);
+}
+
+int TlsStream::bioWrite(BIO* bio, const char* data, size_t length, size_t* written)
+{
+    auto* stream = static_cast<TlsStream*>(BIO_get_data(bio));
+    stream->m_cipherOut.append(data, qsizetype(length));
+    *written = length;
+    return 1;
+}
+
+int TlsStream::bioRead(BIO* bio, char* data, size_t length, size_t* read)
+{
+    auto* stream = static_cast<TlsStream*>(BIO_get_data(bio));
+    BIO_clear_retry_flags(bio);
+    const qint64 available = stream->cipherInBytes();
+    if (available == 0) {
+        // No data yet, not the end of the stream: OpenSSL asks again after the next read.
+        BIO_set_retry_read(bio);
+        *read = 0;
+        return 0;
+    }
+    const qint64 n = std::min<qint64>(available, qint64(length));
+    std::memcpy(data, stream->m_cipherIn.constData() + stream->m_cipherInOffset, size_t(n));
+    stream->m_cipherInOffset += n;
+    if (stream->m_cipherInOffset == stream->m_cipherIn.size()) {
+        drain(stream->m_cipherIn, stream->m_cipherIn.size());
+        stream->m_cipherInOffset = 0;
+    }
+    *read = size_t(n);
+    return 1;
+}
+
+long TlsStream::bioControl(BIO* bio, int command, long, void*)
+{
+    auto* stream = static_cast<TlsStream*>(BIO_get_data(bio));
+    switch (command) {
+    case BIO_CTRL_FLUSH:
+        return 1;
+    case BIO_CTRL_PENDING:
+        return long(stream->cipherInBytes());
+    case BIO_CTRL_WPENDING:
+        return long(stream->m_cipherOut.size());
+    default:
+        return 0;
+    }
 }
 
 void TlsStream::fail(Failure failure, const QString& reason)

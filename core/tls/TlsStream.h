@@ -9,8 +9,9 @@
 
 namespace echw {
 
-// TLS over any ByteStream: OpenSSL runs on memory BIOs, and this class moves ciphertext between
-// them and the transport on the event loop. Qt's own TLS cannot be used: it has no ECH.
+// TLS over any ByteStream: OpenSSL reads and writes ciphertext through a BIO over this class's
+// own two buffers, and this class moves it between them and the transport on the event loop.
+// Qt's own TLS cannot be used: it has no ECH.
 //
 // Plaintext is available through the ByteStream interface once handshakeFinished() was
 // emitted; failed() reports a handshake or transport failure, and failure() says which.
@@ -70,11 +71,23 @@ private:
     void flushCiphertext();
     void fail(Failure failure, const QString& reason);
     void markReadEnded();
+    qint64 cipherInBytes() const { return m_cipherIn.size() - m_cipherInOffset; }
+
+    // OpenSSL's memory BIO zero-fills every byte it stores and again on every reset; this BIO
+    // stores ciphertext straight into m_cipherIn / m_cipherOut instead.
+    static BIO_METHOD* bioMethod();
+    static int bioWrite(BIO* bio, const char* data, size_t length, size_t* written);
+    static int bioRead(BIO* bio, char* data, size_t length, size_t* read);
+    static long bioControl(BIO* bio, int command, long number, void* pointer);
 
     std::unique_ptr<ByteStream> m_transport;
+    // Ciphertext received and not yet taken by OpenSSL, from m_cipherInOffset on; ciphertext
+    // OpenSSL produced and not yet handed to the transport. Declared before m_ssl, whose BIO
+    // points at them, so they outlive it.
+    QByteArray m_cipherIn;
+    qsizetype m_cipherInOffset = 0;
+    QByteArray m_cipherOut;
     SslPtr m_ssl;
-    BIO* m_inBio = nullptr;  // owned by m_ssl
-    BIO* m_outBio = nullptr; // owned by m_ssl
     bool m_isClient;
     bool m_handshakeStarted = false;
     bool m_handshakeDone = false;

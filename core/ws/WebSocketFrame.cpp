@@ -3,7 +3,10 @@
 #include <QRandomGenerator>
 #include <QtEndian>
 
+#include <openssl/rand.h>
+
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <utility>
 
@@ -152,7 +155,17 @@ void appendCloseFrame(QByteArray& out, quint16 code, QByteArrayView reason,
 
 quint32 randomMaskKey()
 {
-    return QRandomGenerator::system()->generate();
+    // One OpenSSL call per 256 keys instead of a system call per frame. RAND_bytes is a CSPRNG
+    // (a DRBG per thread, seeded and reseeded from the system), so the keys stay unpredictable.
+    constexpr int kKeysPerRefill = 256;
+    thread_local std::array<quint32, kKeysPerRefill> keys;
+    thread_local int next = kKeysPerRefill;
+    if (next == kKeysPerRefill) {
+        if (RAND_bytes(reinterpret_cast<unsigned char*>(keys.data()), int(sizeof keys)) != 1)
+            return QRandomGenerator::system()->generate();
+        next = 0;
+    }
+    return keys[size_t(next++)];
 }
 
 void WebSocketFrameDecoder::setMaxTextMessageBytes(qsizetype bytes)

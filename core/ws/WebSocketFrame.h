@@ -39,9 +39,8 @@ void appendFrame(QByteArray& out, WebSocketOpcode opcode, QByteArrayView payload
 void appendCloseFrame(QByteArray& out, quint16 code, QByteArrayView reason,
                       std::optional<quint32> maskKey);
 
-// A masking key from the system CSPRNG: RFC 6455 section 10.3 wants keys that a script in the
-// page cannot predict. One system call per key; a session writing many frames may prefer its own
-// CSPRNG-seeded generator.
+// A masking key from a CSPRNG (OpenSSL's RAND_bytes, drawn in batches per thread): RFC 6455
+// section 10.3 wants keys that a script in the page cannot predict.
 quint32 randomMaskKey();
 
 // Server-to-client frames as a pure state machine: bytes in, events out, no sockets.
