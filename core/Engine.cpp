@@ -145,6 +145,7 @@ std::optional<QString> Engine::startTunnel(const ProxySettings& settings)
     tunnel.connectTimeout = settings.connectTimeout;
     tunnel.setupTimeout = settings.connectTimeout;
     tunnel.keepAliveInterval = settings.keepAliveInterval;
+    tunnel.pool.maxSize = settings.warmPoolSize;
     m_tunnelTls = std::get<std::shared_ptr<TlsClientContext>>(std::move(tls));
     m_tunnel = std::make_unique<TunnelConnector>(tunnel, m_tunnelTls, std::move(ech));
     return std::nullopt;
