@@ -72,6 +72,7 @@ private Q_SLOTS:
     void bypassCnSendsListedTargetsDirectAndOthersThroughTheTunnel();
     void userRulesComeBeforeTheLists();
     void pingsIdleTunnels();
+    void servesFromItsWarmPoolAndRefills();
     void answersSocksUdpDnsThroughTheTunnel();
 
 private:
@@ -628,6 +629,32 @@ void TestTunnel::pingsIdleTunnels()
     QVERIFY2(server.process->waitForOutput(QStringLiteral(": ping"), 10s),
              qPrintable(server.process->output()));
     QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void TestTunnel::servesFromItsWarmPoolAndRefills()
+{
+    Server server =
+        startServer(QStringLiteral("pool"),
+                    {QStringLiteral("-doh"), QStringLiteral("-loglevel"), QStringLiteral("debug")});
+    QVERIFY2(server.port != 0, qPrintable(server.process->output()));
+    QStringList arguments = clientArguments(server.port, server.port);
+    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = server.certificate;
+    arguments << QStringLiteral("-pool") << QStringLiteral("2");
+    quint16 port = 0;
+    auto client =
+        startClient(m_dir.filePath(QStringLiteral("cache-pool")), server.port, arguments, &port);
+    QVERIFY(port != 0);
+    const auto sessions = [&] {
+        return int(server.process->output().count(QStringLiteral("WebSocket session on")));
+    };
+    // Two sessions upgraded before any request.
+    QTRY_COMPARE_WITH_TIMEOUT(sessions(), 2, 20000);
+    const auto result = getHelloFrom(QStringLiteral("127.0.0.1"), port);
+    QVERIFY2(result.exitCode == 0, qPrintable(client->output()));
+    QVERIFY(result.out.startsWith("hello from"));
+    // The request took a ready session; the pool made a third to stay at two.
+    QTRY_COMPARE_WITH_TIMEOUT(sessions(), 3, 20000);
+    QCOMPARE(server.process->output().count(QStringLiteral(": connected to")), 1);
 }
 
 QTEST_GUILESS_MAIN(TestTunnel)
