@@ -80,6 +80,9 @@ private:
     std::unique_ptr<ServiceProcess> startClient(const QString& cacheDir, quint16 serverPort,
                                                 const QStringList& extra, quint16* port);
     QStringList clientArguments(quint16 serverPort, quint16 dohPort) const;
+    // A client of `server` (which also answers DoH) with these flags added.
+    std::unique_ptr<ServiceProcess> startClientOf(const Server& server, const QString& cacheName,
+                                                  const QStringList& extra, quint16* port);
     QStringList curl(const QStringList& arguments) const;
     RunResult getHello(const QStringList& proxy) const;
     RunResult getHelloFrom(const QString& host, quint16 proxyPort) const;
@@ -136,6 +139,15 @@ std::unique_ptr<ServiceProcess> TestTunnel::startClient(const QString& cacheDir,
                                          QStringList{QStringLiteral("XDG_CACHE_HOME=") + cacheDir});
     *port = client->waitForPort(20s);
     return client;
+}
+
+std::unique_ptr<ServiceProcess> TestTunnel::startClientOf(const Server& server,
+                                                          const QString& cacheName,
+                                                          const QStringList& extra, quint16* port)
+{
+    QStringList arguments = clientArguments(server.port, server.port);
+    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = server.certificate;
+    return startClient(m_dir.filePath(cacheName), server.port, arguments + extra, port);
 }
 
 QStringList TestTunnel::curl(const QStringList& arguments) const
@@ -612,12 +624,9 @@ void TestTunnel::pingsIdleTunnels()
         startServer(QStringLiteral("keepalive"),
                     {QStringLiteral("-doh"), QStringLiteral("-loglevel"), QStringLiteral("debug")});
     QVERIFY2(server.port != 0, qPrintable(server.process->output()));
-    QStringList arguments = clientArguments(server.port, server.port);
-    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = server.certificate;
-    arguments << QStringLiteral("-keepalive") << QStringLiteral("1");
     quint16 port = 0;
-    auto client =
-        startClient(m_dir.filePath(QStringLiteral("cache-ping")), server.port, arguments, &port);
+    auto client = startClientOf(server, QStringLiteral("cache-ping"),
+                                {QStringLiteral("-keepalive"), QStringLiteral("1")}, &port);
     QVERIFY(port != 0);
     // An open, idle tunnel to the origin: the client pings it, the server sees the pings.
     QTcpSocket socket;
@@ -637,12 +646,9 @@ void TestTunnel::servesFromItsWarmPoolAndRefills()
         startServer(QStringLiteral("pool"),
                     {QStringLiteral("-doh"), QStringLiteral("-loglevel"), QStringLiteral("debug")});
     QVERIFY2(server.port != 0, qPrintable(server.process->output()));
-    QStringList arguments = clientArguments(server.port, server.port);
-    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = server.certificate;
-    arguments << QStringLiteral("-pool") << QStringLiteral("2");
     quint16 port = 0;
-    auto client =
-        startClient(m_dir.filePath(QStringLiteral("cache-pool")), server.port, arguments, &port);
+    auto client = startClientOf(server, QStringLiteral("cache-pool"),
+                                {QStringLiteral("-pool"), QStringLiteral("2")}, &port);
     QVERIFY(port != 0);
     const auto sessions = [&] {
         return int(server.process->output().count(QStringLiteral("WebSocket session on")));
