@@ -121,14 +121,24 @@ std::optional<QString> Engine::startTunnel(const ProxySettings& settings)
         ech = std::make_shared<EchConfigProvider>(std::make_unique<DohClient>(options),
                                                   settings.server.echDomain,
                                                   EchConfigCache(settings.echCacheFile));
-        // Fetched now rather than on the first connection: it is then ready, and a problem
-        // shows at start.
-        ech->get(this, [domain = settings.server.echDomain](EchConfigSource::Result result) {
-            if (auto* error = std::get_if<QString>(&result))
-                qCWarning(lcEngine, "%s", qPrintable(*error));
-            else
-                qCInfo(lcEngine, "ECH config for %s ready", qPrintable(domain));
-        });
+        // Fetched at start rather than on the first connection: it is then ready, and a
+        // problem shows at start. Queued, so that listening does not wait for the DoH client's
+        // set-up (it reads the system CA store).
+        QMetaObject::invokeMethod(
+            this,
+            [this, weak = std::weak_ptr<EchConfigProvider>(ech),
+             domain = settings.server.echDomain] {
+                const auto provider = weak.lock();
+                if (!provider)
+                    return; // stopped meanwhile
+                provider->get(this, [domain](EchConfigSource::Result result) {
+                    if (auto* error = std::get_if<QString>(&result))
+                        qCWarning(lcEngine, "%s", qPrintable(*error));
+                    else
+                        qCInfo(lcEngine, "ECH config for %s ready", qPrintable(domain));
+                });
+            },
+            Qt::QueuedConnection);
     } else {
         qCWarning(lcEngine, "no-ECH mode: the server name %s is sent in clear",
                   qPrintable(std::get<ServerAddress>(server).host));
