@@ -51,10 +51,11 @@ std::unique_ptr<TunnelStream> TunnelPool::take()
     m_demand.push_back(now);
     trimDemand(now);
     std::unique_ptr<TunnelStream> session;
-    // The newest first: it was heard from last. Older ones retire if demand falls.
+    // The oldest first: every session gets used well before the worker's idle timeout, and
+    // sessions made in one burst do not all expire (and get replaced) at once.
     while (!m_ready.empty() && !session) {
-        Entry entry = std::move(m_ready.back());
-        m_ready.pop_back();
+        Entry entry = std::move(m_ready.front());
+        m_ready.erase(m_ready.begin());
         disconnect(entry.session.get(), nullptr, this, nullptr);
         if (entry.session->isReady()) {
             session = std::move(entry.session);
@@ -106,7 +107,8 @@ void TunnelPool::refill()
 {
     if (m_backoff.isActive())
         return;
-    const int wanted = targetSize() - readyCount() - fillingCount();
+    const int wanted = std::min(targetSize() - readyCount() - fillingCount(),
+                                m_settings.maxFilling - fillingCount());
     for (int i = 0; i < wanted; ++i)
         startFill();
 }

@@ -44,6 +44,9 @@ public:
     struct Settings {
         int maxSize = 0;  // never more sessions ready or in the making; 0: no pool
         int idleSize = 1; // kept ready without demand (at most maxSize)
+        // Sessions in the making at once: refills spread out instead of a burst of handshakes
+        // competing with live connections for the event loop.
+        int maxFilling = 4;
         std::chrono::milliseconds retireAge = kDefaultRetireAge;
         std::chrono::milliseconds demandWindow{60'000};
         // A session that dies sooner after it became ready counts as a failure (backoff).
