@@ -31,6 +31,8 @@ TunnelPool::TunnelPool(Settings settings, Opener opener, QObject* parent)
     connect(&m_backoff, &QTimer::timeout, this, &TunnelPool::refill);
     m_retire.setSingleShot(true);
     connect(&m_retire, &QTimer::timeout, this, &TunnelPool::retireOld);
+    m_delayedRefill.setSingleShot(true);
+    connect(&m_delayedRefill, &QTimer::timeout, this, &TunnelPool::refill);
     m_demand.assign(std::size_t(std::max(m_settings.maxSize, 0)), Clock::now());
     scheduleRefill();
 }
@@ -70,7 +72,10 @@ std::unique_ptr<TunnelStream> TunnelPool::take()
         ++m_counters.missed;
     scheduleRetire();
     Q_EMIT readyCountChanged(readyCount());
-    scheduleRefill();
+    if (m_ready.empty())
+        scheduleRefill();
+    else if (!m_delayedRefill.isActive())
+        m_delayedRefill.start(m_settings.refillDelay);
     return session;
 }
 

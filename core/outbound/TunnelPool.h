@@ -47,6 +47,10 @@ public:
         // Sessions in the making at once: refills spread out instead of a burst of handshakes
         // competing with live connections for the event loop.
         int maxFilling = 4;
+        // After a take, the refill waits this long while sessions remain: its handshake then
+        // runs after the taker's CONNECT round trip instead of in the middle of it, in both
+        // this process and the worker.
+        std::chrono::milliseconds refillDelay{25};
         std::chrono::milliseconds retireAge = kDefaultRetireAge;
         std::chrono::milliseconds demandWindow{60'000};
         // A session that dies sooner after it became ready counts as a failure (backoff).
@@ -107,6 +111,7 @@ private:
     int m_failureStreak = 0;
     QTimer m_backoff;
     QTimer m_retire;
+    QTimer m_delayedRefill;
     bool m_refillQueued = false;
     Counters m_counters;
 };
