@@ -11,6 +11,8 @@
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -86,6 +88,37 @@ private:
     QString m_error;
 };
 
+// TCP to the worker through this process until frozen: then both connections stay open and
+// nothing passes, like a path that went dead without a reset.
+class FreezablePath : public QObject {
+public:
+    explicit FreezablePath(quint16 target)
+    {
+        connect(&m_listener, &QTcpServer::newConnection, this, [this, target] {
+            while (QTcpSocket* in = m_listener.nextPendingConnection()) {
+                in->setParent(this);
+                auto* out = new QTcpSocket(this);
+                out->connectToHost(QHostAddress::LocalHost, target); // writes wait for it
+                connect(in, &QTcpSocket::readyRead, this, [this, in, out] {
+                    if (!m_frozen)
+                        out->write(in->readAll());
+                });
+                connect(out, &QTcpSocket::readyRead, this, [this, in, out] {
+                    if (!m_frozen)
+                        in->write(out->readAll());
+                });
+            }
+        });
+        m_listener.listen(QHostAddress::LocalHost);
+    }
+    quint16 port() const { return m_listener.serverPort(); }
+    void freeze() { m_frozen = true; }
+
+private:
+    QTcpServer m_listener;
+    bool m_frozen = false;
+};
+
 } // namespace
 
 class TestTunnelPool : public QObject {
@@ -98,13 +131,15 @@ private Q_SLOTS:
     void dropsSessionsTheWorkerClosedAndOpensAFreshOne();
     void retiresSessionsAtTheRetireAgeAndReplacesThem();
     void replacesRetiredSessionsOnlyWhileDemandPersists();
+    void dropsAReadySessionWhosePingGoesUnanswered();
     void backsOffWhenTheWorkerIsUnreachable();
     void hasNoPoolWhenTheSizeIsZero();
 
 private:
     std::unique_ptr<WorkerServer> startServer(WorkerSettings settings = defaultSettings());
-    std::unique_ptr<TunnelConnector> connectorFor(const WorkerServer& server,
-                                                  TunnelPool::Settings pool);
+    std::unique_ptr<TunnelConnector>
+    connectorFor(const WorkerServer& server, TunnelPool::Settings pool,
+                 std::chrono::milliseconds keepAliveInterval = 30s);
     static WorkerSettings defaultSettings() { return test::loopbackWorkerSettings(); }
 
     QTemporaryDir m_dir;
@@ -128,14 +163,16 @@ std::unique_ptr<WorkerServer> TestTunnelPool::startServer(WorkerSettings setting
     return test::startWorker(m_credentials, std::move(settings));
 }
 
-std::unique_ptr<TunnelConnector> TestTunnelPool::connectorFor(const WorkerServer& server,
-                                                              TunnelPool::Settings pool)
+std::unique_ptr<TunnelConnector>
+TestTunnelPool::connectorFor(const WorkerServer& server, TunnelPool::Settings pool,
+                             std::chrono::milliseconds keepAliveInterval)
 {
     TunnelConnector::Settings settings;
     settings.host = QStringLiteral("localhost");
     settings.port = server.serverPort();
     settings.dialAddress = QStringLiteral("127.0.0.1");
     settings.pool = pool;
+    settings.keepAliveInterval = keepAliveInterval;
     return std::make_unique<TunnelConnector>(
         settings, m_tls, std::make_shared<FixedEchConfig>(m_credentials.echConfigList));
 }
@@ -221,7 +258,8 @@ void TestTunnelPool::retiresSessionsAtTheRetireAgeAndReplacesThem()
     auto server = startServer();
     TunnelPool::Settings pool{.maxSize = 2};
     pool.retireAge = 300ms;
-    auto connector = connectorFor(*server, pool);
+    // Pinged several times before they retire: answered pings keep a session.
+    auto connector = connectorFor(*server, pool, 50ms);
     const TunnelPool* tunnels = connector->pool();
     QTRY_COMPARE_WITH_TIMEOUT(tunnels->readyCount(), 2, kWaitMs);
     QTRY_VERIFY_WITH_TIMEOUT(tunnels->counters().retired >= 2, kWaitMs);
@@ -243,6 +281,26 @@ void TestTunnelPool::replacesRetiredSessionsOnlyWhileDemandPersists()
     // Without demand only the idle size is kept.
     QVERIFY(tunnels->readyCount() + tunnels->fillingCount() <= 1);
     QTRY_COMPARE_WITH_TIMEOUT(tunnels->readyCount(), 1, kWaitMs);
+}
+
+void TestTunnelPool::dropsAReadySessionWhosePingGoesUnanswered()
+{
+    auto server = startServer();
+    FreezablePath path(server->serverPort());
+    TunnelConnector::Settings settings;
+    settings.host = QStringLiteral("localhost");
+    settings.port = path.port();
+    settings.dialAddress = QStringLiteral("127.0.0.1");
+    settings.keepAliveInterval = 200ms;
+    settings.pool.maxSize = 1;
+    settings.pool.minimumLife = 0ms; // a death is no failure here: no backoff warning
+    TunnelConnector connector(settings, m_tls,
+                              std::make_shared<FixedEchConfig>(m_credentials.echConfigList));
+    QTRY_COMPARE_WITH_TIMEOUT(connector.pool()->readyCount(), 1, kWaitMs);
+    path.freeze();
+    // A ping goes out, the next interval finds it unanswered: the session is dropped.
+    QTRY_COMPARE_WITH_TIMEOUT(connector.pool()->counters().died, 1u, kWaitMs);
+    QCOMPARE(connector.pool()->readyCount(), 0);
 }
 
 void TestTunnelPool::backsOffWhenTheWorkerIsUnreachable()
