@@ -46,7 +46,7 @@ public:
         int idleSize = 1; // kept ready without demand (at most maxSize)
         // Sessions in the making at once: refills spread out instead of a burst of handshakes
         // competing with live connections for the event loop.
-        int maxFilling = 4;
+        int maxFilling = 2;
         // After a take, the refill waits this long while sessions remain: its handshake then
         // runs after the taker's CONNECT round trip instead of in the middle of it, in both
         // this process and the worker.

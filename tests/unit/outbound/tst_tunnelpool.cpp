@@ -315,6 +315,7 @@ void TestTunnelPool::backsOffWhenTheWorkerIsUnreachable()
     settings.port = closedPort;
     settings.dialAddress = QStringLiteral("127.0.0.1");
     settings.pool.maxSize = 4;
+    settings.pool.maxFilling = 4;
     settings.pool.firstBackoff = 200ms;
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^warm pool: .*next try "
                                                                          "in 200 ms")));
