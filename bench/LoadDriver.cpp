@@ -92,6 +92,14 @@ bool LoadDriver::mayStart() const
     return m_plan.duration.count() == 0 || Clock::now() - m_start < m_plan.duration;
 }
 
+LoadDriver::Clock::time_point LoadDriver::nextPacedStart() const
+{
+    if (m_plan.rate <= 0)
+        return m_start;
+    return m_start + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(double(m_started) / m_plan.rate));
+}
+
 LoadResult LoadDriver::run(const LoadPlan& plan)
 {
     m_plan = plan;
@@ -103,7 +111,8 @@ LoadResult LoadDriver::run(const LoadPlan& plan)
     auto nextTick = m_start + plan.tickInterval;
     while (true) {
         while (m_busy < m_plan.concurrency && mayStart() &&
-               (m_plan.maxOpening == 0 || m_opening < m_plan.maxOpening)) {
+               (m_plan.maxOpening == 0 || m_opening < m_plan.maxOpening) &&
+               Clock::now() >= nextPacedStart()) {
             open();
         }
         if (m_busy == 0 && !mayStart())
@@ -126,6 +135,9 @@ LoadResult LoadDriver::run(const LoadPlan& plan)
         auto wait = std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(100));
         if (m_plan.onTick)
             wait = std::min<Clock::duration>(wait, nextTick - now);
+        if (m_plan.rate > 0)
+            wait = std::min<Clock::duration>(
+                wait, std::max<Clock::duration>(nextPacedStart() - now, Clock::duration(0)));
         serve(int(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
     }
     m_result.seconds = std::chrono::duration<double>(Clock::now() - m_start).count();

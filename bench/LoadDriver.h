@@ -30,6 +30,9 @@ struct LoadPlan {
     std::chrono::milliseconds deadline{60'000}; // whatever still runs then fails ("deadline")
     bool keepAlive = false;                     // every connection loops requests on its one tunnel
     int maxOpening = 0; // connections in their handshakes at once (0: no limit)
+    // New transfers per second at most, evenly spaced (0: as fast as `concurrency` allows): a
+    // paced load leaves the client idle time between connections, as browsing does.
+    double rate = 0;
     std::chrono::milliseconds tickInterval{0};
     std::function<void()> onTick; // called every tickInterval while the load runs
 };
@@ -71,6 +74,7 @@ private:
     using Clock = std::chrono::steady_clock;
 
     bool mayStart() const;
+    Clock::time_point nextPacedStart() const;
     void open();
     void handle(Connection& connection, quint32 events);
     void onConnected(Connection& connection);

@@ -184,7 +184,7 @@ QStringList LoopbackSetup::clientArguments(quint16 listenPort, const ClientOptio
         arguments += {QStringLiteral("-ca"), m_certificate, QStringLiteral("-max-connections"),
                       QString::number(options.maxConnections)};
     }
-    return arguments;
+    return arguments + options.extraArguments;
 }
 
 QProcessEnvironment LoopbackSetup::clientEnvironment(const ClientOptions& options) const

@@ -22,6 +22,12 @@ struct LoadOptions {
     int seconds = 0;
     QList<int> tunnels;
     int runs = 5;
+    // latency: new connections are measured again with the client's warm pool of this size
+    // (-pool N); 0: not
+    int pool = 0;
+    // latency, new connections: started at this many per second at most (0: as fast as the
+    // 100 clients go)
+    double rate = 0;
 };
 
 // The scenarios of targets.md that drive the client on loopback (origin, worker server with

@@ -96,12 +96,22 @@ int main(int argc, char* argv[])
         QStringLiteral("compare-reference-flags"),
         QStringLiteral("the --compare client takes only the reference CLI's flags (no -ca, "
                        "-max-connections); it trusts the server through SSL_CERT_FILE"));
+    const QCommandLineOption pool(
+        QStringLiteral("pool"),
+        QStringLiteral("latency: also measure new connections through the client with a warm "
+                       "pool of n sessions (-pool n)"),
+        QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption rate(
+        QStringLiteral("rate"),
+        QStringLiteral("latency: start new connections at n per second at most (default: as fast "
+                       "as the 100 clients go)"),
+        QStringLiteral("n"), QStringLiteral("0"));
     const QCommandLineOption keepLogs(
         QStringLiteral("keep-logs"),
         QStringLiteral("copy the output of the origin, the server and the clients to this folder"),
         QStringLiteral("dir"));
     parser.addOptions({scenario, runs, json, client, compare, server, origin, mode, connections,
-                       totalMb, seconds, tunnels, compareReference, keepLogs});
+                       totalMb, seconds, tunnels, compareReference, pool, rate, keepLogs});
     parser.process(app);
 
     const QString name = parser.value(scenario);
@@ -128,6 +138,8 @@ int main(int argc, char* argv[])
                    : name == QStringLiteral("soak") ? 60
                                                     : 10;
     load.tunnels = parseCounts(parser.value(tunnels));
+    load.pool = std::clamp(parser.value(pool).toInt(), 0, 64);
+    load.rate = std::max(0.0, parser.value(rate).toDouble());
     // A load scenario runs for seconds to minutes: once unless asked (start repeats cheaply).
     load.runs = parser.isSet(runs) || name == QStringLiteral("start") ? repetitions : 1;
 

@@ -173,14 +173,24 @@ std::optional<QString> Engine::startTunnel(const ProxySettings& settings)
                                                 : servedStale ? Result::FailedServedStale
                                                               : Result::Failed);
                 });
-        // Fetched now rather than on the first connection: it is then ready, and a problem
-        // shows at start.
-        ech->get(this, [domain = settings.server.echDomain](EchConfigSource::Result result) {
-            if (auto* error = std::get_if<QString>(&result))
-                qCWarning(lcEngine, "%s", qPrintable(*error));
-            else
-                qCInfo(lcEngine, "ECH config for %s ready", qPrintable(domain));
-        });
+        // Fetched at start rather than on the first connection: it is then ready, and a
+        // problem shows at start. Queued, so that listening does not wait for the DoH client's
+        // set-up (it reads the system CA store).
+        QMetaObject::invokeMethod(
+            this,
+            [this, weak = std::weak_ptr<EchConfigProvider>(ech),
+             domain = settings.server.echDomain] {
+                const auto provider = weak.lock();
+                if (!provider)
+                    return; // stopped meanwhile
+                provider->get(this, [domain](EchConfigSource::Result result) {
+                    if (auto* error = std::get_if<QString>(&result))
+                        qCWarning(lcEngine, "%s", qPrintable(*error));
+                    else
+                        qCInfo(lcEngine, "ECH config for %s ready", qPrintable(domain));
+                });
+            },
+            Qt::QueuedConnection);
     } else {
         qCWarning(lcEngine, "no-ECH mode: the server name %s is sent in clear",
                   qPrintable(std::get<ServerAddress>(server).host));
@@ -198,6 +208,7 @@ std::optional<QString> Engine::startTunnel(const ProxySettings& settings)
     tunnel.setupTimeout = settings.connectTimeout;
     tunnel.keepAliveInterval = settings.keepAliveInterval;
     tunnel.metrics = m_metrics.get();
+    tunnel.pool.maxSize = settings.warmPoolSize;
     m_tunnelTls = std::get<std::shared_ptr<TlsClientContext>>(std::move(tls));
     m_tunnel = std::make_unique<TunnelConnector>(tunnel, m_tunnelTls, std::move(ech));
     return std::nullopt;

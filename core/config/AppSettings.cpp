@@ -309,6 +309,7 @@ std::variant<ProxySettings, QString> AppSettings::toProxySettings() const
     settings.listDirectory = listDirectory;
     settings.rulesFile = rulesFile;
     settings.connectionLimit = server->connectionLimit;
+    settings.warmPoolSize = server->warmPoolSize;
     return settings;
 }
 

@@ -1,5 +1,6 @@
 #include "CommandLine.h"
 
+#include "config/AppSettings.h"
 #include "config/FlagParser.h"
 #include "config/SettingsValidation.h"
 
@@ -28,6 +29,9 @@ constexpr FlagSpec kFlags[] = {
     {"max-connections", "N", "open client connections before new ones wait (default 1000)"},
     {"keepalive", "SECONDS",
      "WebSocket ping on open tunnels every SECONDS, 0 for none (default 30)"},
+    {"pool", "N",
+     "keep up to N worker sessions ready ahead of demand, 0 to open each on demand (default 0, "
+     "at most 64)"},
     {"udp-dns", "URL",
      "DoH server answering DNS over SOCKS5 UDP, through the tunnel (default "
      "https://cloudflare-dns.com/dns-query)"},
@@ -128,6 +132,14 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
         if (!ok || seconds < 0 || seconds > 3600)
             return invalidFlagValue(flag, value, QStringLiteral("must be 0 to 3600 seconds"));
         s.keepAliveInterval = std::chrono::seconds(seconds);
+    } else if (flag == QStringLiteral("pool")) {
+        bool ok = false;
+        const int size = value.toInt(&ok);
+        if (!ok || size < 0 || size > ServerProfile::kMaxWarmPoolSize)
+            return invalidFlagValue(
+                flag, value,
+                QStringLiteral("must be 0 to %1").arg(ServerProfile::kMaxWarmPoolSize));
+        s.warmPoolSize = size;
     } else if (flag == QStringLiteral("max-connections")) {
         bool ok = false;
         const int limit = value.toInt(&ok);

@@ -42,6 +42,9 @@ struct ProxySettings {
     // WebSocket ping on open tunnels (0: off).
     std::chrono::milliseconds keepAliveInterval{30'000};
     std::chrono::milliseconds connectTimeout{10'000};
+    // Worker sessions kept ready (TLS, ECH and WebSocket upgrade done) for new connections, at
+    // most; 0: each tunnel opens its own session on demand (the reference client's way).
+    int warmPoolSize = 0;
     // Where the ECH config is kept between runs, so a restart works while DoH is down.
     // Empty: not persisted.
     QString echCacheFile;

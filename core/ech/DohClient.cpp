@@ -83,6 +83,15 @@ DohClient::DohClient(DohOptions options, QObject* parent)
     // The application is itself a proxy: DoH through a system proxy setting that points back
     // at us would wait for the ECH config it is fetching.
     m_network->setProxy(QNetworkProxy::NoProxy);
+}
+
+void DohClient::prepareTls()
+{
+    // On the first query, not at construction: reading the system CA store takes tens of
+    // milliseconds, and start with a cached ECH config needs no DoH at all.
+    if (m_tlsPrepared)
+        return;
+    m_tlsPrepared = true;
     auto tls = tlsConfigurationFor(m_options);
     if (auto* error = std::get_if<QString>(&tls))
         m_setupError = std::move(*error);
@@ -105,6 +114,7 @@ void DohClient::query(const QString& name, quint16 type, QObject* context,
                       ResponseCallback callback)
 {
     Q_ASSERT(context);
+    prepareTls();
     if (!m_setupError.isEmpty()) {
         deliver(context, std::move(callback), m_setupError);
         return;

@@ -70,6 +70,7 @@ public:
 private:
     struct Exchange;
 
+    void prepareTls();
     void complete(QNetworkReply* reply, const Exchange& exchange);
     Response responseOf(QNetworkReply* reply, const Exchange& exchange) const;
     void deliver(QObject* context, ResponseCallback callback, Response response);
@@ -77,6 +78,7 @@ private:
 
     DohOptions m_options;
     QSslConfiguration m_tls;
+    bool m_tlsPrepared = false;
     QString m_setupError; // empty when the options are usable
     std::unique_ptr<QNetworkAccessManager> m_network;
 };

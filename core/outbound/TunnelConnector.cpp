@@ -16,19 +16,16 @@ namespace echw {
 
 Q_DECLARE_LOGGING_CATEGORY(lcTunnel)
 
-// One connection being set up; destroying it cancels every step.
+// One connection being set up, or one ready session for the warm pool; destroying it cancels
+// every step.
 class TunnelConnector::Attempt final : public QObject {
 public:
     Attempt(const Settings& settings, std::shared_ptr<TlsClientContext> tls,
-            std::shared_ptr<EchConfigSource> ech, std::shared_ptr<TunnelStatus> status,
-            TargetAddress target, QByteArray earlyData, Callback callback)
+            std::shared_ptr<EchConfigSource> ech, std::shared_ptr<TunnelStatus> status)
         : m_settings(settings)
         , m_tlsContext(std::move(tls))
         , m_ech(std::move(ech))
         , m_status(std::move(status))
-        , m_target(std::move(target))
-        , m_earlyData(std::move(earlyData))
-        , m_callback(std::move(callback))
     {
         m_started.start();
         m_deadline.setSingleShot(true);
@@ -40,6 +37,31 @@ public:
                                     .arg(m_settings.connectTimeout.count())});
         });
     }
+
+    // Through a ready session of the pool when it has one, else with a handshake of its own.
+    void openTunnel(TargetAddress target, QByteArray earlyData, Callback callback, TunnelPool* pool)
+    {
+        m_target = std::move(target);
+        m_earlyData = std::move(earlyData);
+        m_callback = std::move(callback);
+        if (pool) {
+            if (auto session = pool->take()) {
+                connectReadySession(std::move(session));
+                return;
+            }
+        }
+        begin();
+    }
+
+    // Up to the WebSocket upgrade, for the pool.
+    void openSession(TunnelPool::SessionCallback callback)
+    {
+        m_sessionCallback = std::move(callback);
+        begin();
+    }
+
+private:
+    bool forPool() const { return bool(m_sessionCallback); }
 
     void begin()
     {
@@ -54,6 +76,38 @@ public:
             }
             dial(std::get<QByteArray>(std::move(result)));
         });
+    }
+
+    void connectReadySession(std::unique_ptr<TunnelStream> session)
+    {
+        m_fromPool = true;
+        m_workerAnswered = true;
+        m_tunnel = std::move(session);
+        watchTunnel();
+        m_tunnel->connectTo(m_target, m_earlyData);
+    }
+
+    void watchTunnel()
+    {
+        connect(m_tunnel.get(), &TunnelStream::established, this,
+                [this] { finish(std::move(m_tunnel)); });
+        connect(m_tunnel.get(), &TunnelStream::upgraded, this,
+                [this] { finish(std::move(m_tunnel)); });
+        connect(
+            m_tunnel.get(), &TunnelStream::setupFailed, this, [this](const ConnectError& error) {
+                m_tunnel.release()->deleteLater();
+                // A ready session can die between the pool's last look and our CONNECT
+                // (the worker closed it, the network dropped it): that is no answer about
+                // the target, so a session of our own gets the same request.
+                if (std::exchange(m_fromPool, false) && error.kind == ConnectError::Kind::Failed) {
+                    qCInfo(lcTunnel, "a pooled session failed (%s); opening a new one",
+                           qPrintable(error.message));
+                    m_workerAnswered = false;
+                    begin();
+                    return;
+                }
+                finish(error);
+            });
     }
 
 private:
@@ -143,22 +197,19 @@ private:
         setup.keepAliveInterval = m_settings.keepAliveInterval;
         m_workerAnswered = true;
         m_tunnel = std::make_unique<TunnelStream>(std::move(m_tls), std::move(setup));
-        connect(m_tunnel.get(), &TunnelStream::established, this,
-                [this] { finish(std::unique_ptr<ByteStream>(std::move(m_tunnel))); });
-        connect(m_tunnel.get(), &TunnelStream::setupFailed, this,
-                [this](const ConnectError& error) {
-                    m_tunnel.release()->deleteLater();
-                    finish(error);
-                });
-        m_tunnel->start();
+        watchTunnel();
+        if (forPool())
+            m_tunnel->upgrade();
+        else
+            m_tunnel->start();
     }
 
-    void finish(Result result)
+    void finish(TunnelPool::SessionResult result)
     {
-        if (!m_callback)
+        if (!m_callback && !m_sessionCallback)
             return;
         m_deadline.stop();
-        if (auto* stream = std::get_if<std::unique_ptr<ByteStream>>(&result)) {
+        if (auto* stream = std::get_if<std::unique_ptr<TunnelStream>>(&result)) {
             disconnect(stream->get(), nullptr, this, nullptr);
             reportWorking();
         } else {
@@ -171,12 +222,18 @@ private:
                 *m_status = TunnelStatus{TunnelStatus::State::Failing, error.message};
         }
         countResult(result);
-        auto callback = std::move(m_callback);
-        m_callback = nullptr;
-        callback(std::move(result));
+        if (forPool()) {
+            std::exchange(m_sessionCallback, nullptr)(std::move(result));
+            return;
+        }
+        auto callback = std::exchange(m_callback, nullptr);
+        if (auto* stream = std::get_if<std::unique_ptr<TunnelStream>>(&result))
+            callback(std::unique_ptr<ByteStream>(std::move(*stream)));
+        else
+            callback(std::get<ConnectError>(std::move(result)));
     }
 
-    void countResult(const Result& result)
+    void countResult(const TunnelPool::SessionResult& result)
     {
         if (!m_settings.metrics)
             return;
@@ -204,6 +261,8 @@ private:
     TargetAddress m_target;
     QByteArray m_earlyData;
     Callback m_callback;
+    TunnelPool::SessionCallback m_sessionCallback;
+    bool m_fromPool = false;
     QTimer m_deadline;
     QByteArray m_echConfig;
     std::unique_ptr<TcpDialer> m_dialer;
@@ -219,16 +278,36 @@ TunnelConnector::TunnelConnector(Settings settings, std::shared_ptr<TlsClientCon
     , m_tls(std::move(tls))
     , m_ech(std::move(ech))
     , m_status(std::make_shared<TunnelStatus>(TunnelStatus{TunnelStatus::State::Untried, {}}))
-{}
+{
+    if (m_settings.pool.maxSize > 0) {
+        m_pool = std::make_unique<TunnelPool>(
+            m_settings.pool, [this](TunnelPool::SessionCallback callback) {
+                auto attempt = std::make_unique<Attempt>(m_settings, m_tls, m_ech, m_status);
+                attempt->openSession(std::move(callback));
+                return std::unique_ptr<QObject>(std::move(attempt));
+            });
+        if (MetricsRegistry* metrics = m_settings.metrics) {
+            metrics->setTunnelPool(m_settings.pool.maxSize, 0);
+            QObject::connect(m_pool.get(), &TunnelPool::readyCountChanged, m_pool.get(),
+                             [metrics, size = m_settings.pool.maxSize](int ready) {
+                                 metrics->setTunnelPool(size, ready);
+                             });
+        }
+    }
+}
 
-TunnelConnector::~TunnelConnector() = default;
+TunnelConnector::~TunnelConnector()
+{
+    // The registry outlives a stopped engine's connector: no pool is left.
+    if (m_pool && m_settings.metrics)
+        m_settings.metrics->setTunnelPool(0, 0);
+}
 
 std::unique_ptr<QObject> TunnelConnector::open(const TargetAddress& target, QByteArray earlyData,
                                                Callback callback, ConnectionEntry*)
 {
-    auto attempt = std::make_unique<Attempt>(m_settings, m_tls, m_ech, m_status, target,
-                                             std::move(earlyData), std::move(callback));
-    attempt->begin();
+    auto attempt = std::make_unique<Attempt>(m_settings, m_tls, m_ech, m_status);
+    attempt->openTunnel(target, std::move(earlyData), std::move(callback), m_pool.get());
     return attempt;
 }
 

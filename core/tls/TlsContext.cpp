@@ -52,6 +52,17 @@ bool loadTrustStore(SSL_CTX* ctx)
     return loaded;
 }
 
+// Whether loadTrustStore() has anything to load.
+bool trustStoreFound()
+{
+    if (!qEnvironmentVariableIsEmpty("SSL_CERT_FILE") ||
+        !qEnvironmentVariableIsEmpty("SSL_CERT_DIR"))
+        return true;
+    return std::any_of(std::begin(kTrustBundles), std::end(kTrustBundles), [](const char* bundle) {
+        return QFile::exists(QString::fromLatin1(bundle));
+    });
+}
+
 SslCtxPtr newContext(const SSL_METHOD* method)
 {
     SslCtxPtr ctx(SSL_CTX_new(method));
@@ -65,27 +76,48 @@ SslCtxPtr newContext(const SSL_METHOD* method)
 
 } // namespace
 
-TlsClientContext::TlsClientContext(SslCtxPtr ctx)
-    : m_ctx(std::move(ctx))
+TlsClientContext::TlsClientContext(QString extraCaFile)
+    : m_extraCaFile(std::move(extraCaFile))
 {}
 
 std::variant<std::shared_ptr<TlsClientContext>, QString>
 TlsClientContext::create(const QString& extraCaFile)
 {
-    SslCtxPtr ctx = newContext(TLS_client_method());
-    if (!ctx)
-        return QStringLiteral("cannot create a TLS context: %1").arg(takeOpenSslError());
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-    const bool systemLoaded = loadTrustStore(ctx.get());
     if (!extraCaFile.isEmpty()) {
-        if (SSL_CTX_load_verify_file(ctx.get(), QFile::encodeName(extraCaFile).constData()) != 1)
+        QFile file(extraCaFile);
+        if (!file.open(QIODevice::ReadOnly))
             return QStringLiteral("cannot load CA certificates from %1: %2")
-                .arg(extraCaFile, takeOpenSslError());
-    } else if (!systemLoaded) {
+                .arg(extraCaFile, file.errorString());
+        // A quick look, not a parse: the parse is part of building the context.
+        if (!file.read(1024 * 1024).contains("-----BEGIN CERTIFICATE-----"))
+            return QStringLiteral("cannot load CA certificates from %1: no PEM certificate in it")
+                .arg(extraCaFile);
+    } else if (!trustStoreFound()) {
         return QStringLiteral("no system trust store found (looked in /etc/ssl and /etc/pki); "
                               "set SSL_CERT_FILE or give a CA file");
     }
-    return std::shared_ptr<TlsClientContext>(new TlsClientContext(std::move(ctx)));
+    return std::shared_ptr<TlsClientContext>(new TlsClientContext(extraCaFile));
+}
+
+SSL_CTX* TlsClientContext::get() const
+{
+    std::call_once(m_built, [this] {
+        SslCtxPtr ctx = newContext(TLS_client_method());
+        if (!ctx) {
+            qWarning("cannot create a TLS context: %s", qPrintable(takeOpenSslError()));
+            return;
+        }
+        SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+        loadTrustStore(ctx.get());
+        // Checked in create(); should the file have changed since, its roots are missing and
+        // servers that need them fail verification: nothing is trusted that was not before.
+        if (!m_extraCaFile.isEmpty() &&
+            SSL_CTX_load_verify_file(ctx.get(), QFile::encodeName(m_extraCaFile).constData()) != 1)
+            qWarning("cannot load CA certificates from %s: %s", qPrintable(m_extraCaFile),
+                     qPrintable(takeOpenSslError()));
+        m_ctx = std::move(ctx);
+    });
+    return m_ctx.get();
 }
 
 TlsServerContext::TlsServerContext(SslCtxPtr ctx)

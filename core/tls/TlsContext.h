@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <memory>
+#include <mutex>
 #include <variant>
 
 namespace echw {
@@ -13,17 +14,25 @@ namespace echw {
 // The shared TLS settings of every connection to a worker: TLS 1.3 only, peer verification on,
 // the system trust store loaded explicitly (our static OpenSSL's default paths point into its
 // build prefix), plus optional extra CA certificates for self-hosted servers.
+//
+// The context is built on first use: parsing the trust store takes milliseconds that engine
+// start should not wait for. Verification is the same either way: the context only exists with
+// SSL_VERIFY_PEER set.
 class TlsClientContext {
 public:
     // extraCaFile may be empty. SSL_CERT_FILE / SSL_CERT_DIR replace the system locations.
+    // Checks now that the files are there, so that a wrong setting shows at start.
     static std::variant<std::shared_ptr<TlsClientContext>, QString>
     create(const QString& extraCaFile);
 
-    SSL_CTX* get() const { return m_ctx.get(); }
+    // Null only when OpenSSL cannot make a context at all.
+    SSL_CTX* get() const;
 
 private:
-    explicit TlsClientContext(SslCtxPtr ctx);
-    SslCtxPtr m_ctx;
+    explicit TlsClientContext(QString extraCaFile);
+    QString m_extraCaFile;
+    mutable std::once_flag m_built;
+    mutable SslCtxPtr m_ctx;
 };
 
 // A server's TLS settings: its certificate chain and key, and optionally the ECH keys it

@@ -29,15 +29,18 @@ TunnelStream::TunnelStream(std::unique_ptr<TlsStream> tls, Setup setup, QObject*
 {
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
+        if (m_phase == Phase::Upgrading && !m_connectAfterUpgrade) {
+            failSetup(ConnectError::Kind::TimedOut,
+                      QStringLiteral("the worker did not accept the WebSocket upgrade within %1 ms")
+                          .arg(m_setup.timeout.count()));
+            return;
+        }
         failSetup(ConnectError::Kind::TimedOut,
                   QStringLiteral("the worker did not confirm %1 within %2 ms")
                       .arg(m_setup.target.toString())
                       .arg(m_setup.timeout.count()));
     });
-    connect(&m_keepAlive, &QTimer::timeout, this, [this] {
-        if (m_phase == Phase::Open && !m_closing)
-            sendFrame(WebSocketOpcode::Ping, {});
-    });
+    connect(&m_keepAlive, &QTimer::timeout, this, &TunnelStream::onKeepAlive);
     connect(m_tls.get(), &ByteStream::readyRead, this, &TunnelStream::onTlsReadable);
     connect(m_tls.get(), &ByteStream::readFinished, this, &TunnelStream::onTlsEnded);
     connect(m_tls.get(), &ByteStream::failed, this, &TunnelStream::onTlsFailed);
@@ -49,6 +52,12 @@ TunnelStream::~TunnelStream() = default;
 
 void TunnelStream::start()
 {
+    m_connectAfterUpgrade = true;
+    upgrade();
+}
+
+void TunnelStream::upgrade()
+{
     auto request = buildWebSocketUpgradeRequest(m_setup.upgrade);
     if (auto* error = std::get_if<QString>(&request)) {
         failSetup(ConnectError::Kind::Failed, *error);
@@ -59,6 +68,50 @@ void TunnelStream::start()
     m_deadline.start(m_setup.timeout);
     m_tls->write(upgrade.bytes);
     onTlsReadable(); // bytes may already wait
+}
+
+void TunnelStream::connectTo(const TargetAddress& target, QByteArray earlyData)
+{
+    Q_ASSERT(m_phase == Phase::Ready);
+    m_setup.target = target;
+    m_setup.earlyData = std::move(earlyData);
+    m_keepAlive.stop();
+    m_awaitingPong = false;
+    sendConnect();
+}
+
+void TunnelStream::sendConnect()
+{
+    m_phase = Phase::Connecting;
+    // After start() the one deadline covers the upgrade and CONNECTED.
+    if (!m_deadline.isActive())
+        m_deadline.start(m_setup.timeout);
+    QByteArray connect = "CONNECT:" + m_setup.target.toString().toUtf8() + '|';
+    if (WebSocketFrameDecoder::isValidUtf8(m_setup.earlyData))
+        connect += m_setup.earlyData;
+    else
+        m_binaryEarlyData = m_setup.earlyData;
+    m_setup.earlyData.clear();
+    sendFrame(WebSocketOpcode::Text, connect);
+}
+
+void TunnelStream::onKeepAlive()
+{
+    if (m_phase == Phase::Ready) {
+        // Nothing else flows on a ready session: an unanswered ping is the only sign that the
+        // worker or the path is gone.
+        if (m_awaitingPong) {
+            failSetup(ConnectError::Kind::Failed,
+                      QStringLiteral("the worker did not answer a ping within %1 ms")
+                          .arg(m_setup.keepAliveInterval.count()));
+            return;
+        }
+        m_awaitingPong = true;
+        sendFrame(WebSocketOpcode::Ping, {});
+        return;
+    }
+    if (m_phase == Phase::Open && !m_closing)
+        sendFrame(WebSocketOpcode::Ping, {});
 }
 
 void TunnelStream::onTlsReadable()
@@ -81,14 +134,16 @@ void TunnelStream::onTlsReadable()
                 return;
             }
             m_upgrade.reset();
-            m_phase = Phase::Connecting;
-            QByteArray connect = "CONNECT:" + m_setup.target.toString().toUtf8() + '|';
-            if (WebSocketFrameDecoder::isValidUtf8(m_setup.earlyData))
-                connect += m_setup.earlyData;
-            else
-                m_binaryEarlyData = m_setup.earlyData;
-            sendFrame(WebSocketOpcode::Text, connect);
+            m_phase = Phase::Ready;
             m_decoder.append(result.remaining);
+            if (m_connectAfterUpgrade) {
+                sendConnect();
+            } else {
+                m_deadline.stop();
+                if (m_setup.keepAliveInterval.count() > 0)
+                    m_keepAlive.start(m_setup.keepAliveInterval);
+                Q_EMIT upgraded();
+            }
         } else {
             m_decoder.append(chunk);
         }
@@ -124,6 +179,7 @@ void TunnelStream::handleFrames()
             sendFrame(WebSocketOpcode::Pong, event->payload);
             break;
         case Type::Pong:
+            m_awaitingPong = false;
             break;
         case Type::Close:
             sendClose(WebSocketCloseCode::Normal);
@@ -173,6 +229,12 @@ void TunnelStream::handleText(const QByteArray& text)
             failSetup(ConnectError::Kind::Failed,
                       QStringLiteral("unexpected answer from the worker to CONNECT"));
         }
+        return;
+    }
+    if (m_phase == Phase::Ready) {
+        if (text == kClose || text.startsWith(kErrorPrefix))
+            failSetup(ConnectError::Kind::Failed,
+                      QStringLiteral("the worker ended the session before CONNECT"));
         return;
     }
     if (text == kClose || text.startsWith(kErrorPrefix)) {
@@ -288,6 +350,7 @@ void TunnelStream::failSetup(ConnectError::Kind kind, const QString& message)
         return;
     m_phase = Phase::Closed;
     m_deadline.stop();
+    m_keepAlive.stop();
     m_tls->abort();
     Q_EMIT setupFailed(ConnectError{kind, message});
 }

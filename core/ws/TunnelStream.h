@@ -21,6 +21,10 @@ class TlsStream;
 // stream, the WebSocket upgrade with the token as subprotocol, then `CONNECT:<target>|<early>`,
 // then binary frames both ways until either side sends `CLOSE`.
 //
+// start() does both steps at once. A warm pool splits them: upgrade() makes a ready session
+// (it answers pings, and pings the worker itself so that neither side times it out), and
+// connectTo() later sends the CONNECT.
+//
 // Two fixes over the reference client: early data goes into the CONNECT text frame only when
 // it is valid UTF-8 (the worker decodes text frames as UTF-8 and would corrupt anything else),
 // and no binary frame is sent before `CONNECTED` (the worker drops them).
@@ -43,6 +47,14 @@ public:
     // Sends the upgrade; emits established() once the worker said CONNECTED, or
     // setupFailed() with the reason mapped for the local client.
     void start();
+    // Sends the upgrade only; emits upgraded() once the worker accepted it, or setupFailed().
+    // A ready session that dies (the worker closes it, a ping goes unanswered for a whole
+    // keep-alive interval) also emits setupFailed().
+    void upgrade();
+    // On a ready session: sends CONNECT; then as start().
+    void connectTo(const TargetAddress& target, QByteArray earlyData);
+    // Upgraded, not yet asked to CONNECT, and not dead.
+    bool isReady() const { return m_phase == Phase::Ready; }
 
     qint64 read(char* data, qint64 max) override;
     void write(QByteArrayView data) override;
@@ -53,11 +65,12 @@ public:
     void abort() override;
 
 Q_SIGNALS:
+    void upgraded();
     void established();
     void setupFailed(const echw::ConnectError& error);
 
 private:
-    enum class Phase { Upgrading, Connecting, Open, Closed };
+    enum class Phase { Upgrading, Ready, Connecting, Open, Closed };
 
     void onTlsReadable();
     void onTlsEnded();
@@ -69,6 +82,8 @@ private:
     void failSetup(ConnectError::Kind kind, const QString& message);
     void endReading();
     void updateTlsReading();
+    void sendConnect();
+    void onKeepAlive();
 
     std::unique_ptr<TlsStream> m_tls;
     Setup m_setup;
@@ -85,6 +100,8 @@ private:
     bool m_readEnded = false;
     bool m_closeSent = false;
     bool m_closing = false;
+    bool m_connectAfterUpgrade = false;
+    bool m_awaitingPong = false;
 };
 
 } // namespace echw

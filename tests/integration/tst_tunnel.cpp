@@ -72,6 +72,7 @@ private Q_SLOTS:
     void bypassCnSendsListedTargetsDirectAndOthersThroughTheTunnel();
     void userRulesComeBeforeTheLists();
     void pingsIdleTunnels();
+    void servesFromItsWarmPoolAndRefills();
     void answersSocksUdpDnsThroughTheTunnel();
 
 private:
@@ -79,6 +80,9 @@ private:
     std::unique_ptr<ServiceProcess> startClient(const QString& cacheDir, quint16 serverPort,
                                                 const QStringList& extra, quint16* port);
     QStringList clientArguments(quint16 serverPort, quint16 dohPort) const;
+    // A client of `server` (which also answers DoH) with these flags added.
+    std::unique_ptr<ServiceProcess> startClientOf(const Server& server, const QString& cacheName,
+                                                  const QStringList& extra, quint16* port);
     QStringList curl(const QStringList& arguments) const;
     RunResult getHello(const QStringList& proxy) const;
     RunResult getHelloFrom(const QString& host, quint16 proxyPort) const;
@@ -135,6 +139,15 @@ std::unique_ptr<ServiceProcess> TestTunnel::startClient(const QString& cacheDir,
                                          QStringList{QStringLiteral("XDG_CACHE_HOME=") + cacheDir});
     *port = client->waitForPort(20s);
     return client;
+}
+
+std::unique_ptr<ServiceProcess> TestTunnel::startClientOf(const Server& server,
+                                                          const QString& cacheName,
+                                                          const QStringList& extra, quint16* port)
+{
+    QStringList arguments = clientArguments(server.port, server.port);
+    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = server.certificate;
+    return startClient(m_dir.filePath(cacheName), server.port, arguments + extra, port);
 }
 
 QStringList TestTunnel::curl(const QStringList& arguments) const
@@ -611,12 +624,9 @@ void TestTunnel::pingsIdleTunnels()
         startServer(QStringLiteral("keepalive"),
                     {QStringLiteral("-doh"), QStringLiteral("-loglevel"), QStringLiteral("debug")});
     QVERIFY2(server.port != 0, qPrintable(server.process->output()));
-    QStringList arguments = clientArguments(server.port, server.port);
-    arguments[arguments.indexOf(QStringLiteral("-ca")) + 1] = server.certificate;
-    arguments << QStringLiteral("-keepalive") << QStringLiteral("1");
     quint16 port = 0;
-    auto client =
-        startClient(m_dir.filePath(QStringLiteral("cache-ping")), server.port, arguments, &port);
+    auto client = startClientOf(server, QStringLiteral("cache-ping"),
+                                {QStringLiteral("-keepalive"), QStringLiteral("1")}, &port);
     QVERIFY(port != 0);
     // An open, idle tunnel to the origin: the client pings it, the server sees the pings.
     QTcpSocket socket;
@@ -628,6 +638,29 @@ void TestTunnel::pingsIdleTunnels()
     QVERIFY2(server.process->waitForOutput(QStringLiteral(": ping"), 10s),
              qPrintable(server.process->output()));
     QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void TestTunnel::servesFromItsWarmPoolAndRefills()
+{
+    Server server =
+        startServer(QStringLiteral("pool"),
+                    {QStringLiteral("-doh"), QStringLiteral("-loglevel"), QStringLiteral("debug")});
+    QVERIFY2(server.port != 0, qPrintable(server.process->output()));
+    quint16 port = 0;
+    auto client = startClientOf(server, QStringLiteral("cache-pool"),
+                                {QStringLiteral("-pool"), QStringLiteral("2")}, &port);
+    QVERIFY(port != 0);
+    const auto sessions = [&] {
+        return int(server.process->output().count(QStringLiteral("WebSocket session on")));
+    };
+    // Two sessions upgraded before any request.
+    QTRY_COMPARE_WITH_TIMEOUT(sessions(), 2, 20000);
+    const auto result = getHelloFrom(QStringLiteral("127.0.0.1"), port);
+    QVERIFY2(result.exitCode == 0, qPrintable(client->output()));
+    QVERIFY(result.out.startsWith("hello from"));
+    // The request took a ready session; the pool made a third to stay at two.
+    QTRY_COMPARE_WITH_TIMEOUT(sessions(), 3, 20000);
+    QCOMPARE(server.process->output().count(QStringLiteral(": connected to")), 1);
 }
 
 QTEST_GUILESS_MAIN(TestTunnel)

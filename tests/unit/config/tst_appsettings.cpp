@@ -340,6 +340,7 @@ void TestAppSettings::convertsTheActiveServer()
     active.echDomain = QStringLiteral("ech.example");
     active.caFile = QStringLiteral("/etc/ca.pem");
     active.withoutEch = true;
+    active.warmPoolSize = 8;
     settings.listen = QStringLiteral("0.0.0.0:30001");
     settings.routing = RoutingMode::None;
     settings.listDirectory = QStringLiteral("/lists");
@@ -365,6 +366,7 @@ void TestAppSettings::convertsTheActiveServer()
     QCOMPARE(proxy.server.echDomain, QStringLiteral("ech.example"));
     QCOMPARE(proxy.server.caFile, QStringLiteral("/etc/ca.pem"));
     QVERIFY(proxy.server.withoutEch);
+    QCOMPARE(proxy.warmPoolSize, 8);
 }
 
 void TestAppSettings::refusesToConvertWithoutActiveServer()

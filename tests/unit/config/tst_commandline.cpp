@@ -35,6 +35,7 @@ void TestCommandLine::appliesReferenceDefaults()
     QCOMPARE(result.settings.routing, RoutingMode::Global);
     QVERIFY(result.settings.server.token.isEmpty());
     QVERIFY(!result.settings.server.withoutEch);
+    QCOMPARE(result.settings.warmPoolSize, 0); // drop-in: no warm pool unless asked
 }
 
 void TestCommandLine::acceptsEveryReferenceFlag()
@@ -66,6 +67,9 @@ void TestCommandLine::acceptsRoutingAndUdpFlags()
     QCOMPARE(result.settings.resolver, QStringLiteral("https://doh.example/dns-query"));
     QCOMPARE(result.settings.routeCacheSize, qsizetype(500));
     QCOMPARE(result.settings.udpDnsServer, QStringLiteral("https://dns.example/dns-query"));
+    QCOMPARE(CommandLine::parse(QStringLiteral("-f w.example:443 -pool 16").split(u' '))
+                 .settings.warmPoolSize,
+             16);
     // A list update needs no server.
     QVERIFY(CommandLine::parse({QStringLiteral("-update-lists")}).updateLists);
     QCOMPARE(CommandLine::parse({QStringLiteral("-update-lists")}).action,
@@ -114,6 +118,10 @@ void TestCommandLine::rejectsBadValuesNamingTheFlag_data()
                                  << "-ip";
     QTest::newRow("-fallback non-boolean") << "-f a.b:1 -fallback=maybe"
                                            << "-fallback";
+    QTest::newRow("-pool negative") << "-f a.b:1 -pool -1"
+                                    << "-pool";
+    QTest::newRow("-pool above 64") << "-f a.b:1 -pool 65"
+                                    << "-pool";
     QTest::newRow("unknown flag") << "-f a.b:1 -bogus 1"
                                   << "-bogus";
     QTest::newRow("value missing") << "-f"

@@ -1,9 +1,7 @@
 // The worker server in-process on loopback, driven by a client made of the core pieces the real
 // client uses: TcpDialer -> TlsStream with ECH -> the WebSocket upgrade -> masked frames.
+#include "InProcessWorker.h"
 #include "OriginServer.h"
-#include "ServerCredentials.h"
-#include "TestValues.h"
-#include "WorkerServer.h"
 #include "ech/DnsMessage.h"
 #include "net/SocketStream.h"
 #include "net/StreamListener.h"
@@ -312,8 +310,7 @@ private:
     QByteArray echoTarget() const { return "127.0.0.1:" + QByteArray::number(m_origin.port()); }
     static WorkerSettings defaultSettings()
     {
-        WorkerSettings settings;
-        settings.allowInternalTargets = true; // the targets are on loopback
+        WorkerSettings settings = test::loopbackWorkerSettings();
         settings.dohEnabled = true;
         return settings;
     }
@@ -327,11 +324,9 @@ private:
 void TestWorkerServer::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    CredentialOptions options;
-    options.serverNames = {kServerName, QStringLiteral("127.0.0.1")};
-    options.publicName = kPublicName;
-    options.stateDir = m_dir.filePath(QStringLiteral("state"));
-    m_credentials = unwrap(loadOrCreateCredentials(options));
+    m_credentials =
+        test::workerCredentials(m_dir.filePath(QStringLiteral("state")),
+                                {kServerName, QStringLiteral("127.0.0.1")}, kPublicName);
     // The certificate file the server prints for clients' -ca.
     m_client = unwrap(TlsClientContext::create(m_credentials.certificateFile));
     QVERIFY2(m_origin.listen({QHostAddress::LocalHost}), qPrintable(m_origin.errorString()));
@@ -339,10 +334,7 @@ void TestWorkerServer::initTestCase()
 
 std::unique_ptr<WorkerServer> TestWorkerServer::startServer(WorkerSettings settings)
 {
-    auto server = std::make_unique<WorkerServer>(m_credentials, std::move(settings));
-    if (auto error = server->listen(QHostAddress::LocalHost, 0))
-        qFatal("%s", qPrintable(*error));
-    return server;
+    return test::startWorker(m_credentials, std::move(settings));
 }
 
 std::unique_ptr<TestClient> TestWorkerServer::connectClient(const WorkerServer& server)

@@ -14,6 +14,7 @@
 #include <QTest>
 
 using namespace echw;
+using echw::test::errorOf;
 using echw::test::unwrap;
 using namespace std::chrono_literals;
 
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void reportsRejectedEchWithRetryConfigsThatThenWork();
     void refusesCertificateForAnotherName();
     void refusesUntrustedCertificate();
+    void refusesUnusableCaFileAtCreation();
     void connectsWithoutEchOnlyWhenAskedAndReportsIt();
     void movesLargeTransferIntactUnderBackpressure();
     void reportsServerClosingDuringHandshake();
@@ -175,6 +177,23 @@ void TestTlsStream::refusesUntrustedCertificate()
     QVERIFY(c);
     QVERIFY(c->clientFailed);
     QCOMPARE(c->client->failure(), TlsStream::Failure::Certificate);
+}
+
+void TestTlsStream::refusesUnusableCaFileAtCreation()
+{
+    // The context itself is built on first use; a wrong -ca still shows at start.
+    QTemporaryDir dir;
+    const QString missing = dir.filePath(QStringLiteral("missing.pem"));
+    QVERIFY(errorOf(TlsClientContext::create(missing))
+                .startsWith(QStringLiteral("cannot load CA certificates from %1: ").arg(missing)));
+    const QString notPem = dir.filePath(QStringLiteral("not.pem"));
+    QFile file(notPem);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("not a certificate\n");
+    file.close();
+    QCOMPARE(errorOf(TlsClientContext::create(notPem)),
+             QStringLiteral("cannot load CA certificates from %1: no PEM certificate in it")
+                 .arg(notPem));
 }
 
 void TestTlsStream::connectsWithoutEchOnlyWhenAskedAndReportsIt()
