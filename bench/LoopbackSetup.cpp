@@ -183,6 +183,7 @@ QStringList LoopbackSetup::clientArguments(quint16 listenPort, const ClientOptio
     if (!options.referenceFlagsOnly) {
         arguments += {QStringLiteral("-ca"), m_certificate, QStringLiteral("-max-connections"),
                       QString::number(options.maxConnections)};
+        arguments += options.extraArguments;
     }
     return arguments;
 }

@@ -55,6 +55,7 @@ struct ClientOptions {
     // Only the reference CLI's flags (no -ca, -max-connections): the server's certificate is
     // then trusted through SSL_CERT_FILE, which Go's crypto/x509 reads.
     bool referenceFlagsOnly = false;
+    QStringList extraArguments; // --client-arg: appended unless referenceFlagsOnly
 };
 
 // Origin server, the project's worker server with -doh, and clients under test, all on

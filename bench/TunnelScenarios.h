@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <variant>
 
@@ -22,6 +23,7 @@ struct LoadOptions {
     int seconds = 0;
     QList<int> tunnels;
     int runs = 5;
+    QStringList clientArguments; // more flags for the clients that take ours (--client-arg)
 };
 
 // The scenarios of targets.md that drive the client on loopback (origin, worker server with
