@@ -1,4 +1,5 @@
 #include "Engine.h"
+#include "EngineGroup.h"
 #include "config/CommandLine.h"
 #include "routing/RouteListUpdater.h"
 #include "system/LogOutput.h"
@@ -7,8 +8,11 @@
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QStandardPaths>
+#include <QThread>
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcApp, "echw.app")
 
@@ -70,18 +74,35 @@ int main(int argc, char* argv[])
     if (commandLine.updateLists)
         return updateLists(settings);
     echw::TerminationSignals signals;
-    echw::Engine engine;
-    if (const auto error = engine.start(settings)) {
+    const int threads =
+        commandLine.threads > 0 ? commandLine.threads : std::max(1, QThread::idealThreadCount());
+    // One thread: the engine runs on this loop, as it always has. More: each engine on a
+    // thread of its own, and this loop only accepts clients and hands them out.
+    std::unique_ptr<echw::Engine> engine;
+    std::unique_ptr<echw::EngineGroup> group;
+    std::optional<QString> error;
+    if (threads == 1) {
+        engine = std::make_unique<echw::Engine>();
+        error = engine->start(settings);
+    } else {
+        group = std::make_unique<echw::EngineGroup>(threads);
+        error = group->start(settings);
+    }
+    if (error) {
         qCCritical(lcApp, "%s", qPrintable(*error));
         return 1;
     }
-    qCInfo(lcApp, "listening on %s (SOCKS5 and HTTP), routing %s",
-           qPrintable(engine.listenAddress()),
-           qPrintable(echw::routingModeName(commandLine.settings.routing)));
+    qCInfo(lcApp, "listening on %s (SOCKS5 and HTTP), routing %s, %d engine thread%s",
+           qPrintable(engine ? engine->listenAddress() : group->listenAddress()),
+           qPrintable(echw::routingModeName(commandLine.settings.routing)), threads,
+           threads == 1 ? "" : "s");
     QObject::connect(&signals, &echw::TerminationSignals::terminationRequested, &app,
                      [&](int number) {
                          qCInfo(lcApp, "signal %d: stopping", number);
-                         engine.stop();
+                         if (engine)
+                             engine->stop();
+                         else
+                             group->stop();
                          QCoreApplication::quit();
                      });
     return QCoreApplication::exec();

@@ -183,8 +183,9 @@ QStringList LoopbackSetup::clientArguments(quint16 listenPort, const ClientOptio
     if (!options.referenceFlagsOnly) {
         arguments += {QStringLiteral("-ca"), m_certificate, QStringLiteral("-max-connections"),
                       QString::number(options.maxConnections)};
+        arguments += options.extraArguments;
     }
-    return arguments + options.extraArguments;
+    return arguments;
 }
 
 QProcessEnvironment LoopbackSetup::clientEnvironment(const ClientOptions& options) const

@@ -55,7 +55,9 @@ struct ClientOptions {
     // Only the reference CLI's flags (no -ca, -max-connections): the server's certificate is
     // then trusted through SSL_CERT_FILE, which Go's crypto/x509 reads.
     bool referenceFlagsOnly = false;
-    QStringList extraArguments; // after the others, e.g. {"-pool", "64"}
+    // After the others, unless referenceFlagsOnly: --client-arg values, then e.g. the latency
+    // scenario's {"-pool", "64"}.
+    QStringList extraArguments;
 };
 
 // Origin server, the project's worker server with -doh, and clients under test, all on

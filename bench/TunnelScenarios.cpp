@@ -51,7 +51,7 @@ public:
         client.direct = m_options.direct;
         client.maxConnections = maxConnections;
         client.referenceFlagsOnly = m_referenceFlagsOnly;
-        client.extraArguments = extraArguments;
+        client.extraArguments = m_options.clientArguments + extraArguments;
         auto started = m_setup.startClient(m_program, client, &m_port);
         if (auto* error = std::get_if<QString>(&started))
             return *error;
@@ -205,6 +205,7 @@ std::variant<StartTiming, QString> timeClientStart(LoopbackSetup& setup, const Q
     client.direct = options.direct;
     client.cacheHome = cacheHome;
     client.referenceFlagsOnly = referenceFlagsOnly;
+    client.extraArguments = options.clientArguments;
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.setProcessEnvironment(setup.clientEnvironment(client));

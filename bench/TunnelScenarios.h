@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <variant>
 
@@ -28,6 +29,7 @@ struct LoadOptions {
     // latency, new connections: started at this many per second at most (0: as fast as the
     // 100 clients go)
     double rate = 0;
+    QStringList clientArguments; // more flags for the clients that take ours (--client-arg)
 };
 
 // The scenarios of targets.md that drive the client on loopback (origin, worker server with

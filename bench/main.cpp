@@ -110,8 +110,14 @@ int main(int argc, char* argv[])
         QStringLiteral("keep-logs"),
         QStringLiteral("copy the output of the origin, the server and the clients to this folder"),
         QStringLiteral("dir"));
+    const QCommandLineOption clientArgument(
+        QStringLiteral("client-arg"),
+        QStringLiteral("one more argument for the clients under test, e.g. --client-arg=-threads "
+                       "--client-arg=2 (repeatable; not for --compare-reference-flags)"),
+        QStringLiteral("arg"));
     parser.addOptions({scenario, runs, json, client, compare, server, origin, mode, connections,
-                       totalMb, seconds, tunnels, compareReference, pool, rate, keepLogs});
+                       totalMb, seconds, tunnels, compareReference, pool, rate, keepLogs,
+                       clientArgument});
     parser.process(app);
 
     const QString name = parser.value(scenario);
@@ -129,6 +135,7 @@ int main(int argc, char* argv[])
     load.serverPath = parser.value(server);
     load.originPath = parser.value(origin);
     load.direct = parser.value(mode) == QStringLiteral("direct");
+    load.clientArguments = parser.values(clientArgument);
     load.connections =
         parseCounts(parser.isSet(connections)        ? parser.value(connections)
                     : name == QStringLiteral("soak") ? QStringLiteral("1000")

@@ -21,6 +21,9 @@
 #include <QFile>
 #include <QLoggingCategory>
 
+#include <limits>
+#include <unistd.h>
+
 namespace echw {
 
 Q_LOGGING_CATEGORY(lcEngine, "echw.engine")
@@ -37,7 +40,8 @@ Engine::~Engine()
     stop();
 }
 
-std::optional<QString> Engine::start(const ProxySettings& settings)
+std::optional<QString> Engine::start(const ProxySettings& settings,
+                                     std::optional<HandedConnections> handed)
 {
     stop();
     const auto listen = parseListenAddress(settings.listen);
@@ -82,6 +86,13 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
     m_context.handshakeTimeout = settings.handshakeTimeout;
     m_context.credentials =
         ProxyCredentials(settings.authUser.toUtf8(), settings.authPassword.toUtf8());
+    if (handed) {
+        // The acceptor keeps the connection limit for the whole group: none here, so this
+        // listener, which never listens, never pauses.
+        m_listener = std::make_unique<ProxyListener>(m_context, std::numeric_limits<int>::max());
+        m_listener->setConnectionFinished(std::move(handed->finished));
+        return std::nullopt;
+    }
     m_listener = std::make_unique<ProxyListener>(m_context, settings.connectionLimit);
     const auto& address = std::get<ListenAddress>(listen);
     if (!m_listener->listen(address.address, address.port)) {
@@ -94,29 +105,47 @@ std::optional<QString> Engine::start(const ProxySettings& settings)
         stop();
         return error;
     }
-    logAccess(hasCredentials);
+    logAccess(settings, listenAddress());
     return std::nullopt;
+}
+
+void Engine::adoptConnection(qintptr descriptor)
+{
+    if (m_listener)
+        m_listener->adopt(descriptor);
+    else
+        ::close(int(descriptor));
 }
 
 std::optional<QString> Engine::startMetrics(const ProxySettings& settings)
 {
     if (settings.metricsListen.isEmpty())
         return std::nullopt;
-    const auto listen = parseListenAddress(settings.metricsListen);
-    if (auto* error = std::get_if<QString>(&listen))
+    auto served = serveMetrics(settings.metricsListen, [this] { return m_metrics->exposition(); });
+    if (auto* error = std::get_if<QString>(&served))
+        return *error;
+    m_metricsServer = std::get<std::unique_ptr<MetricsServer>>(std::move(served));
+    return std::nullopt;
+}
+
+std::variant<std::unique_ptr<MetricsServer>, QString>
+Engine::serveMetrics(const QString& listen, std::function<QByteArray()> render)
+{
+    const auto parsed = parseListenAddress(listen);
+    if (auto* error = std::get_if<QString>(&parsed))
         return QStringLiteral("metrics address: %1").arg(*error);
-    m_metricsServer = std::make_unique<MetricsServer>([this] { return m_metrics->exposition(); });
-    const auto& address = std::get<ListenAddress>(listen);
-    if (!m_metricsServer->listen(address.address, address.port))
-        return QStringLiteral("cannot serve metrics on %1: %2")
-            .arg(settings.metricsListen, m_metricsServer->errorString());
-    qCInfo(lcEngine, "metrics at http://%s/metrics", qPrintable(metricsAddress()));
-    if (!listensOnLoopback(settings.metricsListen))
+    auto server = std::make_unique<MetricsServer>(std::move(render));
+    const auto& address = std::get<ListenAddress>(parsed);
+    if (!server->listen(address.address, address.port))
+        return QStringLiteral("cannot serve metrics on %1: %2").arg(listen, server->errorString());
+    const QString actual = hostPortString(server->serverAddress(), server->serverPort());
+    qCInfo(lcEngine, "metrics at http://%s/metrics", qPrintable(actual));
+    if (!listensOnLoopback(listen))
         qCWarning(lcEngine,
                   "metrics are served to the network on %s: anyone who can reach the "
                   "port sees how the proxy is used",
-                  qPrintable(metricsAddress()));
-    return std::nullopt;
+                  qPrintable(actual));
+    return server;
 }
 
 QString Engine::metricsAddress() const
@@ -126,20 +155,20 @@ QString Engine::metricsAddress() const
     return hostPortString(m_metricsServer->serverAddress(), m_metricsServer->serverPort());
 }
 
-// Says once, at start, who can use the proxy; never names the password.
-void Engine::logAccess(bool hasCredentials) const
+void Engine::logAccess(const ProxySettings& settings, const QString& address)
 {
-    const bool loopback = listensOnLoopback(m_settings.listen);
+    const bool hasCredentials = !settings.authUser.isEmpty();
+    const bool loopback = listensOnLoopback(settings.listen);
     if (!hasCredentials && !loopback) {
         qCWarning(lcEngine,
                   "listening on %s without authentication: anyone who can reach this port can "
                   "use the proxy",
-                  qPrintable(listenAddress()));
+                  qPrintable(address));
     } else if (hasCredentials && !loopback) {
         qCWarning(lcEngine,
                   "listening on %s for the network: SOCKS5 and HTTP clients must log in with "
                   "the configured user name and password",
-                  qPrintable(listenAddress()));
+                  qPrintable(address));
     } else if (hasCredentials) {
         qCInfo(lcEngine, "SOCKS5 and HTTP clients must log in with the configured user name and "
                          "password");

@@ -8,8 +8,10 @@
 #include <QObject>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <variant>
 
 namespace echw {
 
@@ -32,9 +34,25 @@ public:
     explicit Engine(QObject* parent = nullptr);
     ~Engine() override;
 
-    // Starts listening; returns what went wrong instead when it cannot.
-    std::optional<QString> start(const ProxySettings& settings);
+    // Connections accepted elsewhere (EngineGroup) instead of on a listener of the engine's
+    // own. `finished` runs on the engine's thread each time one of them ends.
+    struct HandedConnections {
+        std::function<void()> finished;
+    };
+
+    // Starts listening; returns what went wrong instead when it cannot. With `handed`, the
+    // engine neither listens nor serves metrics: adoptConnection() brings its clients.
+    std::optional<QString> start(const ProxySettings& settings,
+                                 std::optional<HandedConnections> handed = std::nullopt);
     void stop();
+    // Serves a client connection accepted by another thread; closes it when stopped.
+    void adoptConnection(qintptr descriptor);
+
+    // Says once, at start, who can use the proxy at `address`; never names the password.
+    static void logAccess(const ProxySettings& settings, const QString& address);
+    // The Prometheus endpoint on `listen` (already checked for exposure), or why not.
+    static std::variant<std::unique_ptr<MetricsServer>, QString>
+    serveMetrics(const QString& listen, std::function<QByteArray()> render);
 
     bool isRunning() const;
     // The address actually listened on, e.g. "127.0.0.1:30000" (useful with port 0).
@@ -63,7 +81,6 @@ private:
     std::optional<QString> startTunnel(const ProxySettings& settings);
     std::optional<QString> startRouting(const ProxySettings& settings, bool* needsTunnel);
     std::optional<QString> startUdpDns(const ProxySettings& settings);
-    void logAccess(bool hasCredentials) const;
     std::optional<QString> startMetrics(const ProxySettings& settings);
 
     // Declared before everything that counts into it, so it is destroyed after them.

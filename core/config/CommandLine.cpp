@@ -27,6 +27,8 @@ constexpr FlagSpec kFlags[] = {
     {"resolver", "system|URL", "how bypass_cn resolves names: the system, or a DoH server URL"},
     {"cache-size", "N", "routing cache entries (default 10000)"},
     {"max-connections", "N", "open client connections before new ones wait (default 1000)"},
+    {"threads", "N",
+     "engine threads, each with its own event loop (default: one per core; 1: a single loop)"},
     {"keepalive", "SECONDS",
      "WebSocket ping on open tunnels every SECONDS, 0 for none (default 30)"},
     {"pool", "N",
@@ -146,6 +148,12 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
         if (!ok || limit < 1 || limit > 1'000'000)
             return invalidFlagValue(flag, value, QStringLiteral("must be 1 to 1000000"));
         s.connectionLimit = limit;
+    } else if (flag == QStringLiteral("threads")) {
+        bool ok = false;
+        const int threads = value.toInt(&ok);
+        if (!ok || threads < 1 || threads > 256)
+            return invalidFlagValue(flag, value, QStringLiteral("must be 1 to 256"));
+        result.threads = threads;
     } else if (flag == QStringLiteral("metrics")) {
         const auto parsed = parseListenAddress(value);
         if (auto* error = std::get_if<QString>(&parsed))

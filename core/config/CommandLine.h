@@ -16,6 +16,7 @@ struct CommandLine {
     ProxySettings settings;
     QString logLevel = QStringLiteral("info");
     bool updateLists = false; // -update-lists: a one-off job instead of the proxy
+    int threads = 0;          // -threads: engine threads; 0 means one per core
     QString error;            // Action::Error: one line naming the flag
 
     static CommandLine parse(const QStringList& arguments); // without the program name

@@ -43,18 +43,21 @@ void ProxyListener::serve(qintptr descriptor)
     connect(connection, &InboundConnection::finished, this, [this, connection] {
         --m_active;
         connection->deleteLater();
+        if (m_connectionFinished)
+            m_connectionFinished();
         if (!m_waiting.empty()) {
             const qintptr next = m_waiting.front();
             m_waiting.pop_front();
             serve(next);
-        } else if (m_active < m_connectionLimit) {
+        } else if (m_active < m_connectionLimit && isListening()) {
+            // (A listener that is handed its connections has no socket to resume.)
             resumeAccepting();
         }
     });
     connection->start();
     // At the limit, further clients wait in the kernel's listen backlog: memory stays
     // bounded, and they are served in order as connections finish.
-    if (m_active >= m_connectionLimit)
+    if (m_active >= m_connectionLimit && isListening())
         pauseAccepting();
 }
 

@@ -5,6 +5,7 @@
 #include <QTcpServer>
 
 #include <deque>
+#include <functional>
 
 namespace echw {
 
@@ -19,6 +20,15 @@ public:
     int activeConnections() const { return m_active; }
     quint64 totalConnections() const { return m_total; }
 
+    // A connection accepted by another listener (EngineGroup's acceptor) and handed to this
+    // thread: served like one of its own. Such a listener never listens itself.
+    void adopt(qintptr descriptor) { incomingConnection(descriptor); }
+    // Runs on this listener's thread each time one of its connections finishes.
+    void setConnectionFinished(std::function<void()> finished)
+    {
+        m_connectionFinished = std::move(finished);
+    }
+
 protected:
     void incomingConnection(qintptr descriptor) override;
 
@@ -30,6 +40,7 @@ private:
     int m_active = 0;
     std::deque<qintptr> m_waiting; // accepted past the limit, not yet served
     quint64 m_total = 0;
+    std::function<void()> m_connectionFinished;
 };
 
 } // namespace echw

@@ -258,4 +258,37 @@ QList<Family> MetricsRegistry::families() const
     return result;
 }
 
+QList<Family> MetricsRegistry::sum(const QList<QList<Family>>& perEngine)
+{
+    if (perEngine.isEmpty())
+        return {};
+    QList<Family> result = perEngine.front();
+    for (qsizetype e = 1; e < perEngine.size(); ++e) {
+        const QList<Family>& other = perEngine[e];
+        Q_ASSERT(other.size() == result.size());
+        for (qsizetype f = 0; f < result.size() && f < other.size(); ++f) {
+            Family& into = result[f];
+            const Family& from = other[f];
+            Q_ASSERT(into.name == from.name);
+            if (into.name == "echw_build_info")
+                continue;
+            const bool earliest = into.name == "echw_start_time_seconds";
+            for (qsizetype i = 0; i < into.samples.size() && i < from.samples.size(); ++i) {
+                double& value = into.samples[i].value;
+                value = earliest ? std::min(value, from.samples[i].value)
+                                 : value + from.samples[i].value;
+            }
+            for (qsizetype i = 0; i < into.histograms.size() && i < from.histograms.size(); ++i) {
+                prometheus::HistogramSample& histogram = into.histograms[i];
+                const prometheus::HistogramSample& add = from.histograms[i];
+                for (std::size_t b = 0;
+                     b < histogram.bucketCounts.size() && b < add.bucketCounts.size(); ++b)
+                    histogram.bucketCounts[b] += add.bucketCounts[b];
+                histogram.sum += add.sum;
+            }
+        }
+    }
+    return result;
+}
+
 } // namespace echw

@@ -75,6 +75,11 @@ public:
     QList<prometheus::Family> families() const;
     QByteArray exposition() const { return prometheus::render(families()); }
 
+    // One exposition for several engines (EngineGroup): each registry's families() summed
+    // sample by sample and bucket by bucket; the build info is taken once and the start time
+    // is the earliest. Every list must come from families(), so their shapes agree.
+    static QList<prometheus::Family> sum(const QList<QList<prometheus::Family>>& perEngine);
+
 private:
     static constexpr std::size_t kInbounds = 2;
     static constexpr std::size_t kRoutes = 4; // the RouteAction values, then "none"

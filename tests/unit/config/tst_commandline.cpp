@@ -18,6 +18,7 @@ private Q_SLOTS:
     void neverQuotesTheTokenInErrors();
     void splitsAuthAtTheFirstColon();
     void servesMetricsOnlyWhenAsked();
+    void takesTheEngineThreadCount();
     void acceptsAllowLan();
     void rejectsBadAuthWithoutQuotingIt_data();
     void rejectsBadAuthWithoutQuotingIt();
@@ -122,6 +123,10 @@ void TestCommandLine::rejectsBadValuesNamingTheFlag_data()
                                     << "-pool";
     QTest::newRow("-pool above 64") << "-f a.b:1 -pool 65"
                                     << "-pool";
+    QTest::newRow("-threads zero") << "-f a.b:1 -threads 0"
+                                   << "-threads";
+    QTest::newRow("-threads not a number") << "-f a.b:1 -threads many"
+                                           << "-threads";
     QTest::newRow("unknown flag") << "-f a.b:1 -bogus 1"
                                   << "-bogus";
     QTest::newRow("value missing") << "-f"
@@ -176,6 +181,15 @@ void TestCommandLine::servesMetricsOnlyWhenAsked()
     const auto bad = CommandLine::parse(QStringLiteral("-f a.b:1 -metrics nope").split(u' '));
     QCOMPARE(bad.action, CommandLine::Action::Error);
     QVERIFY(bad.error.contains(QStringLiteral("-metrics")));
+}
+
+void TestCommandLine::takesTheEngineThreadCount()
+{
+    // 0: the caller picks one per core.
+    QCOMPARE(CommandLine::parse(QStringLiteral("-f a.b:1").split(u' ')).threads, 0);
+    const auto result = CommandLine::parse(QStringLiteral("-f a.b:1 -threads 4").split(u' '));
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QCOMPARE(result.threads, 4);
 }
 
 void TestCommandLine::acceptsAllowLan()

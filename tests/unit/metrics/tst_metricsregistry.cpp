@@ -91,6 +91,35 @@ private Q_SLOTS:
         QVERIFY(valueOf(text, "echw_start_time_seconds") > 1.6e9);
     }
 
+    void sumsEnginesSampleBySampleWithOneBuildInfoAndTheEarliestStart()
+    {
+        MetricsRegistry first("1.2.3");
+        MetricsRegistry second("1.2.3");
+        first.connectionAccepted(MetricsRegistry::Inbound::Socks5);
+        second.connectionAccepted(MetricsRegistry::Inbound::Socks5);
+        second.connectionAccepted(MetricsRegistry::Inbound::Http);
+        first.connectSucceeded(std::chrono::milliseconds(20));
+        second.connectSucceeded(std::chrono::milliseconds(30));
+        first.setTunnelPool(2, 1);
+        second.setTunnelPool(2, 2);
+
+        const QList<prometheus::Family> summed =
+            MetricsRegistry::sum({first.families(), second.families()});
+        const QByteArray text = prometheus::render(summed);
+        QCOMPARE(text.count("echw_build_info{"), 1);
+        QCOMPARE(valueOf(text, "echw_build_info{version=\"1.2.3\"}"), 1.0);
+        QCOMPARE(valueOf(text, "echw_start_time_seconds"),
+                 std::min(valueOf(first.exposition(), "echw_start_time_seconds"),
+                          valueOf(second.exposition(), "echw_start_time_seconds")));
+        QCOMPARE(valueOf(text, "echw_connections_accepted_total{inbound=\"socks5\"}"), 2.0);
+        QCOMPARE(valueOf(text, "echw_connections_accepted_total{inbound=\"http\"}"), 1.0);
+        QCOMPARE(valueOf(text, "echw_connect_duration_seconds_count"), 2.0);
+        QCOMPARE(valueOf(text, "echw_connect_duration_seconds_sum"), 0.05);
+        QCOMPARE(valueOf(text, "echw_tunnel_pool_size"), 4.0);
+        QCOMPARE(valueOf(text, "echw_tunnel_pool_ready"), 3.0);
+        QCOMPARE(MetricsRegistry::sum({first.families()}).size(), first.families().size());
+    }
+
     void everyFamilyHasHelpAndType()
     {
         const MetricsRegistry metrics("0");
