@@ -93,21 +93,24 @@ private:
                 [this] { finish(std::move(m_tunnel)); });
         connect(m_tunnel.get(), &TunnelStream::upgraded, this,
                 [this] { finish(std::move(m_tunnel)); });
-        connect(
-            m_tunnel.get(), &TunnelStream::setupFailed, this, [this](const ConnectError& error) {
-                m_tunnel.release()->deleteLater();
-                // A ready session can die between the pool's last look and our CONNECT
-                // (the worker closed it, the network dropped it): that is no answer about
-                // the target, so a session of our own gets the same request.
-                if (std::exchange(m_fromPool, false) && error.kind == ConnectError::Kind::Failed) {
-                    qCInfo(lcTunnel, "a pooled session failed (%s); opening a new one",
-                           qPrintable(error.message));
-                    m_workerAnswered = false;
-                    begin();
-                    return;
-                }
-                finish(error);
-            });
+        connect(m_tunnel.get(), &TunnelStream::setupFailed, this,
+                [this](const ConnectError& error) {
+                    m_tunnel.release()->deleteLater();
+                    // A ready session can die between the pool's last look and our CONNECT
+                    // (the worker closed it, the network dropped it): that is no answer about
+                    // the target, so a session of our own gets the same request. Only without
+                    // early data: the worker may have passed it on before the session died, and
+                    // a request (say, an HTTP POST) must not reach the target twice.
+                    if (std::exchange(m_fromPool, false) && m_earlyData.isEmpty() &&
+                        error.kind == ConnectError::Kind::Failed) {
+                        qCInfo(lcTunnel, "a pooled session failed (%s); opening a new one",
+                               qPrintable(error.message));
+                        m_workerAnswered = false;
+                        begin();
+                        return;
+                    }
+                    finish(error);
+                });
     }
 
 private:
