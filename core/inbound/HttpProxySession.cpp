@@ -2,6 +2,7 @@
 
 #include "metrics/ConnectionRegistry.h"
 #include "net/ByteStream.h"
+#include "net/Handover.h"
 #include "relay/StreamPump.h"
 #include "relay/StreamRelay.h"
 
@@ -146,7 +147,7 @@ void HttpProxySession::openUpstream(const TargetAddress& target)
 
 void HttpProxySession::onUpstreamConnected(Connector::Result result)
 {
-    m_pendingConnect.release()->deleteLater();
+    dropLater(m_pendingConnect);
     if (auto* error = std::get_if<ConnectError>(&result)) {
         qCInfo(lcInbound, "HTTP request to %s failed: %s", qPrintable(m_target.toString()),
                qPrintable(error->message));
@@ -181,7 +182,7 @@ void HttpProxySession::onUpstreamConnected(Connector::Result result)
 
 void HttpProxySession::onTunnelConnected(Connector::Result result)
 {
-    m_pendingConnect.release()->deleteLater();
+    dropLater(m_pendingConnect);
     if (auto* error = std::get_if<ConnectError>(&result)) {
         qCInfo(lcInbound, "HTTP CONNECT %s failed: %s", qPrintable(m_target.toString()),
                qPrintable(error->message));
@@ -190,9 +191,8 @@ void HttpProxySession::onTunnelConnected(Connector::Result result)
     }
     auto upstream = std::get<std::unique_ptr<ByteStream>>(std::move(result));
     m_client->write(QByteArrayLiteral("HTTP/1.1 200 Connection Established\r\n\r\n"));
-    disconnect(m_client.get(), nullptr, this, nullptr);
     m_client->setReadPaused(false);
-    m_relay = std::make_unique<StreamRelay>(std::move(m_client), std::move(upstream));
+    m_relay = std::make_unique<StreamRelay>(handOver(m_client, this), std::move(upstream));
     if (m_entry)
         m_relay->countInto(m_entry->counters());
     connect(m_relay.get(), &StreamRelay::finished, this, &HttpProxySession::finish);
@@ -204,11 +204,7 @@ void HttpProxySession::dropUpstream()
     m_pendingConnect.reset();
     m_openPending = false;
     m_downPump.reset();
-    if (m_upstream) {
-        disconnect(m_upstream.get(), nullptr, this, nullptr);
-        m_upstream->abort();
-        m_upstream.release()->deleteLater();
-    }
+    abortAndDropLater(m_upstream);
     m_outbox.clear();
 }
 

@@ -3,6 +3,7 @@
 #include "inbound/HttpProxySession.h"
 #include "inbound/ProtocolSniffer.h"
 #include "inbound/Socks5Session.h"
+#include "net/Handover.h"
 #include "net/SocketStream.h"
 
 #include <QLoggingCategory>
@@ -45,15 +46,14 @@ void InboundConnection::onFirstBytes()
     if (n <= 0)
         return;
     m_deadline.stop();
-    disconnect(m_client.get(), nullptr, this, nullptr);
     const QByteArray firstBytes(buffer, n);
     switch (sniffProtocol(buffer[0])) {
     case InboundProtocol::Socks5:
-        m_session = std::make_unique<Socks5Session>(std::move(m_client), m_context);
+        m_session = std::make_unique<Socks5Session>(handOver(m_client, this), m_context);
         m_countedAs = MetricsRegistry::Inbound::Socks5;
         break;
     case InboundProtocol::Http:
-        m_session = std::make_unique<HttpProxySession>(std::move(m_client), m_context);
+        m_session = std::make_unique<HttpProxySession>(handOver(m_client, this), m_context);
         m_countedAs = MetricsRegistry::Inbound::Http;
         break;
     case InboundProtocol::Unknown:

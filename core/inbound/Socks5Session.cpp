@@ -2,6 +2,7 @@
 
 #include "inbound/UdpAssociation.h"
 #include "metrics/ConnectionRegistry.h"
+#include "net/Handover.h"
 #include "net/SocketAddresses.h"
 #include "net/SocketStream.h"
 #include "relay/StreamRelay.h"
@@ -134,8 +135,7 @@ void Socks5Session::startUdpAssociation(quint16 clientPort)
 
 void Socks5Session::onConnected(Connector::Result result)
 {
-    // Deleted later: this callback runs inside the handle's own code.
-    m_pendingConnect.release()->deleteLater();
+    dropLater(m_pendingConnect);
     if (auto* error = std::get_if<ConnectError>(&result)) {
         qCInfo(lcInbound, "SOCKS5 CONNECT %s failed: %s", qPrintable(m_target.toString()),
                qPrintable(error->message));
@@ -144,9 +144,8 @@ void Socks5Session::onConnected(Connector::Result result)
     }
     auto upstream = std::get<std::unique_ptr<ByteStream>>(std::move(result));
     m_client->write(Socks5Parser::replyFor(Socks5Reply::Succeeded));
-    disconnect(m_client.get(), nullptr, this, nullptr);
     m_client->setReadPaused(false);
-    m_relay = std::make_unique<StreamRelay>(std::move(m_client), std::move(upstream));
+    m_relay = std::make_unique<StreamRelay>(handOver(m_client, this), std::move(upstream));
     if (m_entry)
         m_relay->countInto(m_entry->counters());
     connect(m_relay.get(), &StreamRelay::finished, this, [this](const QString& error) {

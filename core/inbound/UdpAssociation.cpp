@@ -1,6 +1,7 @@
 #include "UdpAssociation.h"
 
 #include "inbound/Socks5UdpPacket.h"
+#include "net/Handover.h"
 #include "net/SocketAddresses.h"
 
 #include <QLoggingCategory>
@@ -119,9 +120,8 @@ void UdpAssociation::onAnswer(quint64 id, const TargetAddress& destination,
                               const QHostAddress& sender, quint16 senderPort,
                               DnsOverTunnel::Result result)
 {
-    // Deleted later: this callback runs inside the exchange's own code.
     const auto entry = m_inFlight.find(id);
-    entry->second.release()->deleteLater();
+    dropLater(entry->second);
     m_inFlight.erase(entry);
     if (auto* error = std::get_if<QString>(&result)) {
         ++m_counters.failed;

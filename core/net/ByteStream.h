@@ -4,6 +4,8 @@
 #include <QObject>
 #include <QString>
 
+#include <utility>
+
 namespace echw {
 
 // A bidirectional, non-blocking byte stream with explicit half-close: a plain TCP socket, and
@@ -37,8 +39,21 @@ Q_SIGNALS:
     void readFinished();
     // finishWrite() completed: all queued bytes sent and our direction ended.
     void writeFinished();
-    // The stream broke (reset, error); it can no longer be used.
+    // The stream broke (reset, error); it can no longer be used. Emitted once at most.
     void failed(const QString& reason);
+
+protected:
+    // How implementations emit failed(): a stream that sees several causes (a reset, then the
+    // write error it causes) still ends once, so no owner handles its end twice.
+    void reportFailed(const QString& reason)
+    {
+        if (std::exchange(m_failedReported, true))
+            return;
+        Q_EMIT failed(reason);
+    }
+
+private:
+    bool m_failedReported = false;
 };
 
 } // namespace echw

@@ -190,7 +190,7 @@ void SocketStream::reportFailure(int error)
     m_writeNotifier->setEnabled(false);
     const QString reason = QString::fromLocal8Bit(std::strerror(error));
     QMetaObject::invokeMethod(
-        this, [this, reason] { Q_EMIT failed(reason); }, Qt::QueuedConnection);
+        this, [this, reason] { reportFailed(reason); }, Qt::QueuedConnection);
 }
 
 void SocketStream::updateReadNotifier()

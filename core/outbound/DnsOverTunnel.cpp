@@ -2,6 +2,7 @@
 
 #include "http/HttpResponseReader.h"
 #include "http/HttpSyntax.h"
+#include "net/Handover.h"
 #include "outbound/Connector.h"
 #include "tls/TlsContext.h"
 #include "tls/TlsStream.h"
@@ -65,8 +66,7 @@ private:
 
     void onConnected(Connector::Result result)
     {
-        // Deleted later: this callback runs inside the handle's own code.
-        m_connect.release()->deleteLater();
+        dropLater(m_connect);
         if (auto* error = std::get_if<ConnectError>(&result)) {
             finish(QStringLiteral("cannot reach the DoH server %1: %2")
                        .arg(serverText(), error->message));

@@ -2,6 +2,7 @@
 
 #include "ech/EchConfigSource.h"
 #include "metrics/MetricsRegistry.h"
+#include "net/Handover.h"
 #include "net/SocketStream.h"
 #include "net/TcpDialer.h"
 #include "tls/TlsContext.h"
@@ -90,12 +91,12 @@ private:
     void watchTunnel()
     {
         connect(m_tunnel.get(), &TunnelStream::established, this,
-                [this] { finish(std::move(m_tunnel)); });
+                [this] { finish(handOver(m_tunnel, this)); });
         connect(m_tunnel.get(), &TunnelStream::upgraded, this,
-                [this] { finish(std::move(m_tunnel)); });
+                [this] { finish(handOver(m_tunnel, this)); });
         connect(m_tunnel.get(), &TunnelStream::setupFailed, this,
                 [this](const ConnectError& error) {
-                    m_tunnel.release()->deleteLater();
+                    dropLater(m_tunnel);
                     // A ready session can die between the pool's last look and our CONNECT
                     // (the worker closed it, the network dropped it): that is no answer about
                     // the target, so a session of our own gets the same request. Only without
@@ -134,7 +135,7 @@ private:
 
     void onTcp(TcpDialer::Result result)
     {
-        m_dialer.release()->deleteLater();
+        dropLater(m_dialer);
         if (auto* error = std::get_if<ConnectError>(&result)) {
             finish(ConnectError{error->kind,
                                 QStringLiteral("cannot reach the worker: %1").arg(error->message)});
@@ -156,7 +157,7 @@ private:
     {
         const bool rejected = m_tls->failure() == TlsStream::Failure::EchRejected;
         const QByteArray retry = m_tls->retryConfigs();
-        m_tls.release()->deleteLater();
+        dropLater(m_tls);
         if (rejected && !m_retried) {
             m_retried = true;
             m_deadline.stop();
@@ -199,7 +200,7 @@ private:
         setup.timeout = m_settings.setupTimeout;
         setup.keepAliveInterval = m_settings.keepAliveInterval;
         m_workerAnswered = true;
-        m_tunnel = std::make_unique<TunnelStream>(std::move(m_tls), std::move(setup));
+        m_tunnel = std::make_unique<TunnelStream>(handOver(m_tls, this), std::move(setup));
         watchTunnel();
         if (forPool())
             m_tunnel->upgrade();
@@ -212,8 +213,7 @@ private:
         if (!m_callback && !m_sessionCallback)
             return;
         m_deadline.stop();
-        if (auto* stream = std::get_if<std::unique_ptr<TunnelStream>>(&result)) {
-            disconnect(stream->get(), nullptr, this, nullptr);
+        if (std::holds_alternative<std::unique_ptr<TunnelStream>>(result)) {
             reportWorking();
         } else {
             const auto& error = std::get<ConnectError>(result);

@@ -1,5 +1,6 @@
 #include "TunnelPool.h"
 
+#include "net/Handover.h"
 #include "ws/TunnelStream.h"
 
 #include <QLoggingCategory>
@@ -58,12 +59,11 @@ std::unique_ptr<TunnelStream> TunnelPool::take()
     while (!m_ready.empty() && !session) {
         Entry entry = std::move(m_ready.front());
         m_ready.erase(m_ready.begin());
-        disconnect(entry.session.get(), nullptr, this, nullptr);
         if (entry.session->isReady()) {
-            session = std::move(entry.session);
+            session = handOver(entry.session, this);
         } else {
             ++m_counters.died;
-            entry.session.release()->deleteLater();
+            dropLater(entry.session);
         }
     }
     if (session)
@@ -126,16 +126,15 @@ void TunnelPool::startFill()
     auto handle = m_opener([this, id](SessionResult result) { onFilled(id, std::move(result)); });
     if (auto it = m_filling.find(id); it != m_filling.end())
         it->second = std::move(handle);
-    else if (handle)
-        handle.release()->deleteLater();
+    else
+        dropLater(handle);
 }
 
 void TunnelPool::onFilled(quint64 id, SessionResult result)
 {
     if (auto it = m_filling.find(id); it != m_filling.end()) {
         // Deleted later: this runs inside the handle's own code.
-        if (it->second)
-            it->second.release()->deleteLater();
+        dropLater(it->second);
         m_filling.erase(it);
     }
     if (auto* error = std::get_if<ConnectError>(&result)) {
@@ -164,7 +163,7 @@ void TunnelPool::onSessionDied(TunnelStream* session, const QString& reason)
         return;
     const auto life = Clock::now() - it->readyAt;
     // Deleted later: this runs inside the session's own signal.
-    it->session.release()->deleteLater();
+    dropLater(it->session);
     m_ready.erase(it);
     ++m_counters.died;
     qCDebug(lcPool, "a ready session closed: %s", qPrintable(reason));
@@ -202,9 +201,7 @@ void TunnelPool::retireOld()
     const auto firstYoung = std::find_if_not(m_ready.begin(), m_ready.end(), old);
     const int retired = int(firstYoung - m_ready.begin());
     for (auto it = m_ready.begin(); it != firstYoung; ++it) {
-        disconnect(it->session.get(), nullptr, this, nullptr);
-        it->session->abort();
-        it->session.release()->deleteLater();
+        abortAndDropLater(it->session);
     }
     m_ready.erase(m_ready.begin(), firstYoung);
     m_counters.retired += quint64(retired);

@@ -1,6 +1,7 @@
 #include "StreamRelay.h"
 
 #include "metrics/ConnectionRegistry.h"
+#include "net/Handover.h"
 #include "net/SocketStream.h"
 
 namespace echw {
@@ -52,9 +53,8 @@ void StreamRelay::setUpSplice(Direction& direction, ByteStream* source, ByteStre
                      QStringLiteral(": ") + reason);
             });
     connect(pump.get(), &SplicePump::unsupported, this, [this, &direction, source, sink] {
-        // Nothing has moved yet: the copy path takes over from the same place. The splice
-        // pump is still on the stack, so it goes later.
-        direction.splice.release()->deleteLater();
+        // Nothing has moved yet: the copy path takes over from the same place.
+        dropLater(direction.splice);
         setUpCopy(direction, source, sink);
         direction.copy->start();
     });

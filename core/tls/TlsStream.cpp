@@ -402,7 +402,7 @@ void TlsStream::fail(Failure failure, const QString& reason)
     m_failure = failure;
     m_closed = true;
     m_transport->abort();
-    Q_EMIT failed(reason);
+    reportFailed(reason);
 }
 
 void TlsStream::markReadEnded()

@@ -200,8 +200,8 @@ void TunnelStream::handleFrames()
             }
             m_phase = Phase::Closed;
             m_tls->abort();
-            Q_EMIT failed(QStringLiteral("bad WebSocket data from the worker: %1")
-                              .arg(QString::fromUtf8(event->reason)));
+            reportFailed(QStringLiteral("bad WebSocket data from the worker: %1")
+                             .arg(QString::fromUtf8(event->reason)));
             return;
         }
     }
@@ -261,7 +261,7 @@ void TunnelStream::onTlsFailed(const QString& reason)
 {
     if (m_phase == Phase::Open) {
         m_phase = Phase::Closed;
-        Q_EMIT failed(reason);
+        reportFailed(reason);
         return;
     }
     failSetup(ConnectError::Kind::Failed, reason);
