@@ -229,9 +229,10 @@ void AppController::offerLegacyImport()
     }
 }
 
-std::optional<ProxySettings> AppController::proxySettingsToRun()
+std::variant<ProxySettings, QString>
+AppController::engineSettingsFor(const AppSettings& settings) const
 {
-    AppSettings effective = m_settings;
+    AppSettings effective = settings;
     if (m_demoActive) {
         effective.servers = {m_demo->profile()};
         effective.activeServerId = m_demo->profile().id;
@@ -239,16 +240,23 @@ std::optional<ProxySettings> AppController::proxySettingsToRun()
         effective.routing = RoutingMode::Global;
     }
     auto converted = effective.toProxySettings();
+    if (auto* proxy = std::get_if<ProxySettings>(&converted)) {
+        if (!m_demoActive)
+            proxy->echCacheFile = m_options.echCacheFile;
+        proxy->updatedListDirectory = m_options.updatedListDirectory;
+    }
+    return converted;
+}
+
+std::optional<ProxySettings> AppController::proxySettingsToRun()
+{
+    auto converted = engineSettingsFor(m_settings);
     if (auto* error = std::get_if<QString>(&converted)) {
         setState(ProxyState::Stopped, {});
         m_dashboard->setEngineState(DashboardWindow::EngineState::Failed, *error);
         return std::nullopt;
     }
-    ProxySettings settings = std::get<ProxySettings>(std::move(converted));
-    if (!m_demoActive)
-        settings.echCacheFile = m_options.echCacheFile;
-    settings.updatedListDirectory = m_options.updatedListDirectory;
-    return settings;
+    return std::get<ProxySettings>(std::move(converted));
 }
 
 void AppController::startProxy()
@@ -293,7 +301,7 @@ bool AppController::applySettings(const AppSettings& settings)
         report(tr("Settings were not saved"), *error);
         return false;
     }
-    const bool serverChanged = !(m_settings == settings);
+    const auto engineBefore = engineSettingsFor(m_settings);
     m_settings = settings;
     // A real server replaces the demo.
     if (m_demoActive && m_settings.activeServer()) {
@@ -302,7 +310,9 @@ bool AppController::applySettings(const AppSettings& settings)
         m_engine->stop();
     }
     refreshServerViews();
-    if (serverChanged && m_engine->isRunning() && !m_demoActive) {
+    // Only what the engine uses restarts it (and drops its connections).
+    if (m_engine->isRunning() && !m_demoActive &&
+        !(engineSettingsFor(m_settings) == engineBefore)) {
         m_restartAfterStop = true;
         m_engine->stop();
     }

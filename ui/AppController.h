@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <variant>
 
 namespace echw {
 
@@ -76,6 +77,9 @@ private:
     void stopDemo();
     void showDashboard();
     void report(const QString& title, const QString& text);
+    // What the engine runs with these settings (the demo's server while it is active), or
+    // why it cannot run.
+    std::variant<ProxySettings, QString> engineSettingsFor(const AppSettings& settings) const;
     std::optional<ProxySettings> proxySettingsToRun();
 
     Options m_options;

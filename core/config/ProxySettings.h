@@ -21,6 +21,8 @@ struct ServerSettings {
     QString echDomain = QStringLiteral("cloudflare-ech.com");
     QString caFile;          // extra trust anchors for self-hosted servers
     bool withoutEch = false; // explicit plain TLS 1.3: the server name goes out in clear
+
+    bool operator==(const ServerSettings&) const = default;
 };
 
 // What a running proxy engine needs.
@@ -68,6 +70,10 @@ struct ProxySettings {
     // metricsAllowLan.
     QString metricsListen;
     bool metricsAllowLan = false;
+
+    // Equal settings run the same engine: a change elsewhere (language, window) needs no
+    // restart.
+    bool operator==(const ProxySettings&) const = default;
 };
 
 } // namespace echw

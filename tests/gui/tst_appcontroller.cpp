@@ -116,6 +116,29 @@ private Q_SLOTS:
         QVERIFY(none->isChecked());
     }
 
+    void aSettingTheEngineDoesNotUseKeepsItRunning()
+    {
+        saveSettings({server(QStringLiteral("one"), 1)});
+        createApp();
+        QSignalSpy started(m_app->engine(), &EngineController::started);
+        m_app->launch();
+        QVERIFY(started.wait(kWaitMs));
+        QSignalSpy stopped(m_app->engine(), &EngineController::stopped);
+
+        AppSettings unrelated = m_app->settings();
+        unrelated.language = QStringLiteral("zh_CN");
+        unrelated.startMinimized = !unrelated.startMinimized;
+        QSignalSpy snapshots(m_app->engine(), &EngineController::snapshotReady);
+        QVERIFY(m_app->applySettings(unrelated));
+        // A stop queued by the change would be followed by a stopped engine's snapshot (at most
+        // one running snapshot was already on its way): two running ones mean none was.
+        QVERIFY(QTest::qWaitFor([&] { return snapshots.size() >= 2; }, kWaitMs));
+        for (const QList<QVariant>& arguments : snapshots)
+            QVERIFY(arguments.at(0).value<EngineSnapshot>().running);
+        QVERIFY(stopped.isEmpty());
+        QVERIFY(m_app->engine()->isRunning());
+    }
+
     void withoutServersTheDashboardOffersTheDemoAndItCarriesTraffic()
     {
         saveSettings({});
