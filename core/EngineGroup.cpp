@@ -6,12 +6,13 @@
 #include "metrics/MetricsServer.h"
 #include "net/SocketAddresses.h"
 #include "net/StreamListener.h"
+#include "system/EventLoopThread.h"
 
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QSemaphore>
+#include <QSslSocket>
 #include <QTcpServer>
-#include <QThread>
 
 #include <functional>
 #include <unistd.h>
@@ -80,6 +81,11 @@ std::optional<QString> EngineGroup::start(const ProxySettings& settings)
     m_open = 0;
     m_next = 0;
 
+    // Qt's TLS backend (behind the DoH client's QSslSocket) initialises itself on first use;
+    // two engine threads doing that at once race inside it (a use-after-free, and OpenSSL
+    // state leaked, seen in integration.signals). It is initialised here, before any thread.
+    QSslSocket::supportsSsl();
+
     // The warm pool's size is for the whole proxy: each engine keeps its share (rounded up).
     ProxySettings engineSettings = settings;
     engineSettings.warmPoolSize = (settings.warmPoolSize + m_threadCount - 1) / m_threadCount;
@@ -88,16 +94,11 @@ std::optional<QString> EngineGroup::start(const ProxySettings& settings)
     // are refused (an open proxy on the network, say).
     for (int i = 0; i < m_threadCount; ++i) {
         Worker worker;
-        worker.thread = new QThread;
-        worker.thread->setObjectName(QStringLiteral("echw-engine-%1").arg(i));
-        worker.engine = new Engine;
-        worker.engine->moveToThread(worker.thread);
-        // Deleted on its own thread as that thread finishes, so its sockets close there.
-        connect(worker.thread, &QThread::finished, worker.engine, &QObject::deleteLater);
-        worker.thread->start();
-        m_workers.push_back(worker);
-
+        worker.thread = std::make_unique<EventLoopThread>(QStringLiteral("echw-engine-%1").arg(i));
+        worker.engine = worker.thread->adopt(std::make_unique<Engine>());
         Engine* engine = worker.engine;
+        m_workers.push_back(std::move(worker));
+
         std::optional<QString> error;
         QMetaObject::invokeMethod(
             engine,
@@ -187,18 +188,12 @@ void EngineGroup::stop()
 
 void EngineGroup::stopWorkers()
 {
+    // All asked at once, then each joined within what is left of one deadline.
     for (Worker& worker : m_workers)
         worker.thread->quit();
     const QDeadlineTimer deadline(kStopDeadline);
-    for (Worker& worker : m_workers) {
-        if (worker.thread->wait(deadline)) {
-            delete worker.thread;
-        } else {
-            // Deleting a running QThread aborts the process; leaving it is the lesser harm.
-            qCCritical(lcEngineGroup, "engine thread %s did not stop within %lld ms",
-                       qPrintable(worker.thread->objectName()), qlonglong(kStopDeadline.count()));
-        }
-    }
+    for (Worker& worker : m_workers)
+        worker.thread->stop(std::chrono::milliseconds(deadline.remainingTime()));
     m_workers.clear();
 }
 
@@ -258,7 +253,7 @@ QByteArray EngineGroup::renderMetrics()
             worker.lastFamilies = std::move(answers[i]->families);
         else
             qCWarning(lcEngineGroup, "%s did not answer for metrics within %lld ms",
-                      qPrintable(worker.thread->objectName()), qlonglong(kMetricsDeadline.count()));
+                      qPrintable(worker.thread->name()), qlonglong(kMetricsDeadline.count()));
         if (!worker.lastFamilies.isEmpty())
             perEngine.append(worker.lastFamilies);
     }

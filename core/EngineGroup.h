@@ -13,12 +13,12 @@
 #include <optional>
 #include <vector>
 
-class QThread;
 class QTcpServer;
 
 namespace echw {
 
 class Engine;
+class EventLoopThread;
 class MetricsServer;
 
 // Several engines on one listening address, each on its own thread with its own event loop:
@@ -66,8 +66,8 @@ public:
 
 private:
     struct Worker {
-        QThread* thread = nullptr;
-        Engine* engine = nullptr; // lives on `thread`
+        std::unique_ptr<EventLoopThread> thread;
+        Engine* engine = nullptr; // lives on `thread`, which owns it
         quint64 handed = 0;
         QList<prometheus::Family> lastFamilies; // its previous answer to a scrape
     };

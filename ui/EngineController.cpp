@@ -59,13 +59,10 @@ private:
 
 EngineController::EngineController(QObject* parent)
     : QObject(parent)
-    , m_host(new EngineHost)
+    , m_host(m_thread.adopt(std::make_unique<EngineHost>()))
 {
     qRegisterMetaType<echw::EngineSnapshot>();
     qRegisterMetaType<echw::ConnectionSort>();
-    m_thread.setObjectName(QStringLiteral("engine"));
-    m_host->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_host, &QObject::deleteLater);
     connect(m_host, &EngineHost::started, this, [this](const QString& address) {
         m_running = true;
         m_listenAddress = address;
@@ -83,7 +80,6 @@ EngineController::EngineController(QObject* parent)
             Q_EMIT stopped();
     });
     connect(m_host, &EngineHost::snapshotReady, this, &EngineController::snapshotReady);
-    m_thread.start();
 }
 
 EngineController::~EngineController()
@@ -91,8 +87,7 @@ EngineController::~EngineController()
     // Stopping on the engine thread closes every socket there before the thread ends.
     QMetaObject::invokeMethod(
         m_host, [host = m_host] { host->stop(); }, Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
+    m_thread.stop();
 }
 
 void EngineController::start(const ProxySettings& settings)

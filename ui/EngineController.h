@@ -2,9 +2,9 @@
 
 #include "config/ProxySettings.h"
 #include "metrics/EngineSnapshot.h"
+#include "system/EventLoopThread.h"
 
 #include <QObject>
-#include <QThread>
 
 #include <chrono>
 
@@ -40,8 +40,8 @@ Q_SIGNALS:
     void snapshotReady(const echw::EngineSnapshot& snapshot);
 
 private:
-    QThread m_thread;
-    EngineHost* m_host; // lives on m_thread; deleted there when it finishes
+    EventLoopThread m_thread{QStringLiteral("echw-engine")};
+    EngineHost* m_host; // lives on m_thread, which owns it
     bool m_running = false;
     QString m_listenAddress;
 };

@@ -1,15 +1,22 @@
 #include "TerminationSignals.h"
 
+#include <QLoggingCategory>
 #include <QSocketNotifier>
 
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
+#include <utility>
 
 namespace echw {
 
+Q_LOGGING_CATEGORY(lcSignals, "echw.signals")
+
 namespace {
+
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 // The pipe the handler writes to; a plain global because a signal handler can reach nothing
 // else.
@@ -29,7 +36,7 @@ void setHandler(void (*handler)(int))
     action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    for (int number : {SIGINT, SIGTERM})
+    for (int number : kSignals)
         ::sigaction(number, &action, nullptr);
 }
 
@@ -47,21 +54,35 @@ TerminationSignals::TerminationSignals(QObject* parent)
     m_notifier = std::make_unique<QSocketNotifier>(s_pipe[0], QSocketNotifier::Read);
     connect(m_notifier.get(), &QSocketNotifier::activated, this, [this] {
         unsigned char byte = 0;
-        if (::read(s_pipe[0], &byte, 1) == 1)
-            Q_EMIT terminationRequested(int(byte));
+        if (::read(s_pipe[0], &byte, 1) != 1)
+            return;
+        if (std::exchange(m_requested, true)) {
+            qCInfo(lcSignals, "signal %d: already stopping", int(byte));
+            return;
+        }
+        Q_EMIT terminationRequested(int(byte));
     });
     setHandler(writeSignalNumber);
 }
 
 TerminationSignals::~TerminationSignals()
 {
-    setHandler(SIG_DFL);
+    setHandler(SIG_IGN);
     m_notifier.reset();
     for (int& fd : s_pipe) {
         if (fd >= 0)
             ::close(fd);
         fd = -1;
     }
+}
+
+void TerminationSignals::blockInThisThread()
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (int number : kSignals)
+        sigaddset(&set, number);
+    ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 } // namespace echw

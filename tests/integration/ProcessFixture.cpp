@@ -5,6 +5,9 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <csignal>
+#include <sys/types.h>
+
 namespace echw::test {
 
 ServiceProcess::ServiceProcess(const QString& program, const QStringList& arguments,
@@ -64,9 +67,15 @@ QString ServiceProcess::output() const
 
 int ServiceProcess::stop(std::chrono::milliseconds timeout)
 {
+    return stopWith(SIGTERM, 1, timeout);
+}
+
+int ServiceProcess::stopWith(int signalNumber, int times, std::chrono::milliseconds timeout)
+{
     if (m_process->state() == QProcess::NotRunning)
         return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
-    m_process->terminate();
+    for (int i = 0; i < times; ++i)
+        ::kill(pid_t(m_process->processId()), signalNumber);
     if (!m_process->waitForFinished(int(timeout.count()))) {
         m_process->kill();
         m_process->waitForFinished(5000);

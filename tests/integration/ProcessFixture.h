@@ -29,6 +29,8 @@ public:
     QString output() const; // everything it wrote so far, both channels
     // Sends SIGTERM and waits; returns the exit code, or -1 when it crashed or hung.
     int stop(std::chrono::milliseconds timeout);
+    // The same with `signalNumber`, sent `times` times in a row.
+    int stopWith(int signalNumber, int times, std::chrono::milliseconds timeout);
 
 private:
     std::unique_ptr<QTemporaryFile> m_log;

@@ -213,7 +213,8 @@ void TestTunnel::cleanupTestCase()
 {
     if (m_client) {
         QVERIFY2(m_client->isRunning(), qPrintable(m_client->output()));
-        QCOMPARE(m_client->stop(20s), 0);
+        const int exitCode = m_client->stop(20s);
+        QVERIFY2(exitCode == 0, qPrintable(m_client->output().right(20000)));
     }
     if (m_server.process) {
         QVERIFY(m_server.process->isRunning());
