@@ -3,9 +3,11 @@
 #include "Translation.h"
 #include "system/LogCollector.h"
 #include "system/LogOutput.h"
+#include "system/TerminationSignals.h"
 #include "tray/TrayController.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QDir>
 #include <QStandardPaths>
 
@@ -18,6 +20,17 @@ int main(int argc, char* argv[])
     QApplication::setDesktopFileName(QStringLiteral("ech-workers"));
     // With a tray the app lives there after the window closes; without one, closing quits.
     QApplication::setQuitOnLastWindowClosed(false);
+
+    QCommandLineParser arguments;
+    arguments.setApplicationDescription(
+        QStringLiteral("ECH Workers: a local SOCKS5 and HTTP proxy that tunnels through your "
+                       "Worker with Encrypted Client Hello."));
+    arguments.addHelpOption();
+    arguments.addVersionOption();
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Start the local demo server at launch."));
+    arguments.addOption(demo);
+    arguments.process(app);
 
     echw::installLogOutput(qEnvironmentVariable("ECHW_LOGLEVEL", QStringLiteral("info")));
     echw::LogCollector log;
@@ -35,8 +48,14 @@ int main(int argc, char* argv[])
     // settings dialog takes effect at the next start.
     echw::installTranslation(app, echw::settingsLanguage(options.settingsPath));
 
+    echw::TerminationSignals signals;
     echw::AppController controller(options);
     QObject::connect(&controller, &echw::AppController::quitRequested, &app, &QApplication::quit);
+    // A signal (log-out, kill, Ctrl+C in a terminal) quits as the tray's Quit does.
+    QObject::connect(&signals, &echw::TerminationSignals::terminationRequested, &controller,
+                     &echw::AppController::quit);
     controller.launch();
+    if (arguments.isSet(demo))
+        controller.startDemo();
     return QApplication::exec();
 }

@@ -7,6 +7,12 @@
 #include <QRandomGenerator>
 #include <QStandardPaths>
 
+#ifdef Q_OS_LINUX
+#include <csignal>
+#include <sys/prctl.h>
+#include <unistd.h>
+#endif
+
 namespace echw {
 
 Q_LOGGING_CATEGORY(lcDemo, "echw.demo")
@@ -37,6 +43,22 @@ std::optional<QByteArray> lineValue(const QByteArray& output, const QByteArray& 
             return line.mid(prefix.size()).trimmed();
     }
     return std::nullopt;
+}
+
+// The demo's processes end with the app however it ends: a kill -9 runs none of its code, so
+// the kernel does it (Linux: a parent-death signal, set in the child before it runs the
+// program; the check after it covers an app that died while the child was being set up).
+void endWithTheApp(QProcess& process)
+{
+#ifdef Q_OS_LINUX
+    process.setChildProcessModifier([parent = ::getpid()] {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent)
+            ::_exit(1);
+    });
+#else
+    Q_UNUSED(process);
+#endif
 }
 
 QString randomToken()
@@ -91,6 +113,7 @@ void LocalDemo::start(const Programs& programs, const QString& stateDirectory)
     m_server = std::make_unique<QProcess>();
     m_server->setProcessChannelMode(QProcess::SeparateChannels);
     m_server->setStandardErrorFile(QProcess::nullDevice());
+    endWithTheApp(*m_server);
     connect(m_server.get(), &QProcess::readyReadStandardOutput, this, &LocalDemo::onServerOutput);
     connect(m_server.get(), &QProcess::finished, this,
             [this] { fail(tr("the demo server stopped")); });
@@ -101,6 +124,7 @@ void LocalDemo::start(const Programs& programs, const QString& stateDirectory)
 
     m_origin = std::make_unique<QProcess>();
     m_origin->setStandardErrorFile(QProcess::nullDevice());
+    endWithTheApp(*m_origin);
     connect(m_origin.get(), &QProcess::readyReadStandardOutput, this, &LocalDemo::onOriginOutput);
     connect(m_origin.get(), &QProcess::finished, this,
             [this] { fail(tr("the demo website stopped")); });
