@@ -103,9 +103,7 @@ void TestMetrics::initTestCase()
                     QStringLiteral("-ech"), kPublicName, QStringLiteral("-ca"), certificate,
                     QStringLiteral("-routing"), QStringLiteral("global"), QStringLiteral("-rules"),
                     rules, QStringLiteral("-metrics"),
-                    QStringLiteral("127.0.0.1:%1").arg(metricsPort),
-                    // One engine thread, as in integration.directproxy (why: there).
-                    QStringLiteral("-threads"), QStringLiteral("1")},
+                    QStringLiteral("127.0.0.1:%1").arg(metricsPort)},
         QStringList{QStringLiteral("XDG_CACHE_HOME=") + m_dir.filePath(QStringLiteral("cache"))});
     m_proxyPort = m_client->waitForPort(20s);
     QVERIFY2(m_proxyPort != 0, qPrintable(m_client->output()));

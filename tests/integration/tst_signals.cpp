@@ -45,7 +45,8 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<ServiceProcess> startServer();
-    std::unique_ptr<ServiceProcess> startClient(quint16 serverPort, bool tunnel);
+    std::unique_ptr<ServiceProcess> startClient(quint16 serverPort, bool tunnel,
+                                                bool singleLoop = false);
     // Downloads through the proxy at `proxyPort` that have begun to arrive.
     std::vector<std::unique_ptr<QTcpSocket>> startDownloads(quint16 proxyPort);
 
@@ -84,21 +85,24 @@ std::unique_ptr<ServiceProcess> TestSignals::startServer()
     return server;
 }
 
-std::unique_ptr<ServiceProcess> TestSignals::startClient(quint16 serverPort, bool tunnel)
+std::unique_ptr<ServiceProcess> TestSignals::startClient(quint16 serverPort, bool tunnel,
+                                                         bool singleLoop)
 {
     // The worker is named either way (the flag is required); routing none leaves it unused.
-    const QStringList arguments{QStringLiteral("-l"),
-                                QStringLiteral("127.0.0.1:0"),
-                                QStringLiteral("-routing"),
-                                tunnel ? QStringLiteral("global") : QStringLiteral("none"),
-                                QStringLiteral("-f"),
-                                QStringLiteral("localhost:%1").arg(serverPort),
-                                QStringLiteral("-dns"),
-                                QStringLiteral("https://127.0.0.1:%1/dns-query").arg(serverPort),
-                                QStringLiteral("-ech"),
-                                kPublicName,
-                                QStringLiteral("-ca"),
-                                m_certificate};
+    QStringList arguments{QStringLiteral("-l"),
+                          QStringLiteral("127.0.0.1:0"),
+                          QStringLiteral("-routing"),
+                          tunnel ? QStringLiteral("global") : QStringLiteral("none"),
+                          QStringLiteral("-f"),
+                          QStringLiteral("localhost:%1").arg(serverPort),
+                          QStringLiteral("-dns"),
+                          QStringLiteral("https://127.0.0.1:%1/dns-query").arg(serverPort),
+                          QStringLiteral("-ech"),
+                          kPublicName,
+                          QStringLiteral("-ca"),
+                          m_certificate};
+    if (singleLoop)
+        arguments << QStringLiteral("-threads") << QStringLiteral("1");
     return std::make_unique<ServiceProcess>(
         QStringLiteral(ECHW_CLIENT_BIN), arguments,
         QStringList{QStringLiteral("XDG_CACHE_HOME=") + m_dir.filePath(QStringLiteral("cache")),
@@ -135,15 +139,19 @@ void TestSignals::theClientStopsCleanlyOnEverySignalDuringTransfers()
         const int signalNumber = kSignals[i % 3];
         const bool tunnel = (i / 3) % 2 == 0;
         const int times = 1 + (i / 6) % 2;
-        auto client = startClient(serverPort, tunnel);
+        // Every fourth round of six with the single loop (-threads 1), the others with one
+        // engine thread per core.
+        const bool singleLoop = (i / 6) % 4 == 3;
+        auto client = startClient(serverPort, tunnel, singleLoop);
         const quint16 proxyPort = client->waitForPort(30s);
         QVERIFY2(proxyPort != 0, qPrintable(client->output()));
         const auto downloads = startDownloads(proxyPort);
         const int exitCode = client->stopWith(signalNumber, times, 30s);
         if (exitCode != 0) {
             ++abnormal;
-            qWarning("stop %d (%s x%d, %s): exit %d\n%s", i, qPrintable(signalName(signalNumber)),
-                     times, tunnel ? "tunnel" : "direct", exitCode,
+            qWarning("stop %d (%s x%d, %s, %s): exit %d\n%s", i,
+                     qPrintable(signalName(signalNumber)), times, tunnel ? "tunnel" : "direct",
+                     singleLoop ? "single loop" : "engine threads", exitCode,
                      qPrintable(client->output().left(12000)));
         }
     }
