@@ -282,8 +282,13 @@ void TestDirectProxy::answersHttpErrorsForBadTargets()
         {"CONNECT " + refused + " HTTP/1.1\r\n\r\n", "HTTP/1.1 502 Bad Gateway\r\n"},
         {"GET /relative HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"},
         {"PURGE http://a.example/ HTTP/1.1\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\n"},
-        // Not a proxy protocol at all: closed without a reply, like the reference client.
-        {"BREW http://a.example/ HTTP/1.1\r\n\r\n", ""},
+        // Any method the proxy does not know, whatever its first letter, and one in lower case
+        // (methods are case-sensitive): 405, not a silent close.
+        {"BREW http://a.example/ HTTP/1.1\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\n"},
+        {"FOO / HTTP/1.1\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\n"},
+        {"get http://a.example/ HTTP/1.1\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\n"},
+        // Not a proxy protocol at all (a TLS ClientHello): closed without a reply.
+        {QByteArray("\x16\x03\x01\x00\x05hello", 10), ""},
     };
     for (const Case& c : cases) {
         QTcpSocket socket;
