@@ -9,6 +9,11 @@ std::variant<QByteArray, QString> readBoundedFile(const QString& path, qint64 ma
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return file.errorString();
+    return readBoundedFile(file, maxBytes);
+}
+
+std::variant<QByteArray, QString> readBoundedFile(QFile& file, qint64 maxBytes)
+{
     const auto tooLarge = [maxBytes] {
         return QStringLiteral("larger than %1 bytes").arg(maxBytes);
     };
