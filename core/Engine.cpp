@@ -14,11 +14,14 @@
 #include "outbound/DnsOverTunnel.h"
 #include "outbound/RoutingConnector.h"
 #include "outbound/TunnelConnector.h"
+#include "routing/RouteLists.h"
 #include "routing/Router.h"
 #include "tls/TlsContext.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 
 #include <limits>
@@ -27,6 +30,41 @@
 namespace echw {
 
 Q_LOGGING_CATEGORY(lcEngine, "echw.engine")
+
+namespace {
+
+// A list folder the user gave is the only place looked at, so a mistake in it shows rather
+// than lists from elsewhere; otherwise each file comes from the search path of RouteLists.h.
+std::variant<RouteLists, QString> loadChinaLists(const ProxySettings& settings)
+{
+    ListFiles files;
+    if (!settings.listDirectory.isEmpty()) {
+        const QDir directory(settings.listDirectory);
+        files.ipv4 = directory.filePath(kIpv4ListFileName);
+        if (QFileInfo::exists(directory.filePath(kIpv6ListFileName)))
+            files.ipv6 = directory.filePath(kIpv6ListFileName);
+    } else {
+        files = findListFiles(listSearchPath(settings.updatedListDirectory));
+        if (files.ipv4.isEmpty())
+            return QStringLiteral("no China IP list found: put %1 next to the program or in the "
+                                  "working directory, or give its folder with -lists")
+                .arg(kIpv4ListFileName);
+    }
+    QElapsedTimer timer;
+    timer.start();
+    auto lists = loadRouteLists(files.ipv4, files.ipv6);
+    if (auto* loaded = std::get_if<RouteLists>(&lists))
+        qCInfo(lcEngine,
+               "China lists %s and %s (%s): %lld IPv4 and %lld IPv6 ranges, loaded in %lld ms",
+               qPrintable(QDir::toNativeSeparators(files.ipv4)),
+               qPrintable(files.ipv6.isEmpty() ? QStringLiteral("no IPv6 list")
+                                               : QDir::toNativeSeparators(files.ipv6)),
+               qPrintable(loaded->date.toString(Qt::ISODate)), qlonglong(loaded->ipv4.rangeCount()),
+               qlonglong(loaded->ipv6.rangeCount()), qlonglong(timer.elapsed()));
+    return lists;
+}
+
+} // namespace
 
 Engine::Engine(QObject* parent)
     : QObject(parent)
@@ -292,24 +330,10 @@ std::optional<QString> Engine::startRouting(const ProxySettings& settings, bool*
                     [](const UserRule& rule) { return rule.action == RouteAction::Tunnel; });
 
     if (settings.routing == RoutingMode::BypassCn) {
-        QString directory = settings.listDirectory;
-        if (directory.isEmpty())
-            directory = findListDirectory(QStringList{settings.updatedListDirectory} +
-                                          bundledListCandidates());
-        if (directory.isEmpty())
-            return QStringLiteral("no China IP lists found (give a folder with chn_ip.txt)");
-        QElapsedTimer timer;
-        timer.start();
-        auto lists = loadRouteListsFromDirectory(directory);
+        auto lists = loadChinaLists(settings);
         if (auto* error = std::get_if<QString>(&lists))
             return *error;
-        auto loaded = std::make_shared<const RouteLists>(std::get<RouteLists>(std::move(lists)));
-        qCInfo(lcEngine,
-               "China lists from %s (%s): %lld IPv4 and %lld IPv6 ranges, loaded in %lld ms",
-               qPrintable(directory), qPrintable(loaded->date.toString(Qt::ISODate)),
-               qlonglong(loaded->ipv4.rangeCount()), qlonglong(loaded->ipv6.rangeCount()),
-               qlonglong(timer.elapsed()));
-        config.lists = std::move(loaded);
+        config.lists = std::make_shared<const RouteLists>(std::get<RouteLists>(std::move(lists)));
     }
 
     if (settings.resolver == QStringLiteral("system")) {

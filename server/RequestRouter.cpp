@@ -58,19 +58,18 @@ Route upgrade(const HttpRequestHead& head, const RouterConfig& config)
     }
 
     // The client offers subprotocols in one or more Sec-WebSocket-Protocol fields; the worker
-    // selects the token (or, without a token, the first offer) by echoing it (section 4.2.2).
-    const QByteArray offers = head.field("Sec-WebSocket-Protocol").value_or(QByteArray());
-    const QList<QByteArrayView> offered = http::splitList(offers);
+    // selects the token by echoing it (section 4.2.2). Without a token it selects none, whatever
+    // was offered, as the deployed worker does: a client then sees that its token was not
+    // checked (protocol.md section 2), and tests see what users of that worker see.
     QByteArray selected;
     if (!config.token.isEmpty()) {
+        const QByteArray offers = head.field("Sec-WebSocket-Protocol").value_or(QByteArray());
         bool matched = false;
-        for (QByteArrayView offer : offered)
+        for (QByteArrayView offer : http::splitList(offers))
             matched = equalsConstantTime(offer, config.token) || matched;
         if (!matched)
             return HttpResponse::text(401, "Unauthorized");
         selected = config.token;
-    } else if (!offered.isEmpty()) {
-        selected = offered.first().toByteArray();
     }
 
     WebSocketUpgrade result;

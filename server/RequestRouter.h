@@ -18,7 +18,9 @@ namespace echw::server {
 // - `/dns-query` (GET with `?dns=`, or POST) when DoH is on: an RFC 8484 query for the ECH config.
 // - `/`: 200 "WebSocket Proxy Server"; anything else 426, as the reference worker answers.
 struct RouterConfig {
-    QByteArray token; // empty: any or no subprotocol is accepted; never logged
+    // Empty: anyone may connect, and the 101 selects no subprotocol whatever was offered (as
+    // the deployed worker without a token answers). Never logged.
+    QByteArray token;
     bool dohEnabled = false;
 };
 

@@ -1,6 +1,7 @@
 #include "ServerCommandLine.h"
 
 #include "config/FlagParser.h"
+#include "config/SecretOption.h"
 #include "config/SettingsValidation.h"
 #include "http/HttpSyntax.h"
 #include "net/TargetAddress.h"
@@ -15,6 +16,8 @@ namespace {
 constexpr FlagSpec kFlags[] = {
     {"l", "ADDR:PORT", "listen address (default 127.0.0.1:8443; port 0 picks a free port)"},
     {"token", "TOKEN", "clients must send this as Sec-WebSocket-Protocol (default: none)"},
+    {"token-file", "FILE",
+     "-token from a file only its owner can read (other users can read a command line)"},
     {"public-name", "NAME",
      "ECH public name, the SNI seen on the network (default "
      "ech-public.invalid)"},
@@ -51,11 +54,28 @@ bool isCertificateName(const QString& name)
     return target && (host == name || target->kind == TargetAddress::Kind::Domain);
 }
 
+// Stands in for -token when neither flag is given (see SecretOption).
+constexpr QLatin1StringView kTokenVariable("ECH_WORKERS_SERVER_TOKEN");
+
 struct ParseState {
     ServerCommandLine& result;
     bool namesGiven = false;
     std::optional<bool> allowInternal;
+    SecretOption token{QLatin1StringView("token"), QLatin1StringView("token-file"), kTokenVariable,
+                       QLatin1StringView("token")};
 };
+
+// The token travels in a header as one element of a comma-separated list of tokens (RFC 6455
+// section 4.1). It is a secret: errors never quote it.
+QString applyToken(WorkerSettings& settings, const Secret& token)
+{
+    if (!http::isToken(token.value.toUtf8()))
+        return QStringLiteral("invalid value for %1: use visible ASCII without spaces, commas or "
+                              "other separators")
+            .arg(token.origin);
+    settings.token = token.value.toUtf8();
+    return {};
+}
 
 // Checks one flag's value and stores it; returns an error line or an empty string.
 QString apply(ParseState& state, const QString& flag, const QString& value)
@@ -67,13 +87,9 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
             return invalidFlagValue(flag, value, *error);
         r.listenAddress = std::get<ListenAddress>(parsed).address;
         r.listenPort = std::get<ListenAddress>(parsed).port;
-    } else if (flag == QStringLiteral("token")) {
-        // The token travels in a header as one element of a comma-separated list of tokens
-        // (RFC 6455 section 4.1).
-        if (!http::isToken(value.toUtf8()))
-            return QStringLiteral("invalid value for flag -token: use visible ASCII without "
-                                  "spaces, commas or other separators");
-        r.settings.token = value.toUtf8();
+    } else if (state.token.handles(flag)) {
+        return state.token.take(
+            flag, value, [&r](const Secret& token) { return applyToken(r.settings, token); });
     } else if (flag == QStringLiteral("public-name")) {
         if (auto error = checkDomainName(value))
             return invalidFlagValue(flag, value, *error);
@@ -131,7 +147,8 @@ ServerCommandLine failed(ServerCommandLine result, QString error)
 } // namespace
 
 ServerCommandLine ServerCommandLine::parse(const QStringList& arguments,
-                                           const QString& defaultStateDir)
+                                           const QString& defaultStateDir,
+                                           const QProcessEnvironment& environment)
 {
     ServerCommandLine result;
     result.credentials.publicName = kDefaultPublicName;
@@ -149,6 +166,11 @@ ServerCommandLine ServerCommandLine::parse(const QStringList& arguments,
         return result;
     }
 
+    if (QString error = state.token.takeFromEnvironment(
+            environment,
+            [&result](const Secret& token) { return applyToken(result.settings, token); });
+        !error.isEmpty())
+        return failed(result, std::move(error));
     if (result.credentials.certificateFile.isEmpty() != result.credentials.keyFile.isEmpty())
         return failed(result, QStringLiteral("flags -cert and -key go together: give both"));
     if (result.credentials.stateDir.isEmpty())
@@ -170,7 +192,11 @@ QString ServerCommandLine::help()
         "certificate in use (\"certificate <path>\") and \"listening on HOST:PORT\".\n\nFlags:\n");
     text += flagTable(kFlags, 32);
     text += QStringLiteral("  -h, --help                      show this help\n"
-                           "  --version                       print the version\n");
+                           "  --version                       print the version\n\n"
+                           "Environment:\n"
+                           "  %1      the token when neither -token nor -token-file is "
+                           "given\n")
+                .arg(kTokenVariable);
     return text;
 }
 

@@ -5,6 +5,7 @@
 #include "config/FlagParser.h"
 
 #include <QHostAddress>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -30,8 +31,11 @@ struct ServerCommandLine {
     QString logLevel = QStringLiteral("info");
     QString error; // Action::Error: one line naming the flag; never quotes the token
 
-    // `arguments` without the program name; `defaultStateDir` is -state's default.
-    static ServerCommandLine parse(const QStringList& arguments, const QString& defaultStateDir);
+    // `arguments` without the program name; `defaultStateDir` is -state's default;
+    // `environment` supplies ECH_WORKERS_SERVER_TOKEN, which counts when no flag gives the token.
+    static ServerCommandLine
+    parse(const QStringList& arguments, const QString& defaultStateDir,
+          const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment());
     static QString help();
 };
 

@@ -2,6 +2,7 @@
 
 #include "config/AppSettings.h"
 #include "config/FlagParser.h"
+#include "config/SecretOption.h"
 #include "config/SettingsValidation.h"
 
 namespace echw {
@@ -11,10 +12,14 @@ namespace {
 constexpr FlagSpec kFlags[] = {
     {"l", "ADDR", "listen address, SOCKS5 and HTTP on one port (default 127.0.0.1:30000)"},
     {"auth", "USER:PASSWORD", "clients must log in (SOCKS5 username/password, HTTP Basic)"},
+    {"auth-file", "FILE",
+     "-auth from a file only its owner can read (other users can read a command line)"},
     {"allow-lan", nullptr, "listen on a non-loopback address without -auth: an open proxy"},
     {"f", "HOST:PORT[/PATH]", "worker server address (required)"},
     {"ip", "ADDR", "preferred IP or host name to connect to instead of the server's host"},
     {"token", "TOKEN", "token sent as Sec-WebSocket-Protocol"},
+    {"token-file", "FILE",
+     "-token from a file only its owner can read (other users can read a command line)"},
     {"dns", "URL", "DoH server for the ECH config (default dns.alidns.com/dns-query)"},
     {"ech", "DOMAIN",
      "domain whose HTTPS record holds the ECH config (default cloudflare-ech.com)"},
@@ -45,27 +50,59 @@ constexpr FlagSpec kFlags[] = {
     {"loglevel", "LEVEL", "debug, info, warning or error (default info)"},
 };
 
-// Checks one flag's value and stores it; returns an error line or an empty string.
-QString apply(CommandLine& result, const QString& flag, const QString& value)
+// The environment variables that stand in for -token and -auth (see SecretOption).
+constexpr QLatin1StringView kTokenVariable("ECH_WORKERS_TOKEN");
+constexpr QLatin1StringView kAuthVariable("ECH_WORKERS_AUTH");
+
+// The values hold secrets: errors never quote them.
+QString applyToken(ProxySettings& s, const Secret& token)
 {
+    if (token.value.contains(u'\r') || token.value.contains(u'\n') || token.value.contains(u','))
+        return QStringLiteral("invalid value for %1: it must not contain line breaks or commas")
+            .arg(token.origin);
+    s.server.token = token.value;
+    return {};
+}
+
+QString applyAuth(ProxySettings& s, const Secret& auth)
+{
+    const qsizetype colon = auth.value.indexOf(u':');
+    if (colon <= 0 || colon == auth.value.size() - 1)
+        return QStringLiteral("invalid value for %1: expected USER:PASSWORD, both non-empty")
+            .arg(auth.origin);
+    const QString user = auth.value.left(colon);
+    const QString password = auth.value.mid(colon + 1);
+    if (const auto problem = checkProxyCredentials(user, password))
+        return QStringLiteral("invalid value for %1: %2").arg(auth.origin, problem->message);
+    s.authUser = user;
+    s.authPassword = password;
+    return {};
+}
+
+struct ParseState {
+    CommandLine& result;
+    SecretOption token{QLatin1StringView("token"), QLatin1StringView("token-file"), kTokenVariable,
+                       QLatin1StringView("token")};
+    SecretOption auth{QLatin1StringView("auth"), QLatin1StringView("auth-file"), kAuthVariable,
+                      QLatin1StringView("login")};
+};
+
+// Checks one flag's value and stores it; returns an error line or an empty string.
+QString apply(ParseState& state, const QString& flag, const QString& value)
+{
+    CommandLine& result = state.result;
     ProxySettings& s = result.settings;
     if (flag == QStringLiteral("l")) {
         const auto parsed = parseListenAddress(value);
         if (auto* error = std::get_if<QString>(&parsed))
             return invalidFlagValue(flag, value, *error);
         s.listen = value;
-    } else if (flag == QStringLiteral("auth")) {
-        // The value holds a secret: errors never quote it.
-        const qsizetype colon = value.indexOf(u':');
-        if (colon <= 0 || colon == value.size() - 1)
-            return QStringLiteral("invalid value for flag -auth: expected USER:PASSWORD, both "
-                                  "non-empty");
-        const QString user = value.left(colon);
-        const QString password = value.mid(colon + 1);
-        if (const auto problem = checkProxyCredentials(user, password))
-            return QStringLiteral("invalid value for flag -auth: %1").arg(problem->message);
-        s.authUser = user;
-        s.authPassword = password;
+    } else if (state.auth.handles(flag)) {
+        return state.auth.take(flag, value,
+                               [&s](const Secret& auth) { return applyAuth(s, auth); });
+    } else if (state.token.handles(flag)) {
+        return state.token.take(flag, value,
+                                [&s](const Secret& token) { return applyToken(s, token); });
     } else if (flag == QStringLiteral("allow-lan")) {
         s.allowLanWithoutAuth = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("f")) {
@@ -79,12 +116,6 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
                 return invalidFlagValue(flag, value, *error);
         }
         s.server.preferredIp = value;
-    } else if (flag == QStringLiteral("token")) {
-        // The value is a secret: errors never quote it.
-        if (value.contains(u'\r') || value.contains(u'\n') || value.contains(u','))
-            return QStringLiteral(
-                "invalid value for flag -token: it must not contain line breaks or commas");
-        s.server.token = value;
     } else if (flag == QStringLiteral("dns")) {
         const auto parsed = parseDohServer(value);
         if (auto* error = std::get_if<QString>(&parsed))
@@ -173,18 +204,30 @@ QString apply(CommandLine& result, const QString& flag, const QString& value)
 
 } // namespace
 
-CommandLine CommandLine::parse(const QStringList& arguments)
+CommandLine CommandLine::parse(const QStringList& arguments, const QProcessEnvironment& environment)
 {
     CommandLine result;
+    ParseState state{result};
     bool haveServer = false;
     const FlagParseResult parsed =
         parseFlags(kFlags, arguments, [&](const QString& flag, const QString& value) {
             haveServer = haveServer || flag == QStringLiteral("f");
-            return apply(result, flag, value);
+            return apply(state, flag, value);
         });
     result.action = parsed.action;
     result.error = parsed.error;
-    if (result.action == Action::Run && !haveServer && !result.updateLists) {
+    if (result.action != Action::Run)
+        return result;
+    ProxySettings& s = result.settings;
+    QString error = state.token.takeFromEnvironment(
+        environment, [&s](const Secret& token) { return applyToken(s, token); });
+    if (error.isEmpty())
+        error = state.auth.takeFromEnvironment(
+            environment, [&s](const Secret& auth) { return applyAuth(s, auth); });
+    if (!error.isEmpty()) {
+        result.action = Action::Error;
+        result.error = error;
+    } else if (!haveServer && !result.updateLists) {
         result.action = Action::Error;
         result.error = QStringLiteral("flag -f is required: the worker server host:port[/path]");
     }
@@ -199,7 +242,12 @@ QString CommandLine::help()
         "TLS 1.3 with Encrypted Client Hello.\n\nFlags:\n");
     text += flagTable(kFlags, 28);
     text += QStringLiteral("  -h, --help                show this help\n"
-                           "  --version                 print the version\n");
+                           "  --version                 print the version\n\n"
+                           "Environment:\n"
+                           "  %1         the token when neither -token nor -token-file is given\n"
+                           "  %2          USER:PASSWORD when neither -auth nor -auth-file is "
+                           "given\n")
+                .arg(kTokenVariable, kAuthVariable);
     return text;
 }
 

@@ -3,6 +3,7 @@
 #include "config/FlagParser.h"
 #include "config/ProxySettings.h"
 
+#include <QProcessEnvironment>
 #include <QStringList>
 
 namespace echw {
@@ -19,7 +20,11 @@ struct CommandLine {
     int threads = 0;          // -threads: engine threads; 0 means one per core
     QString error;            // Action::Error: one line naming the flag
 
-    static CommandLine parse(const QStringList& arguments); // without the program name
+    // `arguments` without the program name; `environment` supplies ECH_WORKERS_TOKEN and
+    // ECH_WORKERS_AUTH, which count when no flag gives the token or the login.
+    static CommandLine
+    parse(const QStringList& arguments,
+          const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment());
     static QString help();
 };
 

@@ -51,9 +51,10 @@ struct ProxySettings {
     // Empty: not persisted.
     QString echCacheFile;
 
-    // Routing. The China lists come from listDirectory when set, else from
-    // updatedListDirectory (where list updates are written) when it holds lists, else from
-    // the bundled snapshot.
+    // Routing. The China lists come from listDirectory alone when it is set; otherwise each
+    // list from the first place holding it: next to the executable, the working directory,
+    // updatedListDirectory (where list updates are written), the bundled snapshot
+    // (listSearchPath() in routing/RouteLists.h).
     QString listDirectory;
     QString updatedListDirectory;
     QString rulesFile; // user rules (routing/UserRules.h); empty: none

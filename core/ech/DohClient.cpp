@@ -1,14 +1,13 @@
 #include "DohClient.h"
 
 #include "ech/DnsMessage.h"
+#include "tls/TrustStore.h"
 
-#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
-#include <QSslCertificate>
 #include <QSslSocket>
 #include <QTimer>
 #include <QUrlQuery>
@@ -47,21 +46,10 @@ std::variant<QSslConfiguration, QString> tlsConfigurationFor(const DohOptions& o
                               "the OpenSSL 3 runtime, libssl3)")
             .arg(server);
 
-    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    if (options.extraCaFile.isEmpty())
-        return tls;
-    QFile file(options.extraCaFile);
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("cannot read the CA file %1 for the DoH server %2: %3")
-            .arg(options.extraCaFile, server, file.errorString());
-    const QList<QSslCertificate> extra = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
-    if (extra.isEmpty())
-        return QStringLiteral("the CA file %1 for the DoH server %2 holds no PEM certificate")
-            .arg(options.extraCaFile, server);
-    // Setting the whole list, system roots first, keeps them trusted whether or not the TLS
-    // backend would still load them on demand once the list was touched.
-    tls.setCaCertificates(QSslConfiguration::systemCaCertificates() + extra);
-    return tls;
+    auto tls = qtTlsConfiguration(options.extraCaFile);
+    if (auto* error = std::get_if<CaFileError>(&tls))
+        return QStringLiteral("DoH server %1: %2").arg(server, error->message());
+    return std::get<QSslConfiguration>(std::move(tls));
 }
 
 } // namespace

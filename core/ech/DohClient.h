@@ -20,8 +20,9 @@ namespace echw {
 struct DohOptions {
     // https://host[:port]/path, as parseDohServer() in config/SettingsValidation.h gives it.
     QUrl url;
-    // PEM certificates trusted in addition to the system's roots, e.g. the self-signed
-    // certificate of a self-hosted server's DoH endpoint. Empty: the system's roots only.
+    // PEM certificates trusted in addition to the shared roots (tls/TrustStore.h: the system's,
+    // SSL_CERT_FILE, SSL_CERT_DIR), e.g. the self-signed certificate of a self-hosted server's
+    // DoH endpoint. Empty: the shared roots only.
     QString extraCaFile;
     // One deadline for the whole exchange: connect, TLS, request and the complete answer.
     std::chrono::milliseconds timeout{5000};
@@ -38,7 +39,7 @@ struct EchConfigAnswer {
     quint32 ttl = 0; // seconds, as the DNS answer gave it
 };
 
-// Asks a DoH server over Qt's HTTPS stack (system trust store, HTTP/2 when offered): the DoH
+// Asks a DoH server over Qt's HTTPS stack (the shared trust rule, HTTP/2 when offered): the DoH
 // server itself needs no ECH. Certificate errors are never ignored. Redirects are not
 // followed: the DoH server is an address the user configured, so a move is reported (with its
 // new location) for the user to confirm rather than silently trusted.

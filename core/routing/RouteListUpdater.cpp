@@ -1,5 +1,7 @@
 #include "RouteListUpdater.h"
 
+#include "tls/TrustStore.h"
+
 #include <QDir>
 #include <QFile>
 #include <QNetworkAccessManager>
@@ -158,12 +160,16 @@ bool RouteListUpdater::start()
         return true;
     }
 
-    const auto add = [this](QLatin1StringView fileName, const QUrl& url, bool ipv6) {
+    // The shared trust rule (tls/TrustStore.h), read once per update: Qt's own store would
+    // ignore SSL_CERT_FILE and SSL_CERT_DIR.
+    const QSslConfiguration tls = std::get<QSslConfiguration>(qtTlsConfiguration(QString()));
+    const auto add = [this, &tls](QLatin1StringView fileName, const QUrl& url, bool ipv6) {
         auto download = std::make_unique<Download>();
         download->fileName = fileName;
         download->url = url;
         download->ipv6 = ipv6;
         QNetworkRequest request(url);
+        request.setSslConfiguration(tls);
         // Never from https to http.
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                              QNetworkRequest::NoLessSafeRedirectPolicy);

@@ -139,6 +139,27 @@ QString findListDirectory(const QStringList& directories)
     return {};
 }
 
+QStringList listSearchPath(const QString& updatedDirectory)
+{
+    QStringList directories{QCoreApplication::applicationDirPath(), QDir::currentPath()};
+    if (!updatedDirectory.isEmpty())
+        directories.append(updatedDirectory);
+    return directories + bundledListCandidates();
+}
+
+ListFiles findListFiles(const QStringList& directories)
+{
+    const auto first = [&directories](QLatin1StringView fileName) {
+        for (const QString& directory : directories) {
+            const QFileInfo file(QDir(directory).filePath(fileName));
+            if (file.isFile() && file.size() > 0)
+                return file.filePath();
+        }
+        return QString();
+    };
+    return {first(kIpv4ListFileName), first(kIpv6ListFileName)};
+}
+
 QString bundledListDirectory()
 {
     return findListDirectory(bundledListCandidates());

@@ -47,6 +47,20 @@ RouteListsResult loadRouteListsFromDirectory(const QString& directory);
 QStringList bundledListCandidates();
 // The first of directories that holds chn_ip.txt; empty when none does.
 QString findListDirectory(const QStringList& directories);
+
+// Where bypass_cn looks for each list when no list folder (-lists) is given, in order: next to
+// the executable, then the working directory (the reference CLI's two places, so its users'
+// files keep working), then updatedDirectory (where downloads go; left out when empty), then
+// the bundled snapshot (bundledListCandidates()). Needs a QCoreApplication.
+QStringList listSearchPath(const QString& updatedDirectory);
+
+struct ListFiles {
+    QString ipv4; // empty when no directory holds chn_ip.txt
+    QString ipv6; // empty when none holds chn_ip_v6.txt: the IPv6 list is optional
+};
+// Each list from the first of directories that holds it, looked up on its own as the reference
+// CLI does. An empty file is passed over: the reference CLI would download that one anew.
+ListFiles findListFiles(const QStringList& directories);
 // findListDirectory(bundledListCandidates()).
 QString bundledListDirectory();
 

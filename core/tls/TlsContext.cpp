@@ -1,6 +1,6 @@
 #include "TlsContext.h"
 
-#include <QFile>
+#include "tls/TrustStore.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -20,47 +20,25 @@ QString takeOpenSslError()
 
 namespace {
 
-// Where distributions keep the bundle of trusted roots.
-constexpr const char* kTrustBundles[] = {
-    "/etc/ssl/certs/ca-certificates.crt", // Debian, Ubuntu, Arch, Alpine
-    "/etc/pki/tls/certs/ca-bundle.crt",   // Fedora, RHEL
-    "/etc/ssl/ca-bundle.pem",             // openSUSE
-    "/etc/ssl/cert.pem",                  // macOS, BSDs
-};
-
-bool loadTrustStore(SSL_CTX* ctx)
+// The shared trust rule (TrustStore.h) into the context's store.
+void addTrustedCertificates(SSL_CTX* ctx, const QString& extraCaFile)
 {
-    bool loaded = false;
-    const QByteArray envFile = qgetenv("SSL_CERT_FILE");
-    const QByteArray envDir = qgetenv("SSL_CERT_DIR");
-    if (!envFile.isEmpty())
-        loaded = SSL_CTX_load_verify_file(ctx, envFile.constData()) == 1 || loaded;
-    if (!envDir.isEmpty()) {
-        for (const QByteArray& dir : envDir.split(':'))
-            loaded = SSL_CTX_load_verify_dir(ctx, dir.constData()) == 1 || loaded;
-    }
-    if (envFile.isEmpty() && envDir.isEmpty()) {
-        for (const char* bundle : kTrustBundles) {
-            if (QFile::exists(QString::fromLatin1(bundle)) &&
-                SSL_CTX_load_verify_file(ctx, bundle) == 1) {
-                loaded = true;
-                break;
-            }
+    const TrustedCertificates trusted = loadTrustedCertificates(extraCaFile);
+    // The CA file was checked in create(); should it have changed since, its roots are missing
+    // and servers that need them fail verification.
+    if (trusted.caFileError)
+        qWarning("%s", qPrintable(trusted.caFileError->message()));
+    warnAboutTrustProblems(trusted);
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+    for (const QByteArray& der : trusted.der) {
+        const auto* bytes = reinterpret_cast<const unsigned char*>(der.constData());
+        X509* certificate = d2i_X509(nullptr, &bytes, long(der.size()));
+        if (certificate) {
+            X509_STORE_add_cert(store, certificate);
+            X509_free(certificate);
         }
     }
     ERR_clear_error();
-    return loaded;
-}
-
-// Whether loadTrustStore() has anything to load.
-bool trustStoreFound()
-{
-    if (!qEnvironmentVariableIsEmpty("SSL_CERT_FILE") ||
-        !qEnvironmentVariableIsEmpty("SSL_CERT_DIR"))
-        return true;
-    return std::any_of(std::begin(kTrustBundles), std::end(kTrustBundles), [](const char* bundle) {
-        return QFile::exists(QString::fromLatin1(bundle));
-    });
 }
 
 SslCtxPtr newContext(const SSL_METHOD* method)
@@ -83,19 +61,8 @@ TlsClientContext::TlsClientContext(QString extraCaFile)
 std::variant<std::shared_ptr<TlsClientContext>, QString>
 TlsClientContext::create(const QString& extraCaFile)
 {
-    if (!extraCaFile.isEmpty()) {
-        QFile file(extraCaFile);
-        if (!file.open(QIODevice::ReadOnly))
-            return QStringLiteral("cannot load CA certificates from %1: %2")
-                .arg(extraCaFile, file.errorString());
-        // A quick look, not a parse: the parse is part of building the context.
-        if (!file.read(1024 * 1024).contains("-----BEGIN CERTIFICATE-----"))
-            return QStringLiteral("cannot load CA certificates from %1: no PEM certificate in it")
-                .arg(extraCaFile);
-    } else if (!trustStoreFound()) {
-        return QStringLiteral("no system trust store found (looked in /etc/ssl and /etc/pki); "
-                              "set SSL_CERT_FILE or give a CA file");
-    }
+    if (auto problem = checkTrustSources(extraCaFile))
+        return *problem;
     return std::shared_ptr<TlsClientContext>(new TlsClientContext(extraCaFile));
 }
 
@@ -108,13 +75,7 @@ SSL_CTX* TlsClientContext::get() const
             return;
         }
         SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-        loadTrustStore(ctx.get());
-        // Checked in create(); should the file have changed since, its roots are missing and
-        // servers that need them fail verification: nothing is trusted that was not before.
-        if (!m_extraCaFile.isEmpty() &&
-            SSL_CTX_load_verify_file(ctx.get(), QFile::encodeName(m_extraCaFile).constData()) != 1)
-            qWarning("cannot load CA certificates from %s: %s", qPrintable(m_extraCaFile),
-                     qPrintable(takeOpenSslError()));
+        addTrustedCertificates(ctx.get(), m_extraCaFile);
         m_ctx = std::move(ctx);
     });
     return m_ctx.get();

@@ -12,15 +12,15 @@
 namespace echw {
 
 // The shared TLS settings of every connection to a worker: TLS 1.3 only, peer verification on,
-// the system trust store loaded explicitly (our static OpenSSL's default paths point into its
-// build prefix), plus optional extra CA certificates for self-hosted servers.
+// the roots of tls/TrustStore.h loaded explicitly (our static OpenSSL's default paths point
+// into its build prefix), extra CA certificates for self-hosted servers included.
 //
 // The context is built on first use: parsing the trust store takes milliseconds that engine
 // start should not wait for. Verification is the same either way: the context only exists with
 // SSL_VERIFY_PEER set.
 class TlsClientContext {
 public:
-    // extraCaFile may be empty. SSL_CERT_FILE / SSL_CERT_DIR replace the system locations.
+    // extraCaFile may be empty; the roots follow the shared rule of tls/TrustStore.h.
     // Checks now that the files are there, so that a wrong setting shows at start.
     static std::variant<std::shared_ptr<TlsClientContext>, QString>
     create(const QString& extraCaFile);

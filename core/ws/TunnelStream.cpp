@@ -1,5 +1,6 @@
 #include "TunnelStream.h"
 
+#include "system/OncePerProcess.h"
 #include "tls/TlsStream.h"
 
 #include <QLoggingCategory>
@@ -133,6 +134,8 @@ void TunnelStream::onTlsReadable()
                 failSetup(ConnectError::Kind::Failed, result.reason);
                 return;
             }
+            if (result.tokenUnchecked)
+                warnTokenUnchecked();
             m_upgrade.reset();
             m_phase = Phase::Ready;
             m_decoder.append(result.remaining);
@@ -151,6 +154,19 @@ void TunnelStream::onTlsReadable()
     }
     if (m_tls->atEnd())
         onTlsEnded();
+}
+
+void TunnelStream::warnTokenUnchecked() const
+{
+    const WebSocketUpgradeParams& upgrade = m_setup.upgrade;
+    const auto address = TargetAddress::fromHostPort(upgrade.host, upgrade.port);
+    const QString server = (address ? address->toString() : upgrade.host) + upgrade.path;
+    // Once per server, not per connection: it is a property of the worker's configuration.
+    if (firstTimeInProcess(QStringLiteral("token unchecked: ") + server))
+        qCWarning(lcTunnel,
+                  "the worker %s accepted the connection without confirming the token: it "
+                  "does not check tokens, so anyone who knows its address can use it",
+                  qPrintable(server));
 }
 
 void TunnelStream::handleFrames()

@@ -84,6 +84,7 @@ private:
     void updateTlsReading();
     void sendConnect();
     void onKeepAlive();
+    void warnTokenUnchecked() const;
 
     std::unique_ptr<TlsStream> m_tls;
     Setup m_setup;

@@ -274,20 +274,20 @@ Result WebSocketUpgradeResponseParser::check(QByteArrayView head)
     if (fields.extensions && !fields.extensions->isEmpty())
         return reject(status, QStringLiteral("the server enabled a WebSocket extension that was "
                                              "not offered"));
-    // The worker echoes the token when it accepts it; a missing or different value means
-    // something else answered. The values are never quoted: one of them is the token.
+    // The worker echoes the token when it checks and accepts it. No field at all means the
+    // server selected no subprotocol, which section 4.1 allows: the deployed worker without a
+    // token of its own answers so. A different value means something else answered. The values
+    // are never quoted: one of them is the token.
     if (m_subprotocol.isEmpty() && fields.protocol)
         return reject(status, QStringLiteral("the server selected a subprotocol although none "
                                              "was requested"));
-    if (!m_subprotocol.isEmpty() && !fields.protocol)
-        return reject(status, QStringLiteral("the server did not confirm the token as "
-                                             "subprotocol"));
-    if (!m_subprotocol.isEmpty() && *fields.protocol != m_subprotocol)
+    if (!m_subprotocol.isEmpty() && fields.protocol && *fields.protocol != m_subprotocol)
         return reject(status, QStringLiteral("the server selected a subprotocol other than the "
                                              "token"));
 
     Result result;
     result.status = Result::Status::Accepted;
+    result.tokenUnchecked = !m_subprotocol.isEmpty() && !fields.protocol;
     return result;
 }
 

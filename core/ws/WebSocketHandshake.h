@@ -42,8 +42,11 @@ public:
         enum class Status { NeedMore, Accepted, Rejected };
         Status status = Status::NeedMore;
         QByteArray remaining; // Accepted: bytes after the head
-        int httpStatus = 0;   // Rejected: the response's status code, 0 if it had none
-        QString reason;       // Rejected: for the user and the log
+        // Accepted although a token was sent: the server selected no subprotocol, so it does
+        // not check tokens and anyone who knows its address may use it.
+        bool tokenUnchecked = false;
+        int httpStatus = 0; // Rejected: the response's status code, 0 if it had none
+        QString reason;     // Rejected: for the user and the log
     };
 
     // The head of a 101 response is a few hundred bytes; anything past this is not a worker.

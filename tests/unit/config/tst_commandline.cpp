@@ -1,9 +1,27 @@
+#include "TestFiles.h"
 #include "config/CommandLine.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using echw::CommandLine;
 using echw::RoutingMode;
+
+namespace {
+
+QString writeSecret(const QTemporaryDir& dir, const QString& name, const QByteArray& content,
+                    mode_t mode = 0600)
+{
+    return echw::test::writeFileWithMode(dir.filePath(name), content, mode);
+}
+
+CommandLine parseWith(const QStringList& arguments, const QProcessEnvironment& environment)
+{
+    return CommandLine::parse(
+        QStringList{QStringLiteral("-f"), QStringLiteral("a.b:1")} + arguments, environment);
+}
+
+} // namespace
 
 class TestCommandLine : public QObject {
     Q_OBJECT
@@ -22,6 +40,12 @@ private Q_SLOTS:
     void acceptsAllowLan();
     void rejectsBadAuthWithoutQuotingIt_data();
     void rejectsBadAuthWithoutQuotingIt();
+    void readsTokenAndAuthFromFiles();
+    void refusesASecretGivenByTwoFlags_data();
+    void refusesASecretGivenByTwoFlags();
+    void refusesASecretFileOtherUsersCanRead();
+    void takesSecretsFromTheEnvironmentWhenNoFlagGivesThem();
+    void checksSecretsFromFilesAndTheEnvironmentLikeFlags();
     void recognisesHelpAndVersion();
     void helpListsEveryReferenceFlag();
 };
@@ -223,6 +247,121 @@ void TestCommandLine::rejectsBadAuthWithoutQuotingIt()
     QVERIFY2(!result.error.contains(QStringLiteral("s3cret")), qPrintable(result.error));
 }
 
+void TestCommandLine::readsTokenAndAuthFromFiles()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString token = writeSecret(dir, QStringLiteral("token"), "s3cret-token\n");
+    const QString auth = writeSecret(dir, QStringLiteral("auth"), "alice:pa:ss\r\n");
+    const auto result =
+        parseWith({QStringLiteral("-token-file"), token, QStringLiteral("-auth-file=") + auth},
+                  QProcessEnvironment());
+    QCOMPARE(result.action, CommandLine::Action::Run);
+    QCOMPARE(result.settings.server.token, QStringLiteral("s3cret-token"));
+    QCOMPARE(result.settings.authUser, QStringLiteral("alice"));
+    QCOMPARE(result.settings.authPassword, QStringLiteral("pa:ss"));
+}
+
+void TestCommandLine::refusesASecretGivenByTwoFlags_data()
+{
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("second");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("error");
+    const QString token = QStringLiteral("flags -token and -token-file both give the token: use "
+                                         "one of them");
+    const QString auth = QStringLiteral("flags -auth and -auth-file both give the login: use one "
+                                        "of them");
+    QTest::newRow("token, then its file") << "token"
+                                          << "token-file"
+                                          << "s3cret" << token;
+    QTest::newRow("token file, then the flag") << "token-file"
+                                               << "token"
+                                               << "s3cret" << token;
+    QTest::newRow("auth, then its file") << "auth"
+                                         << "auth-file"
+                                         << "u:s3cret" << auth;
+    QTest::newRow("auth file, then the flag") << "auth-file"
+                                              << "auth"
+                                              << "u:s3cret" << auth;
+}
+
+void TestCommandLine::refusesASecretGivenByTwoFlags()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, second);
+    QFETCH(QString, value);
+    QFETCH(QString, error);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = writeSecret(dir, QStringLiteral("secret"), value.toUtf8());
+    const auto argumentFor = [&](const QString& flag) {
+        return flag.endsWith(QStringLiteral("-file")) ? file : value;
+    };
+    const auto result =
+        parseWith({u'-' + first, argumentFor(first), u'-' + second, argumentFor(second)},
+                  QProcessEnvironment());
+    QCOMPARE(result.action, CommandLine::Action::Error);
+    QCOMPARE(result.error, error);
+}
+
+void TestCommandLine::refusesASecretFileOtherUsersCanRead()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString token = writeSecret(dir, QStringLiteral("token"), "s3cret\n", 0644);
+    const auto result = parseWith({QStringLiteral("-token-file"), token}, QProcessEnvironment());
+    QCOMPARE(result.action, CommandLine::Action::Error);
+    QVERIFY2(result.error.startsWith(QStringLiteral("invalid value for flag -token-file: %1 is "
+                                                    "readable by other users (mode 0644): like "
+                                                    "ssh with a private key")
+                                         .arg(token)),
+             qPrintable(result.error));
+    QVERIFY(result.error.contains(QStringLiteral("chmod 600")));
+    QVERIFY(!result.error.contains(QStringLiteral("s3cret")));
+}
+
+void TestCommandLine::takesSecretsFromTheEnvironmentWhenNoFlagGivesThem()
+{
+    QProcessEnvironment environment;
+    environment.insert(QStringLiteral("ECH_WORKERS_TOKEN"), QStringLiteral("env-token"));
+    environment.insert(QStringLiteral("ECH_WORKERS_AUTH"), QStringLiteral("bob:env-password"));
+    const auto fromEnvironment = parseWith({}, environment);
+    QCOMPARE(fromEnvironment.action, CommandLine::Action::Run);
+    QCOMPARE(fromEnvironment.settings.server.token, QStringLiteral("env-token"));
+    QCOMPARE(fromEnvironment.settings.authUser, QStringLiteral("bob"));
+    QCOMPARE(fromEnvironment.settings.authPassword, QStringLiteral("env-password"));
+
+    // A flag, in either form, comes first.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto flags = parseWith({QStringLiteral("-token"), QStringLiteral("flag-token"),
+                                  QStringLiteral("-auth-file"),
+                                  writeSecret(dir, QStringLiteral("auth"), "carol:file\n")},
+                                 environment);
+    QCOMPARE(flags.action, CommandLine::Action::Run);
+    QCOMPARE(flags.settings.server.token, QStringLiteral("flag-token"));
+    QCOMPARE(flags.settings.authUser, QStringLiteral("carol"));
+}
+
+void TestCommandLine::checksSecretsFromFilesAndTheEnvironmentLikeFlags()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString token = writeSecret(dir, QStringLiteral("token"), "s3cret,x\n");
+    auto result = parseWith({QStringLiteral("-token-file"), token}, QProcessEnvironment());
+    QCOMPARE(result.error, QStringLiteral("invalid value for flag -token-file: it must not contain "
+                                          "line breaks or commas"));
+
+    QProcessEnvironment environment;
+    environment.insert(QStringLiteral("ECH_WORKERS_AUTH"), QStringLiteral("s3cret-without-colon"));
+    result = parseWith({}, environment);
+    QCOMPARE(result.action, CommandLine::Action::Error);
+    QCOMPARE(result.error, QStringLiteral("invalid value for environment variable "
+                                          "ECH_WORKERS_AUTH: expected USER:PASSWORD, both "
+                                          "non-empty"));
+}
+
 void TestCommandLine::recognisesHelpAndVersion()
 {
     QCOMPARE(CommandLine::parse({QStringLiteral("--help")}).action, CommandLine::Action::Help);
@@ -235,7 +374,8 @@ void TestCommandLine::helpListsEveryReferenceFlag()
 {
     const QString help = CommandLine::help();
     for (const char* flag :
-         {"-l ", "-f ", "-ip ", "-token ", "-dns ", "-ech ", "-routing ", "-auth ", "-allow-lan "})
+         {"-l ", "-f ", "-ip ", "-token ", "-dns ", "-ech ", "-routing ", "-auth ", "-allow-lan ",
+          "-token-file FILE", "-auth-file FILE", "ECH_WORKERS_TOKEN ", "ECH_WORKERS_AUTH "})
         QVERIFY2(help.contains(QLatin1StringView(flag)), flag);
 }
 

@@ -1,5 +1,6 @@
 // DohClient against a real HTTPS DoH server on loopback, which answers with DnsAnswerBuilder.
 #include "DohTestServer.h"
+#include "ScopedEnvironment.h"
 #include "TestValues.h"
 #include "ech/DnsAnswerBuilder.h"
 #include "ech/DnsMessage.h"
@@ -37,6 +38,8 @@ private Q_SLOTS:
     void abortsOversizedResponse();
     void reportsDeadlineWhenServerNeverAnswers();
     void rejectsUntrustedCertificate();
+    void trustsCaGivenOnlyThroughSslCertFile();
+    void trustsCaGivenOnlyThroughSslCertDir();
     void reportsRefusedConnection();
     void reportsDnsLevelErrorsWithServer();
     void reportsInvalidNameOnTheEventLoop();
@@ -46,6 +49,7 @@ private Q_SLOTS:
 
 private:
     DohOptions options() const;
+    void answersTrustingSharedRootsOnly();
     static std::unique_ptr<DohClient> client(DohOptions options);
     std::optional<DohClient::EchConfigResult> fetch(DohClient& client,
                                                     const QString& name = kEchDomain);
@@ -234,6 +238,43 @@ void TestDohClient::rejectsUntrustedCertificate()
     QVERIFY(m_server->requests.isEmpty());
 }
 
+// The deployed way to trust a private CA without a -ca flag: Qt's own store would ignore the
+// variable and fail with "The issuer certificate of a locally looked up certificate could not
+// be found".
+void TestDohClient::trustsCaGivenOnlyThroughSslCertFile()
+{
+    const ScopedEnvironment file("SSL_CERT_FILE", QFile::encodeName(m_caFile));
+    const ScopedEnvironment dir("SSL_CERT_DIR", std::nullopt);
+    answersTrustingSharedRootsOnly();
+}
+
+// A directory entry counts under any name, not only OpenSSL's hashed ones or Qt's *.pem.
+void TestDohClient::trustsCaGivenOnlyThroughSslCertDir()
+{
+    QTemporaryDir certificates;
+    QVERIFY(certificates.isValid());
+    QVERIFY(QFile::copy(m_caFile, certificates.filePath(QStringLiteral("private-root"))));
+    // Another entry of the list that does not exist must not spoil the one that does.
+    const QByteArray directories = QFile::encodeName(m_dir.filePath(QStringLiteral("none"))) + ':' +
+                                   QFile::encodeName(certificates.path());
+    const ScopedEnvironment file("SSL_CERT_FILE", std::nullopt);
+    const ScopedEnvironment dir("SSL_CERT_DIR", directories);
+    answersTrustingSharedRootsOnly();
+}
+
+// Without an extra CA file: the server is reached only when the shared roots (the system's,
+// SSL_CERT_FILE, SSL_CERT_DIR) hold its certificate.
+void TestDohClient::answersTrustingSharedRootsOnly()
+{
+    DohOptions sharedRootsOnly = options();
+    sharedRootsOnly.extraCaFile.clear();
+    auto doh = client(sharedRootsOnly);
+    const auto result = fetch(*doh);
+    QVERIFY(result);
+    QVERIFY2(std::holds_alternative<EchConfigAnswer>(*result), qPrintable(errorOf(*result)));
+    QCOMPARE(std::get<EchConfigAnswer>(*result).echConfigList, kEchConfigList);
+}
+
 void TestDohClient::reportsRefusedConnection()
 {
     const DohOptions down = options();
@@ -323,7 +364,7 @@ void TestDohClient::reportsUnusableOptionsOnEveryQuery()
         result = fetch(*doh);
         QVERIFY(result);
         QVERIFY2(errorOf(*result).startsWith(
-                     QStringLiteral("cannot read the CA file %1 for the DoH server %2: ")
+                     QStringLiteral("DoH server %2: cannot load CA certificates from %1: ")
                          .arg(missingCa.extraCaFile, missingCa.url.toDisplayString())),
                  qPrintable(errorOf(*result)));
     }
@@ -337,7 +378,8 @@ void TestDohClient::reportsUnusableOptionsOnEveryQuery()
     result = fetch(*client(notPem));
     QVERIFY(result);
     QCOMPARE(errorOf(*result),
-             QStringLiteral("the CA file %1 for the DoH server %2 holds no PEM certificate")
+             QStringLiteral("DoH server %2: cannot load CA certificates from %1: no PEM "
+                            "certificate in it")
                  .arg(notPem.extraCaFile, notPem.url.toDisplayString()));
     QVERIFY(m_server->requests.isEmpty());
 }

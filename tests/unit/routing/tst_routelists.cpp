@@ -1,5 +1,7 @@
-// RouteLists: loading both lists from files, the mapped-address lookup, the list date and
-// where the bundled lists are found.
+// RouteLists: loading both lists from files, the mapped-address lookup, the list date, where
+// the bundled lists are found, and where bypass_cn looks for the lists (the engine's start-up
+// log names the files it took).
+#include "Engine.h"
 #include "routing/RouteLists.h"
 
 #include <QCoreApplication>
@@ -7,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -56,7 +59,37 @@ private Q_SLOTS:
     void findsFirstDirectoryWithAList();
     void bundledCandidatesStartNextToTheExecutable();
     void loadsTheListsTheBuildBundles();
+    void searchesNextToTheExecutableThenTheWorkingDirectoryThenDownloadsThenBundled();
+    void takesEachListFromTheFirstDirectoryHoldingIt();
+    void prefersTheWorkingDirectoryOverDownloadedLists();
+    void engineLogsTheListFilesItUses();
+    void engineLooksOnlyInTheGivenListFolder();
+
+private:
+    // Runs with the working directory changed to `directory`, and changes it back.
+    template <typename Check> static void inWorkingDirectory(const QString& directory, Check check);
+    static std::optional<QString> startBypassCnEngine(ProxySettings settings);
 };
+
+template <typename Check>
+void TestRouteLists::inWorkingDirectory(const QString& directory, Check check)
+{
+    const QString previous = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(directory));
+    check();
+    QVERIFY(QDir::setCurrent(previous));
+}
+
+// bypass_cn with no ECH (so nothing is fetched at start) and a worker that is never dialled.
+std::optional<QString> TestRouteLists::startBypassCnEngine(ProxySettings settings)
+{
+    settings.listen = QStringLiteral("127.0.0.1:0");
+    settings.routing = RoutingMode::BypassCn;
+    settings.server.address = QStringLiteral("127.0.0.1:9");
+    settings.server.withoutEch = true;
+    Engine engine;
+    return engine.start(settings);
+}
 
 void TestRouteLists::looksUpBothFamilies_data()
 {
@@ -250,6 +283,114 @@ void TestRouteLists::loadsTheListsTheBuildBundles()
     QVERIFY(lists.ipv4.rangeCount() > 1000);
     QVERIFY(lists.ipv6.rangeCount() > 100);
     QVERIFY(lists.date.isValid());
+}
+
+void TestRouteLists::searchesNextToTheExecutableThenTheWorkingDirectoryThenDownloadsThenBundled()
+{
+    QTemporaryDir working;
+    QVERIFY(working.isValid());
+    inWorkingDirectory(working.path(), [] {
+        const QStringList path = listSearchPath(QStringLiteral("/updated"));
+        QCOMPARE(path, QStringList({QCoreApplication::applicationDirPath(), QDir::currentPath(),
+                                    QStringLiteral("/updated")}) +
+                           bundledListCandidates());
+        // No download folder: the bundled lists follow the working directory.
+        QCOMPARE(listSearchPath(QString()).at(2), bundledListCandidates().at(0));
+    });
+}
+
+void TestRouteLists::takesEachListFromTheFirstDirectoryHoldingIt()
+{
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    const QDir dir(root.path());
+    for (const char* name : {"emptyIpv4", "ipv4", "both"})
+        QVERIFY(dir.mkdir(QLatin1StringView(name)));
+    // An empty file is one the reference would download anew: the next directory's counts.
+    writeFile(dir.filePath(QStringLiteral("emptyIpv4/chn_ip.txt")), "");
+    writeFile(dir.filePath(QStringLiteral("emptyIpv4/chn_ip_v6.txt")), "240e:: 240e::ff\n");
+    writeFile(dir.filePath(QStringLiteral("ipv4/chn_ip.txt")), "1.0.1.0 1.0.1.255\n");
+    writeFile(dir.filePath(QStringLiteral("both/chn_ip.txt")), "1.0.2.0 1.0.2.255\n");
+    writeFile(dir.filePath(QStringLiteral("both/chn_ip_v6.txt")), "240f:: 240f::ff\n");
+
+    const QStringList directories{
+        dir.filePath(QStringLiteral("missing")), dir.filePath(QStringLiteral("emptyIpv4")),
+        dir.filePath(QStringLiteral("ipv4")), dir.filePath(QStringLiteral("both"))};
+    ListFiles files = findListFiles(directories);
+    QCOMPARE(files.ipv4, dir.filePath(QStringLiteral("ipv4/chn_ip.txt")));
+    QCOMPARE(files.ipv6, dir.filePath(QStringLiteral("emptyIpv4/chn_ip_v6.txt")));
+    files = findListFiles(directories.mid(3));
+    QCOMPARE(files.ipv4, dir.filePath(QStringLiteral("both/chn_ip.txt")));
+    QCOMPARE(files.ipv6, dir.filePath(QStringLiteral("both/chn_ip_v6.txt")));
+    files = findListFiles(directories.first(2));
+    QCOMPARE(files.ipv4, QString());
+    files = findListFiles(directories.mid(2, 1));
+    QCOMPARE(files.ipv6, QString());
+}
+
+void TestRouteLists::prefersTheWorkingDirectoryOverDownloadedLists()
+{
+    QTemporaryDir working;
+    QTemporaryDir updated;
+    QVERIFY(working.isValid() && updated.isValid());
+    writeFile(updated.filePath(QStringLiteral("chn_ip.txt")), "1.0.1.0 1.0.1.255\n");
+    writeFile(updated.filePath(QStringLiteral("chn_ip_v6.txt")), "240e:: 240e::ff\n");
+    inWorkingDirectory(working.path(), [&] {
+        ListFiles files = findListFiles(listSearchPath(updated.path()));
+        QCOMPARE(files.ipv4, QDir(updated.path()).filePath(QStringLiteral("chn_ip.txt")));
+
+        writeFile(working.filePath(QStringLiteral("chn_ip.txt")), "1.0.2.0 1.0.2.255\n");
+        files = findListFiles(listSearchPath(updated.path()));
+        QCOMPARE(files.ipv4, QDir(working.path()).filePath(QStringLiteral("chn_ip.txt")));
+        // The IPv6 list is looked up on its own.
+        QCOMPARE(files.ipv6, QDir(updated.path()).filePath(QStringLiteral("chn_ip_v6.txt")));
+    });
+}
+
+void TestRouteLists::engineLogsTheListFilesItUses()
+{
+    QTemporaryDir working;
+    QTemporaryDir updated;
+    QVERIFY(working.isValid() && updated.isValid());
+    writeFile(working.filePath(QStringLiteral("chn_ip.txt")),
+              "1.0.1.0 1.0.1.255\n1.0.8.0 1.0.8.255\n");
+    writeFile(updated.filePath(QStringLiteral("chn_ip.txt")), "1.0.2.0 1.0.2.255\n");
+    writeFile(updated.filePath(QStringLiteral("chn_ip_v6.txt")), "240e:: 240e::ff\n");
+    inWorkingDirectory(working.path(), [&] {
+        QTest::ignoreMessage(
+            QtInfoMsg,
+            QRegularExpression(
+                QStringLiteral("^China lists %1 and %2 \\(.*\\): 2 IPv4 and 1 IPv6 ranges")
+                    .arg(QRegularExpression::escape(
+                             QDir(working.path()).filePath(QStringLiteral("chn_ip.txt"))),
+                         QRegularExpression::escape(
+                             QDir(updated.path()).filePath(QStringLiteral("chn_ip_v6.txt"))))));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^no-ECH mode")));
+        ProxySettings settings;
+        settings.updatedListDirectory = updated.path();
+        const auto error = startBypassCnEngine(settings);
+        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+    });
+}
+
+// A folder the user names is the one place looked at: a mistake in it is reported, not
+// papered over with lists from elsewhere.
+void TestRouteLists::engineLooksOnlyInTheGivenListFolder()
+{
+    QTemporaryDir working;
+    QTemporaryDir given;
+    QVERIFY(working.isValid() && given.isValid());
+    writeFile(working.filePath(QStringLiteral("chn_ip.txt")), "1.0.1.0 1.0.1.255\n");
+    inWorkingDirectory(working.path(), [&] {
+        ProxySettings settings;
+        settings.listDirectory = given.path();
+        const auto error = startBypassCnEngine(settings);
+        QVERIFY(error);
+        QVERIFY2(
+            error->startsWith(QStringLiteral("cannot read %1")
+                                  .arg(QDir(given.path()).filePath(QStringLiteral("chn_ip.txt")))),
+            qPrintable(*error));
+    });
 }
 
 QTEST_GUILESS_MAIN(TestRouteLists)

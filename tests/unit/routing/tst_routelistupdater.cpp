@@ -1,11 +1,15 @@
 // RouteListUpdater against a plain HTTP server on loopback: a good download replaces the lists,
 // and every kind of bad one (error status, empty, HTML, bad line, too few ranges, truncated,
 // oversized, cut short, too slow) leaves the files exactly as they were.
+#include "DohTestServer.h"
+#include "ScopedEnvironment.h"
 #include "routing/RouteListUpdater.h"
 
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -52,7 +56,7 @@ QByteArray firstLines(const QByteArray& text, int count)
     return text.left(end);
 }
 
-// Plain HTTP/1.1, one request per connection, answers by path.
+// HTTP/1.1, one request per connection, answers by path; over TLS when given a certificate.
 class ListServer : public QTcpServer {
 public:
     enum class Mode {
@@ -70,20 +74,27 @@ public:
 
     QHash<QByteArray, Response> responses;
     QList<QByteArray> requestedPaths;
+    std::optional<CertificatePair> tls;
 
     QUrl url(const char* path) const
     {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1%2")
-                        .arg(QString::number(serverPort()), QLatin1StringView(path)));
+        return QUrl(QStringLiteral("%1://127.0.0.1:%2%3")
+                        .arg(tls ? QStringLiteral("https") : QStringLiteral("http"),
+                             QString::number(serverPort()), QLatin1StringView(path)));
     }
 
 protected:
     void incomingConnection(qintptr descriptor) override
     {
-        auto* socket = new QTcpSocket(this);
+        QTcpSocket* socket = tls ? new QSslSocket(this) : new QTcpSocket(this);
         if (!socket->setSocketDescriptor(descriptor)) {
             delete socket;
             return;
+        }
+        if (auto* secure = qobject_cast<QSslSocket*>(socket)) {
+            secure->setLocalCertificate(QSslCertificate(tls->certificatePem, QSsl::Pem));
+            secure->setPrivateKey(QSslKey(tls->privateKeyPem, QSsl::Ec, QSsl::Pem));
+            secure->startServerEncryption();
         }
         auto request = std::make_shared<QByteArray>();
         connect(socket, &QTcpSocket::readyRead, this, [this, socket, request] {
@@ -163,6 +174,7 @@ private Q_SLOTS:
     void refusesPlainHttp();
     void runsOneUpdateAtATime();
     void destroyingCancels();
+    void downloadsOverHttpsTrustingSslCertFile();
 
 private:
     RouteListUpdaterOptions options() const;
@@ -507,6 +519,29 @@ void TestRouteListUpdater::destroyingCancels()
     QTRY_VERIFY_WITH_TIMEOUT(m_server->findChildren<QTcpSocket*>().isEmpty(), 10'000);
     QVERIFY(!finished);
     QCOMPARE(fileContent(target(QStringLiteral("chn_ip.txt"))), m_ipv4);
+}
+
+// List downloads follow the shared trust rule too: a private CA named only by SSL_CERT_FILE
+// (Qt's own store ignores the variable).
+void TestRouteListUpdater::downloadsOverHttpsTrustingSslCertFile()
+{
+    const echw::test::DohTestCertificate certificate =
+        echw::test::createDohTestCertificate(m_dir->path());
+    QVERIFY(!certificate.caFile.isEmpty());
+    m_server->tls = certificate.certificate;
+    serveBundledLists();
+    const echw::test::ScopedEnvironment file("SSL_CERT_FILE",
+                                             QFile::encodeName(certificate.caFile));
+    const echw::test::ScopedEnvironment dir("SSL_CERT_DIR", std::nullopt);
+    RouteListUpdaterOptions https = options();
+    https.allowLoopbackHttp = false;
+    https.targetDirectory = target(QStringLiteral("lists"));
+    RouteListUpdater updater(https);
+    const auto outcome = run(updater);
+    QVERIFY(outcome);
+    QVERIFY2(outcome->updated, qPrintable(outcome->message));
+    QCOMPARE(fileContent(QDir(https.targetDirectory).filePath(QStringLiteral("chn_ip.txt"))),
+             m_ipv4);
 }
 
 QTEST_GUILESS_MAIN(TestRouteListUpdater)

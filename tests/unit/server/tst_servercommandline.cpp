@@ -1,6 +1,8 @@
 // The server's flags: defaults, values, and one-line errors that name the flag.
 #include "ServerCommandLine.h"
+#include "TestFiles.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace echw::server;
@@ -10,9 +12,15 @@ namespace {
 
 const QString kState = QStringLiteral("/tmp/state");
 
-ServerCommandLine parse(const QStringList& arguments)
+ServerCommandLine parse(const QStringList& arguments,
+                        const QProcessEnvironment& environment = QProcessEnvironment())
 {
-    return ServerCommandLine::parse(arguments, kState);
+    return ServerCommandLine::parse(arguments, kState, environment);
+}
+
+QString writeToken(const QTemporaryDir& dir, const QByteArray& content, mode_t mode = 0600)
+{
+    return echw::test::writeFileWithMode(dir.filePath(QStringLiteral("token")), content, mode);
 }
 
 } // namespace
@@ -28,6 +36,10 @@ private Q_SLOTS:
     void reportsBadValuesNamingTheFlag_data();
     void reportsBadValuesNamingTheFlag();
     void neverQuotesTheToken();
+    void readsTheTokenFromAFile();
+    void refusesTheTokenGivenByBothFlags();
+    void refusesATokenFileOtherUsersCanRead();
+    void takesTheTokenFromTheEnvironmentWhenNoFlagGivesIt();
     void offersHelpAndVersion();
 };
 
@@ -156,12 +168,81 @@ void TestServerCommandLine::neverQuotesTheToken()
     }
 }
 
+void TestServerCommandLine::readsTheTokenFromAFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto c = parse({QStringLiteral("-token-file"), writeToken(dir, "s3cret\n")});
+    QCOMPARE(c.action, Action::Run);
+    QCOMPARE(c.settings.token, QByteArray("s3cret"));
+
+    // Checked as the flag's value is.
+    const auto bad = parse({QStringLiteral("-token-file"), writeToken(dir, "se cret\n")});
+    QCOMPARE(bad.action, Action::Error);
+    QCOMPARE(bad.error, QStringLiteral("invalid value for flag -token-file: use visible ASCII "
+                                       "without spaces, commas or other separators"));
+}
+
+void TestServerCommandLine::refusesTheTokenGivenByBothFlags()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = writeToken(dir, "s3cret\n");
+    for (const QStringList& arguments :
+         {QStringList{QStringLiteral("-token"), QStringLiteral("s3cret"),
+                      QStringLiteral("-token-file"), file},
+          QStringList{QStringLiteral("-token-file"), file, QStringLiteral("-token"),
+                      QStringLiteral("s3cret")}}) {
+        const auto c = parse(arguments);
+        QCOMPARE(c.action, Action::Error);
+        QCOMPARE(c.error, QStringLiteral("flags -token and -token-file both give the token: use "
+                                         "one of them"));
+    }
+}
+
+void TestServerCommandLine::refusesATokenFileOtherUsersCanRead()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = writeToken(dir, "s3cret\n", 0640);
+    const auto c = parse({QStringLiteral("-token-file"), file});
+    QCOMPARE(c.action, Action::Error);
+    QVERIFY2(c.error.startsWith(QStringLiteral("invalid value for flag -token-file: %1 is "
+                                               "readable by other users (mode 0640): like ssh")
+                                    .arg(file)),
+             qPrintable(c.error));
+    QVERIFY(!c.error.contains(QStringLiteral("s3cret")));
+}
+
+void TestServerCommandLine::takesTheTokenFromTheEnvironmentWhenNoFlagGivesIt()
+{
+    QProcessEnvironment environment;
+    environment.insert(QStringLiteral("ECH_WORKERS_SERVER_TOKEN"), QStringLiteral("env-s3cret"));
+    QCOMPARE(parse({}, environment).settings.token, QByteArray("env-s3cret"));
+    QCOMPARE(parse({QStringLiteral("-token"), QStringLiteral("flag")}, environment).settings.token,
+             QByteArray("flag"));
+    // The client's variable is not the server's.
+    QProcessEnvironment client;
+    client.insert(QStringLiteral("ECH_WORKERS_TOKEN"), QStringLiteral("client"));
+    QVERIFY(parse({}, client).settings.token.isEmpty());
+
+    QProcessEnvironment bad;
+    bad.insert(QStringLiteral("ECH_WORKERS_SERVER_TOKEN"), QStringLiteral("s3 cret"));
+    const auto c = parse({}, bad);
+    QCOMPARE(c.action, Action::Error);
+    QCOMPARE(c.error, QStringLiteral("invalid value for environment variable "
+                                     "ECH_WORKERS_SERVER_TOKEN: use visible ASCII without spaces, "
+                                     "commas or other separators"));
+}
+
 void TestServerCommandLine::offersHelpAndVersion()
 {
     QCOMPARE(parse({QStringLiteral("--help")}).action, Action::Help);
     QCOMPARE(parse({QStringLiteral("-h")}).action, Action::Help);
     QCOMPARE(parse({QStringLiteral("--version")}).action, Action::Version);
     QVERIFY(ServerCommandLine::help().contains(QStringLiteral("-fail-after-bytes")));
+    QVERIFY(ServerCommandLine::help().contains(QStringLiteral("-token-file FILE")));
+    QVERIFY(ServerCommandLine::help().contains(QStringLiteral("ECH_WORKERS_SERVER_TOKEN ")));
 }
 
 QTEST_GUILESS_MAIN(TestServerCommandLine)

@@ -1,5 +1,6 @@
 // TLS with ECH between two TlsStreams over real loopback TCP: a real OpenSSL 4 handshake on
 // both sides, as the client and the self-hosted server use it.
+#include "ScopedEnvironment.h"
 #include "TestValues.h"
 #include "net/SocketStream.h"
 #include "net/StreamListener.h"
@@ -15,6 +16,7 @@
 
 using namespace echw;
 using echw::test::errorOf;
+using echw::test::ScopedEnvironment;
 using echw::test::unwrap;
 using namespace std::chrono_literals;
 
@@ -44,6 +46,7 @@ private Q_SLOTS:
     void refusesCertificateForAnotherName();
     void refusesUntrustedCertificate();
     void refusesUnusableCaFileAtCreation();
+    void trustsServerThroughSslCertDirUnderAnyName();
     void connectsWithoutEchOnlyWhenAskedAndReportsIt();
     void movesLargeTransferIntactUnderBackpressure();
     void reportsServerClosingDuringHandshake();
@@ -194,6 +197,23 @@ void TestTlsStream::refusesUnusableCaFileAtCreation()
     QCOMPARE(errorOf(TlsClientContext::create(notPem)),
              QStringLiteral("cannot load CA certificates from %1: no PEM certificate in it")
                  .arg(notPem));
+}
+
+// The same rule as the DoH client's (tls/TrustStore.h): a directory entry counts whatever its
+// name, where OpenSSL's own directory lookup would want a hashed one.
+void TestTlsStream::trustsServerThroughSslCertDirUnderAnyName()
+{
+    QTemporaryDir certificates;
+    QVERIFY(certificates.isValid());
+    QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("ca.pem")),
+                        certificates.filePath(QStringLiteral("worker-root"))));
+    const ScopedEnvironment file("SSL_CERT_FILE", std::nullopt);
+    const ScopedEnvironment dir("SSL_CERT_DIR", QFile::encodeName(certificates.path()));
+    auto environmentOnly = unwrap(TlsClientContext::create(QString()));
+    auto c = connectPair(m_server, environmentOnly, {kWorkerName, echConfigListFromPem(m_echPem)});
+    QVERIFY(c);
+    QVERIFY2(!c->clientFailed, qPrintable(c->clientError));
+    QVERIFY(c->client->echAccepted());
 }
 
 void TestTlsStream::connectsWithoutEchOnlyWhenAskedAndReportsIt()

@@ -87,6 +87,7 @@ private Q_SLOTS:
     void acceptsResponseSplitAcrossAppends();
     void acceptsLenientButValidSpellings();
     void acceptsHeadAtTheSizeLimit();
+    void acceptsNoSubprotocolAsATokenTheServerDoesNotCheck();
     void rejectsUnauthorizedAsRefusedToken();
     void rejectsOtherStatusesByName_data();
     void rejectsOtherStatusesByName();
@@ -296,6 +297,23 @@ void TestWebSocketHandshake::acceptsLenientButValidSpellings()
     QVERIFY(result.remaining.isEmpty());
 }
 
+// RFC 6455 section 4.1: without Sec-WebSocket-Protocol the server selected no subprotocol. The
+// deployed worker without a token answers so whatever the client offers.
+void TestWebSocketHandshake::acceptsNoSubprotocolAsATokenTheServerDoesNotCheck()
+{
+    const Result unchecked = parseResponse(acceptingResponse(kSampleAccept, {}), kToken);
+    QCOMPARE(unchecked.status, Status::Accepted);
+    QVERIFY(unchecked.tokenUnchecked);
+
+    const Result confirmed = parseResponse(acceptingResponse(), kToken);
+    QCOMPARE(confirmed.status, Status::Accepted);
+    QVERIFY(!confirmed.tokenUnchecked);
+
+    const Result noToken = parseResponse(acceptingResponse(kSampleAccept, {}), QString());
+    QCOMPARE(noToken.status, Status::Accepted);
+    QVERIFY(!noToken.tokenUnchecked);
+}
+
 void TestWebSocketHandshake::acceptsHeadAtTheSizeLimit()
 {
     const QByteArray base = acceptingResponse();
@@ -388,7 +406,10 @@ void TestWebSocketHandshake::rejectsBadSwitch_data()
         << replaced("Connection: Upgrade", "Connection: keep-alive") << token << 101;
     QTest::newRow("Connection: upgraded")
         << replaced("Connection: Upgrade", "Connection: upgraded") << token << 101;
-    QTest::newRow("subprotocol missing") << acceptingResponse(kSampleAccept, {}) << token << 101;
+    QTest::newRow("empty subprotocol")
+        << acceptingResponse(kSampleAccept, {})
+               .replace("\r\n\r\n", "\r\nSec-WebSocket-Protocol:\r\n\r\n")
+        << token << 101;
     QTest::newRow("other subprotocol") << acceptingResponse(kSampleAccept, "other") << token << 101;
     QTest::newRow("subprotocol in other case")
         << acceptingResponse(kSampleAccept, kTokenBytes.toUpper()) << token << 101;
