@@ -62,6 +62,7 @@ private Q_SLOTS:
     void aSignalQuitsLikeQuit_data();
     void aSignalQuitsLikeQuit();
     void theDemoEndsWhenTheAppIsKilled();
+    void theDemoServersTokenIsNotOnItsCommandLine();
 
 private:
     // The app with the demo running: its server and website are up and the engine tunnels to
@@ -151,6 +152,18 @@ void TestGuiLifecycle::theDemoEndsWhenTheAppIsKilled()
     QVERIFY(m_app->waitForFinished(kWaitMs));
     for (qint64 pid : demo)
         QTRY_VERIFY_WITH_TIMEOUT(!alive(pid), kWaitMs);
+}
+
+void TestGuiLifecycle::theDemoServersTokenIsNotOnItsCommandLine()
+{
+    const QList<qint64> demo = startAppWithDemo();
+    QVERIFY2(demo.size() == 2, m_output.constData());
+    for (qint64 pid : demo) {
+        QFile commandLine(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        QVERIFY(commandLine.open(QIODevice::ReadOnly));
+        // Every local user can read this file; the token goes through the environment.
+        QVERIFY(!commandLine.readAll().split('\0').contains("-token"));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestGuiLifecycle)

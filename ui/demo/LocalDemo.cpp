@@ -117,10 +117,13 @@ void LocalDemo::start(const Programs& programs, const QString& stateDirectory)
     connect(m_server.get(), &QProcess::readyReadStandardOutput, this, &LocalDemo::onServerOutput);
     connect(m_server.get(), &QProcess::finished, this,
             [this] { fail(tr("the demo server stopped")); });
-    m_server->start(programs.server,
-                    {QStringLiteral("-l"), QStringLiteral("127.0.0.1:0"), QStringLiteral("-doh"),
-                     QStringLiteral("-public-name"), kPublicName, QStringLiteral("-token"),
-                     m_profile.token, QStringLiteral("-state"), stateDirectory});
+    // The token through the environment: a command line is readable by every local user.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("ECH_WORKERS_SERVER_TOKEN"), m_profile.token);
+    m_server->setProcessEnvironment(environment);
+    m_server->start(programs.server, {QStringLiteral("-l"), QStringLiteral("127.0.0.1:0"),
+                                      QStringLiteral("-doh"), QStringLiteral("-public-name"),
+                                      kPublicName, QStringLiteral("-state"), stateDirectory});
 
     m_origin = std::make_unique<QProcess>();
     m_origin->setStandardErrorFile(QProcess::nullDevice());
