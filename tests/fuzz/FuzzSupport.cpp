@@ -86,6 +86,14 @@ QList<QByteArrayView> cut(QByteArrayView data, Split split)
     return pieces;
 }
 
+QByteArray joined(const QList<QByteArrayView>& pieces, qsizetype first)
+{
+    QByteArray bytes;
+    for (qsizetype i = first; i < pieces.size(); ++i)
+        bytes.append(pieces[i]);
+    return bytes;
+}
+
 void note(QByteArray& transcript, QByteArrayView tag, QByteArrayView value)
 {
     transcript.append(tag).append(' ').append(QByteArray::number(value.size())).append(' ');

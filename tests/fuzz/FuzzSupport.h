@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 // What every fuzz target shares: the input as bytes, the ways of cutting it into pieces for
 // incremental parsers, and checks that stop the run so libFuzzer keeps the input.
@@ -21,6 +22,9 @@ QByteArrayView bytesOf(const uint8_t* data, size_t size);
 // Consecutive pieces that cover `data` exactly, in order.
 QList<QByteArrayView> cut(QByteArrayView data, Split split);
 
+// The pieces from `first` on, joined: what a parser that has finished leaves to the next layer.
+QByteArray joined(const QList<QByteArrayView>& pieces, qsizetype first);
+
 // A parser's story as text that runs can be compared by: one line per event, a tag and the
 // value's bytes (with their length, so no value can pass for another line).
 void note(QByteArray& transcript, QByteArrayView tag, QByteArrayView value = {});
@@ -33,6 +37,18 @@ template <typename Run> void expectSplitIndependent(QByteArrayView data, Run&& r
     const QByteArray whole = run(cut(data, Split::Whole));
     for (const Split split : {Split::Bytes, Split::Varied})
         expectSameTranscript(whole, run(cut(data, split)), split);
+}
+
+// The same for each configuration of the parser (credentials, limits, a token): run gets the
+// configuration and the pieces.
+template <typename Config, typename Run>
+void expectSplitIndependentFor(QByteArrayView data, std::initializer_list<Config> configs,
+                               Run&& run)
+{
+    for (const Config& config : configs) {
+        expectSplitIndependent(
+            data, [&](const QList<QByteArrayView>& pieces) { return run(config, pieces); });
+    }
 }
 
 void expectSameTranscript(const QByteArray& whole, const QByteArray& other, Split split);

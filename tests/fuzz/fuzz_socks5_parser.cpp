@@ -46,10 +46,8 @@ QByteArray run(const echw::ProxyCredentials& credentials, const QList<QByteArray
                     note(transcript, "client port", QByteArray::number(event->clientPort));
                 }
                 // What follows the request is the start of the tunnel, however it was cut.
-                QByteArray remaining = parser.takeRemaining();
-                while (fed < pieces.size())
-                    remaining.append(pieces[fed++]);
-                note(transcript, "remaining", remaining);
+                note(transcript, "remaining",
+                     parser.takeRemaining() + echw::fuzz::joined(pieces, fed));
                 ECHW_FUZZ_CHECK(!parser.next());
                 return transcript;
             }
@@ -68,10 +66,7 @@ QByteArray run(const echw::ProxyCredentials& credentials, const QList<QByteArray
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    const QByteArrayView input = echw::fuzz::bytesOf(data, size);
-    for (const auto& credentials : {echw::ProxyCredentials(), kCredentials}) {
-        echw::fuzz::expectSplitIndependent(
-            input, [&](const QList<QByteArrayView>& pieces) { return run(credentials, pieces); });
-    }
+    echw::fuzz::expectSplitIndependentFor(echw::fuzz::bytesOf(data, size),
+                                          {echw::ProxyCredentials(), kCredentials}, run);
     return 0;
 }
