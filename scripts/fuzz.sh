@@ -4,7 +4,7 @@
 # any target finds a crash, a leak, a timeout, an out-of-memory or a sanitizer report; the input
 # is then in build/fuzz/run/findings/<target>/.
 #
-#   scripts/fuzz.sh                          every target for 15 s (about six minutes in all)
+#   scripts/fuzz.sh                          every target for 12 s (about five minutes in all)
 #   scripts/fuzz.sh --seconds 60             every target for 60 s
 #   scripts/fuzz.sh --target dns_message     only this target (repeat for more)
 #   scripts/fuzz.sh --long                   the documented run: 600 s per target, and the
@@ -22,7 +22,7 @@ BUILD="$ROOT/build/fuzz"
 SEEDS="$ROOT/tests/fuzz/corpus"
 MANIFEST="$BUILD/tests/fuzz/targets.txt"
 
-seconds=15
+seconds=12
 long=false
 build=true
 list=false
