@@ -29,6 +29,9 @@ QByteArray joined(const QList<QByteArrayView>& pieces, qsizetype first);
 // value's bytes (with their length, so no value can pass for another line).
 void note(QByteArray& transcript, QByteArrayView tag, QByteArrayView value = {});
 
+// Fails, printing both, when a run fed `split` reported other than the run fed whole.
+void expectSameTranscript(const QByteArray& whole, const QByteArray& other, Split split);
+
 // Feeds the input to `run` (pieces in, transcript out) whole and then cut each other way, and
 // fails when a cut changes what the parser reported: where a network read ends must never
 // change what a message means.
@@ -50,8 +53,6 @@ void expectSplitIndependentFor(QByteArrayView data, std::initializer_list<Config
             data, [&](const QList<QByteArrayView>& pieces) { return run(config, pieces); });
     }
 }
-
-void expectSameTranscript(const QByteArray& whole, const QByteArray& other, Split split);
 
 [[noreturn]] void failCheck(const char* condition, const char* file, int line);
 
