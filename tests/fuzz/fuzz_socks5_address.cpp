@@ -4,6 +4,7 @@
 #include "FuzzSupport.h"
 #include "inbound/Socks5Address.h"
 #include "inbound/Socks5Parser.h"
+#include "routing/IpNumbers.h"
 
 namespace {
 
@@ -36,10 +37,10 @@ void checkField(QByteArrayView input, qsizetype offset)
     const QHostAddress address(field.host);
     ECHW_FUZZ_CHECK(!address.isNull());
     echw::appendSocks5Address(written, address, field.port);
-    bool mapped = false;
-    address.toIPv4Address(&mapped);
     // An IPv4-mapped IPv6 address is written as IPv4 on purpose; anything else byte for byte.
-    if (field.type == echw::Socks5AddressType::IPv4 || !mapped)
+    const bool mapped =
+        field.type == echw::Socks5AddressType::IPv6 && echw::mappedIpv4Of(address.toIPv6Address());
+    if (!mapped)
         ECHW_FUZZ_CHECK(written == wire);
     else
         ECHW_FUZZ_CHECK(quint8(written[0]) == echw::Socks5AddressType::IPv4);

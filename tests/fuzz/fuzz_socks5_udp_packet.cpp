@@ -2,6 +2,7 @@
 
 #include "FuzzSupport.h"
 #include "inbound/Socks5UdpPacket.h"
+#include "routing/IpNumbers.h"
 
 #include <QHostAddress>
 
@@ -21,10 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     // What the relay sends back in the same format must read as what it says. An IPv4-mapped
     // IPv6 source is written as IPv4, so it comes back as that IPv4 address.
     auto expected = packet.address;
-    bool mapped = false;
-    const quint32 ipv4 = QHostAddress(expected.host).toIPv4Address(&mapped);
-    if (expected.kind == echw::TargetAddress::Kind::IPv6 && mapped)
-        expected = *echw::TargetAddress::fromHostPort(QHostAddress(ipv4).toString(), expected.port);
+    if (expected.kind == echw::TargetAddress::Kind::IPv6) {
+        if (const auto ipv4 = echw::mappedIpv4Of(QHostAddress(expected.host).toIPv6Address()))
+            expected =
+                *echw::TargetAddress::fromHostPort(QHostAddress(*ipv4).toString(), expected.port);
+    }
     const QByteArray built = echw::buildSocks5UdpPacket(packet.address, packet.payload);
     const auto reparsed = echw::parseSocks5UdpPacket(built);
     const auto* again = std::get_if<echw::Socks5UdpPacket>(&reparsed);

@@ -5,6 +5,7 @@
 #include "AddressPolicy.h"
 #include "FuzzSupport.h"
 #include "net/TargetAddress.h"
+#include "routing/IpNumbers.h"
 
 #include <QHostAddress>
 
@@ -24,11 +25,11 @@ void checkTarget(const TargetAddress& target)
     const QHostAddress address(target.host);
     ECHW_FUZZ_CHECK(!address.isNull());
     // The worker's check for internal targets holds the same inside an IPv4-mapped address.
-    bool isIpv4 = false;
-    const quint32 ipv4 = address.toIPv4Address(&isIpv4);
-    if (target.kind == TargetAddress::Kind::IPv6 && isIpv4)
+    if (target.kind != TargetAddress::Kind::IPv6)
+        return;
+    if (const auto ipv4 = echw::mappedIpv4Of(address.toIPv6Address()))
         ECHW_FUZZ_CHECK(echw::server::isInternalAddress(address) ==
-                        echw::server::isInternalAddress(QHostAddress(ipv4)));
+                        echw::server::isInternalAddress(QHostAddress(*ipv4)));
 }
 
 } // namespace
