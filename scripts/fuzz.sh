@@ -128,7 +128,9 @@ for name in "${targets[@]}"; do
     fi
 
     status=0
+    started="$(date +%s)"
     "${binary_of[$name]}" "${args[@]}" "$corpus" > "$log" 2>&1 || status=$?
+    elapsed=$(($(date +%s) - started))
 
     executions="$(awk '/^stat::number_of_executed_units:/ { print $2 }' "$log")"
     coverage="$(awk '{ for (i = 1; i < NF; ++i) if ($i == "cov:") c = $(i + 1) } END { print c }' "$log")"
@@ -144,7 +146,7 @@ for name in "${targets[@]}"; do
         failures+=("$name")
     fi
     printf 'fuzz %s: %s, %s executions in %s s, corpus %s inputs (%s bytes), coverage %s\n' \
-        "$name" "$verdict" "${executions:-?}" "$seconds" "$inputs" "$bytes" "${coverage:-?}"
+        "$name" "$verdict" "${executions:-?}" "$elapsed" "$inputs" "$bytes" "${coverage:-?}"
     if [ "$verdict" != "ok" ]; then
         { grep -E 'ERROR:|runtime error:|invariant does not hold|reported differently|SUMMARY:|Test unit written' "$log" || true; } |
             head -n 8 | sed 's/^/    /'
