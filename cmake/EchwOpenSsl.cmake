@@ -20,8 +20,10 @@ if(ECHW_OPENSSL_ROOT)
     target_include_directories(echw_openssl SYSTEM INTERFACE "${_inc}")
     target_link_libraries(echw_openssl INTERFACE "${_ssl}" "${_crypto}" Threads::Threads ${CMAKE_DL_LIBS})
     # Qt's TLS backend loads the system libssl.so.3 at run time; our static copy must not
-    # export its symbols to it (or the other way round).
-    target_link_options(echw_openssl INTERFACE "LINKER:--exclude-libs,ALL")
+    # export its symbols to it (or the other way round). Only these two archives: hiding every
+    # archive would also hide clang's static sanitizer runtime, whose malloc and free the shared
+    # C++ library must see (the fuzz preset's ASan reports bad frees without them).
+    target_link_options(echw_openssl INTERFACE "LINKER:--exclude-libs,libssl.a:libcrypto.a")
     message(STATUS "OpenSSL with ECH: static build in ${ECHW_OPENSSL_ROOT}")
 else()
     find_package(OpenSSL 4.0 REQUIRED)

@@ -43,6 +43,7 @@ PACKAGES=(
     qt6-base-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqcustomplot-dev libgl-dev
     xvfb xauth
+    clang
 )
 
 # integration.metrics checks the /metrics output with promtool. It ships in the Debian package
@@ -192,6 +193,28 @@ build_openssl() {
     rm -rf "$src"
 }
 
+# The fuzz stage (scripts/fuzz.sh) links clang's libFuzzer and sanitizer runtimes, which Debian
+# ships apart from clang, in libclang-rt-<clang's major version>-dev. Trying a link tells
+# whether they are there, whichever version the distribution's clang is.
+provide_libfuzzer() {
+    local work
+    work="$(mktemp -d)"
+    TEMP_DIRS+=("$work")
+    printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }\n' > "$work/probe.cpp"
+    if clang++ -fsanitize=fuzzer,address,undefined "$work/probe.cpp" -o "$work/probe" > /dev/null 2>&1; then
+        log "libFuzzer: present"
+        return
+    fi
+    local package
+    package="libclang-rt-$(clang++ -dumpversion | cut -d. -f1)-dev"
+    log "libFuzzer: installing $package"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "$package" > /dev/null
+    clang++ -fsanitize=fuzzer,address,undefined "$work/probe.cpp" -o "$work/probe" > /dev/null 2>&1 ||
+        die "clang++ cannot link a libFuzzer target even with $package"
+}
+
 provide_promtool() {
     if [ -x "$PROMTOOL_DIR/promtool" ]; then
         log "promtool: present"
@@ -212,6 +235,7 @@ provide_promtool() {
 
 main() {
     install_packages
+    provide_libfuzzer
     provide_promtool
     local root_file="$ROOT/scripts/openssl-root.txt"
     if system_openssl_has_ech; then

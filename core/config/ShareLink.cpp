@@ -74,6 +74,13 @@ std::optional<QString> value(const QUrlQuery& query, const QString& key)
     return query.queryItemValue(key, QUrl::FullyDecoded);
 }
 
+// QUrlQuery takes the values it is given as already percent-encoded, so a value holding "%41"
+// would come back as "A"; encoding the value first makes every text travel unchanged.
+QString encodedValue(const QString& value)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(value));
+}
+
 QString fieldError(const QString& label, const QString& what)
 {
     return QStringLiteral("the share link's %1 %2").arg(label, what);
@@ -88,10 +95,10 @@ QString shareLinkFor(const ServerProfile& server, bool includeToken)
     query.addQueryItem(kVersionKey, QString::number(kVersion));
     for (const TextField& text : kTextFields) {
         if (server.*text.member != defaults.*text.member)
-            query.addQueryItem(text.key, server.*text.member);
+            query.addQueryItem(text.key, encodedValue(server.*text.member));
     }
     if (includeToken && !server.token.isEmpty())
-        query.addQueryItem(kTokenKey, server.token);
+        query.addQueryItem(kTokenKey, encodedValue(server.token));
     if (server.withoutEch != defaults.withoutEch)
         query.addQueryItem(kWithoutEchKey,
                            server.withoutEch ? QStringLiteral("1") : QStringLiteral("0"));

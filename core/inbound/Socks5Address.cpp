@@ -1,5 +1,7 @@
 #include "Socks5Address.h"
 
+#include "routing/IpNumbers.h"
+
 #include <algorithm>
 
 namespace echw {
@@ -66,6 +68,10 @@ void appendSocks5Address(QByteArray& out, const QHostAddress& address, quint16 p
 {
     bool isIpv4 = false;
     const quint32 ipv4 = address.toIPv4Address(&isIpv4);
+    // Qt converts the IPv6 unspecified address "::" to 0.0.0.0 as well, but it is no IPv4-mapped
+    // address: a client told "::" must read "::".
+    if (isIpv4 && address.protocol() == QAbstractSocket::IPv6Protocol)
+        isIpv4 = mappedIpv4Of(address.toIPv6Address()).has_value();
     if (isIpv4) {
         out.append(char(Socks5AddressType::IPv4));
         for (int shift = 24; shift >= 0; shift -= 8)

@@ -123,6 +123,15 @@ QString readCidr(QStringView value, UserRule& rule)
         return QStringLiteral("host bits are set (the network is %1/%2)")
             .arg(networkText, QString::number(rule.prefixLength));
     }
+    // A prefix inside ::ffff:0:0/96 holds only IPv4-mapped addresses (RFC 4291 section
+    // 2.5.5.2), which match() judges as the IPv4 addresses they carry: kept as an IPv6 prefix
+    // the rule could never match, so it becomes the IPv4 prefix it names.
+    if (!rule.ipv4 && rule.prefixLength >= 96 && rule.network.high == 0 &&
+        (rule.network.low >> 32) == 0xffff) {
+        rule.ipv4 = true;
+        rule.network = ipv4Number(quint32(rule.network.low));
+        rule.prefixLength -= 96;
+    }
     return {};
 }
 
@@ -236,6 +245,12 @@ UserRules::ParseResult UserRules::parse(QStringView text, const QString& sourceN
             const auto domain = normalisedDomain(value);
             if (!domain)
                 return failure(QStringLiteral("invalid domain \"%1\"").arg(value.toString()));
+            // match() takes a host like this for an address literal, never for a name, so the
+            // rule could never match.
+            if (rule.kind == UserRule::Kind::Domain && looksLikeAddress(*domain))
+                return failure(QStringLiteral("\"%1\" is an address, not a domain (match "
+                                              "addresses with cidr:ADDRESS/LENGTH)")
+                                   .arg(value.toString()));
             rule.value = *domain;
         } else if (is(QLatin1StringView("keyword"))) {
             rule.kind = UserRule::Kind::Keyword;

@@ -159,6 +159,8 @@ void TestShareLink::keepsTokensWithReservedCharacters_data()
     QTest::newRow("ampersand") << QStringLiteral("a&b&");
     QTest::newRow("hash") << QStringLiteral("a#b");
     QTest::newRow("percent") << QStringLiteral("100%25x%");
+    // Every '%' followed by two hex digits, so nothing marks it as literal text.
+    QTest::newRow("percent escapes only") << QStringLiteral("a%41b%2F");
     QTest::newRow("plus") << QStringLiteral("a+b++");
     QTest::newRow("all header separators") << QStringLiteral("!#$%&'*+-.^_`|~");
 }

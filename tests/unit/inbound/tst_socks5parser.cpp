@@ -267,6 +267,10 @@ void TestSocks5Parser::buildsRepliesWithBoundAddress_data()
     QTest::newRow("ipv4-mapped ipv6 goes out as ipv4")
         << QHostAddress(QStringLiteral("::ffff:192.168.1.2"))
         << bytes({5, 0, 0, 1, 192, 168, 1, 2, 0x9c, 0x41});
+    // Qt's toIPv4Address() takes "::" for 0.0.0.0; it is not IPv4-mapped.
+    QTest::newRow("ipv6 unspecified stays ipv6")
+        << QHostAddress(QStringLiteral("::"))
+        << bytes({5, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x9c, 0x41});
 }
 
 void TestSocks5Parser::buildsRepliesWithBoundAddress()

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void matchesFirstRule();
     void readsFormatVariants();
     void matchesWholeFamilies();
+    void matchesMappedPrefixesAsIpv4();
     void addressLiteralsAreNotNames();
     void matchesInternationalisedNames();
     void rejectsBadRules_data();
@@ -161,6 +162,20 @@ void TestUserRules::matchesWholeFamilies()
     QCOMPARE(matchText(rules.match({}, address("::ffff:198.51.100.8"))), QStringLiteral("none"));
 }
 
+void TestUserRules::matchesMappedPrefixesAsIpv4()
+{
+    // Every address in ::ffff:0:0/96 is judged as IPv4, so such a prefix is the IPv4 one.
+    const UserRules rules = parsedRules(QStringLiteral("cidr:::ffff:10.0.0.0/104 direct\n"
+                                                       "cidr:::ffff:0:0/96 block\n"));
+    QCOMPARE(rules.rules()[0].ipv4, true);
+    QCOMPARE(rules.rules()[0].prefixLength, 8);
+    QCOMPARE(rules.rules()[0].text, QStringLiteral("cidr:::ffff:10.0.0.0/104 direct"));
+    QCOMPARE(matchText(rules.match({}, address("10.1.2.3"))), QStringLiteral("direct#0@1"));
+    QCOMPARE(matchText(rules.match({}, address("::ffff:10.1.2.3"))), QStringLiteral("direct#0@1"));
+    QCOMPARE(matchText(rules.match({}, address("192.0.2.1"))), QStringLiteral("block#1@2"));
+    QCOMPARE(matchText(rules.match({}, address("2001:db8::1"))), QStringLiteral("none"));
+}
+
 void TestUserRules::addressLiteralsAreNotNames()
 {
     const UserRules rules = parsedRules(QStringLiteral("keyword:10 block\nkeyword:db8 block\n"));
@@ -206,6 +221,10 @@ void TestUserRules::rejectsBadRules_data()
         << QStringLiteral("rules line 1: \"domain:") + QString(64, u'a') +
                QStringLiteral(".com direct\": invalid domain \"") + QString(64, u'a') +
                QStringLiteral(".com\"");
+    QTest::newRow("address as domain")
+        << QStringLiteral("domain:192.0.2.1 direct") << 1
+        << QStringLiteral("rules line 1: \"domain:192.0.2.1 direct\": \"192.0.2.1\" is an "
+                          "address, not a domain (match addresses with cidr:ADDRESS/LENGTH)");
     QTest::newRow("wildcard") << QStringLiteral("domain:*.example.com tunnel") << 1
                               << QStringLiteral("rules line 1: \"domain:*.example.com tunnel\": "
                                                 "invalid domain \"*.example.com\"");
