@@ -11,7 +11,6 @@
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QSemaphore>
-#include <QSslSocket>
 #include <QTcpServer>
 
 #include <functional>
@@ -80,11 +79,6 @@ std::optional<QString> EngineGroup::start(const ProxySettings& settings)
     m_limit = std::max(1, settings.connectionLimit);
     m_open = 0;
     m_next = 0;
-
-    // Qt's TLS backend (behind the DoH client's QSslSocket) initialises itself on first use;
-    // two engine threads doing that at once race inside it (a use-after-free, and OpenSSL
-    // state leaked, seen in integration.signals). It is initialised here, before any thread.
-    QSslSocket::supportsSsl();
 
     // The warm pool's size is for the whole proxy: each engine keeps its share (rounded up).
     ProxySettings engineSettings = settings;

@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QLoggingCategory>
+#include <QSslSocket>
 #include <QThread>
 
 #include <pthread.h>
@@ -17,6 +18,12 @@ EventLoopThread::EventLoopThread(const QString& name)
     : m_state(std::make_shared<State>())
 {
     m_state->name = name;
+    // Qt's TLS backend (behind the DoH client's QSslSocket) and the system OpenSSL under it
+    // initialise themselves on first use, on whichever thread that is; done on an engine
+    // thread (or on two at once), their per-thread state met the thread's exit in a race: a
+    // use-after-free at stop in the ASan build, heap corruption ("unaligned tcache chunk") at
+    // the GUI's exit in the normal one. So it happens here, on the thread that starts threads.
+    QSslSocket::supportsSsl();
     m_thread = std::thread([state = m_state] { run(state); });
     std::unique_lock lock(m_state->mutex);
     m_state->changed.wait(lock, [this] { return m_state->qthread != nullptr; });

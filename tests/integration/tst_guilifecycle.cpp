@@ -137,8 +137,12 @@ void TestGuiLifecycle::aSignalQuitsLikeQuit()
     // A second one while it stops changes nothing.
     ::kill(pid_t(m_app->processId()), signalNumber);
     QVERIFY(m_app->waitForFinished(kWaitMs));
-    QCOMPARE(m_app->exitStatus(), QProcess::NormalExit);
-    QCOMPARE(m_app->exitCode(), 0);
+    m_output += m_app->readAll();
+    QVERIFY2(m_app->exitStatus() == QProcess::NormalExit && m_app->exitCode() == 0,
+             qPrintable(QStringLiteral("exit status %1, code %2\n%3")
+                            .arg(int(m_app->exitStatus()))
+                            .arg(m_app->exitCode())
+                            .arg(QString::fromUtf8(m_output.right(6000)))));
     for (qint64 pid : demo)
         QVERIFY2(!alive(pid), qPrintable(QStringLiteral("demo process %1 still runs").arg(pid)));
 }

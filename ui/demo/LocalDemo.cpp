@@ -190,6 +190,8 @@ void LocalDemo::checkReady()
         return;
     m_deadline.stop();
     m_profile.address = QStringLiteral("localhost:%1").arg(m_serverPort);
+    // The server is on this machine: dialled by address, with no name lookup per tunnel.
+    m_profile.preferredIp = QStringLiteral("127.0.0.1");
     m_profile.dohServer = QStringLiteral("https://127.0.0.1:%1/dns-query").arg(m_serverPort);
     m_profile.caFile = m_certificate;
     m_ready = true;
