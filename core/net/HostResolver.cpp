@@ -2,6 +2,7 @@
 
 #include "ech/DnsMessage.h"
 #include "ech/DohClient.h"
+#include "net/NameLookup.h"
 
 #include <QHostInfo>
 #include <QPointer>
@@ -66,16 +67,21 @@ void HostResolver::store(const QString& host, const Lookup& lookup)
                                std::chrono::steady_clock::now() + std::min(lookup.ttl, kMaxTtl)});
 }
 
+SystemHostResolver::~SystemHostResolver() = default;
+
 void SystemHostResolver::lookup(const QString& host, LookupCallback callback)
 {
-    QHostInfo::lookupHost(
-        host, this, [host, callback = std::move(callback)](const QHostInfo& info) {
+    // resolve() asks for each name once at a time, so the name keys its lookup.
+    auto lookup = std::make_unique<NameLookup>(
+        host, this, [this, host, callback = std::move(callback)](const QHostInfo& info) {
+            const auto finished = m_lookups.extract(host);
             if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
                 callback(QStringLiteral("cannot resolve %1: %2").arg(host, info.errorString()));
                 return;
             }
             callback(Lookup{info.addresses(), kSystemTtl});
         });
+    m_lookups[host] = std::move(lookup);
 }
 
 DohHostResolver::DohHostResolver(std::unique_ptr<DohClient> doh, QObject* parent)

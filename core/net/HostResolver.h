@@ -1,5 +1,7 @@
 #pragma once
 
+#include "net/NameLookup.h"
+
 #include <QHash>
 #include <QHostAddress>
 #include <QList>
@@ -10,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <variant>
 
 namespace echw {
@@ -58,15 +61,19 @@ private:
     qint64 m_misses = 0;
 };
 
-// The operating system's resolver (QHostInfo, on Qt's thread pool). It reports no TTL, so
-// answers are kept for a fixed minute.
+// The operating system's resolver (NameLookup, on the process's lookup threads). It reports
+// no TTL, so answers are kept for a fixed minute.
 class SystemHostResolver final : public HostResolver {
     Q_OBJECT
 public:
     using HostResolver::HostResolver;
+    ~SystemHostResolver() override;
 
 protected:
     void lookup(const QString& host, LookupCallback callback) override;
+
+private:
+    std::unordered_map<QString, std::unique_ptr<NameLookup>> m_lookups;
 };
 
 // A and AAAA over DoH, so that no plaintext DNS query leaves the machine.

@@ -1,5 +1,6 @@
 #include "TcpDialer.h"
 
+#include "net/NameLookup.h"
 #include "net/SocketStream.h"
 
 #include <QHostInfo>
@@ -61,8 +62,6 @@ TcpDialer::TcpDialer(TargetAddress target, std::chrono::milliseconds timeout, Ca
 
 TcpDialer::~TcpDialer()
 {
-    if (m_lookupId >= 0)
-        QHostInfo::abortHostLookup(m_lookupId);
     closeAttempt();
 }
 
@@ -75,12 +74,13 @@ void TcpDialer::start()
         QMetaObject::invokeMethod(this, &TcpDialer::tryNextAddress, Qt::QueuedConnection);
         return;
     }
-    m_lookupId = QHostInfo::lookupHost(m_target.host, this, &TcpDialer::onLookupFinished);
+    m_lookup = std::make_unique<NameLookup>(
+        m_target.host, this, [this](const QHostInfo& info) { onLookupFinished(info); });
 }
 
 void TcpDialer::onLookupFinished(const QHostInfo& info)
 {
-    m_lookupId = -1;
+    m_lookup.reset();
     if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
         finish(ConnectError{
             ConnectError::Kind::NameNotResolved,
@@ -165,10 +165,7 @@ void TcpDialer::finish(Result result)
         return;
     m_done = true;
     m_deadline.stop();
-    if (m_lookupId >= 0) {
-        QHostInfo::abortHostLookup(m_lookupId);
-        m_lookupId = -1;
-    }
+    m_lookup.reset();
     closeAttempt();
     // The callback may destroy this dialer; nothing touches members after it.
     auto callback = std::move(m_callback);

@@ -18,10 +18,11 @@ class QSocketNotifier;
 
 namespace echw {
 
+class NameLookup;
 class SocketStream;
 
 // Opens one TCP connection without ever blocking the event loop: the name is resolved
-// asynchronously (QHostInfo runs the system resolver on its own thread pool), then each
+// asynchronously (NameLookup runs the system resolver on the process's lookup threads), then each
 // address is tried in turn with a non-blocking connect(2), all under one deadline.
 //
 // Destroying the dialer cancels whatever it is doing; the callback is then never called.
@@ -48,7 +49,7 @@ private:
     std::chrono::milliseconds m_timeout;
     Callback m_callback;
     QTimer m_deadline;
-    int m_lookupId = -1;
+    std::unique_ptr<NameLookup> m_lookup;
     QList<QHostAddress> m_addresses;
     qsizetype m_nextAddress = 0;
     int m_attemptDescriptor = -1;
