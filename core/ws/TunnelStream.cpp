@@ -171,7 +171,8 @@ void TunnelStream::warnTokenUnchecked() const
 void TunnelStream::handleFrames()
 {
     const qsizetype before = m_inbox.size() - m_inboxOffset;
-    while (m_phase != Phase::Closed) {
+    QString cutOff; // why the worker ended the connection abnormally, reported after the data
+    while (m_phase != Phase::Closed && cutOff.isEmpty()) {
         auto event = m_decoder.next();
         if (!event)
             break;
@@ -203,7 +204,18 @@ void TunnelStream::handleFrames()
                           QStringLiteral("the worker closed the WebSocket before CONNECTED"));
                 return;
             }
-            endReading();
+            // RFC 6455 section 7.4.1: any other code means the connection was cut (the worker
+            // going away, an error inside it). A clean end would let the local client take a
+            // truncated transfer for a complete one; after `CLOSE` the code no longer matters.
+            if (m_readEnded || event->closeCode == WebSocketCloseCode::Normal ||
+                event->closeCode == WebSocketCloseCode::NoStatusReceived) {
+                endReading();
+                break;
+            }
+            cutOff = QStringLiteral("the worker closed the WebSocket with code %1")
+                         .arg(event->closeCode);
+            if (!event->reason.isEmpty())
+                cutOff += QStringLiteral(": ") + QString::fromUtf8(event->reason);
             break;
         case Type::Error:
             sendClose(event->closeCode);
@@ -222,6 +234,12 @@ void TunnelStream::handleFrames()
     }
     if (m_phase == Phase::Open && m_inbox.size() - m_inboxOffset > before && !m_readPaused)
         Q_EMIT readyRead();
+    if (!cutOff.isEmpty() && m_phase == Phase::Open) {
+        m_phase = Phase::Closed;
+        m_keepAlive.stop();
+        m_transport->abort();
+        reportFailed(cutOff);
+    }
 }
 
 void TunnelStream::handleText(const QByteArray& text)

@@ -146,6 +146,8 @@ private Q_SLOTS:
     void answersQtPingsWithTheSamePayload_data();
     void answersQtPingsWithTheSamePayload();
     void endsOnceWhenQtClosesNormally();
+    void failsOnceWhenQtClosesAbnormally_data();
+    void failsOnceWhenQtClosesAbnormally();
     void closesWithProtocolErrorWhenDataComesBeforeConnected();
     void closesWithMessageTooBigForAnOversizedText();
 
@@ -303,6 +305,36 @@ void TestTunnelStreamOracle::endsOnceWhenQtClosesNormally()
     QCoreApplication::processEvents();
     QCOMPARE(tunnel.client->readFinished, 1);
     QCOMPARE(tunnel.client->failures, QStringList());
+}
+
+void TestTunnelStreamOracle::failsOnceWhenQtClosesAbnormally_data()
+{
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("1001 going away")
+        << int(QWebSocketProtocol::CloseCodeGoingAway) << QStringLiteral("server restarting");
+    QTest::newRow("1011 internal error")
+        << int(QWebSocketProtocol::CloseCodeBadOperation) << QStringLiteral("boom");
+}
+
+// A close with another code than 1000 means the connection was cut, not finished: the local
+// client must see a failure (a reset), not a clean end that looks like a complete response.
+void TestTunnelStreamOracle::failsOnceWhenQtClosesAbnormally()
+{
+    QFETCH(int, code);
+    QFETCH(QString, reason);
+    OpenTunnel tunnel;
+    QVERIFY(open(tunnel));
+    tunnel.worker->peer()->sendBinaryMessage("partial");
+    tunnel.worker->peer()->close(QWebSocketProtocol::CloseCode(code), reason);
+    QTRY_COMPARE_WITH_TIMEOUT(tunnel.client->failures.size(), 1, kWaitMs);
+    QCOMPARE(
+        tunnel.client->failures.first(),
+        QStringLiteral("the worker closed the WebSocket with code %1: %2").arg(code).arg(reason));
+    QCOMPARE(tunnel.client->received, QByteArray("partial"));
+    QCoreApplication::processEvents();
+    QCOMPARE(tunnel.client->failures.size(), 1);
+    QCOMPARE(tunnel.client->readFinished, 0);
 }
 
 // Our Close frames as Qt reads them: the code we fail the connection with reaches the peer.
