@@ -1,7 +1,6 @@
 #include "TunnelStream.h"
 
 #include "system/OncePerProcess.h"
-#include "tls/TlsStream.h"
 
 #include <QLoggingCategory>
 
@@ -23,9 +22,9 @@ const QByteArray kClose = QByteArrayLiteral("CLOSE");
 
 } // namespace
 
-TunnelStream::TunnelStream(std::unique_ptr<TlsStream> tls, Setup setup, QObject* parent)
+TunnelStream::TunnelStream(std::unique_ptr<ByteStream> transport, Setup setup, QObject* parent)
     : ByteStream(parent)
-    , m_tls(std::move(tls))
+    , m_transport(std::move(transport))
     , m_setup(std::move(setup))
 {
     m_deadline.setSingleShot(true);
@@ -42,11 +41,11 @@ TunnelStream::TunnelStream(std::unique_ptr<TlsStream> tls, Setup setup, QObject*
                       .arg(m_setup.timeout.count()));
     });
     connect(&m_keepAlive, &QTimer::timeout, this, &TunnelStream::onKeepAlive);
-    connect(m_tls.get(), &ByteStream::readyRead, this, &TunnelStream::onTlsReadable);
-    connect(m_tls.get(), &ByteStream::readFinished, this, &TunnelStream::onTlsEnded);
-    connect(m_tls.get(), &ByteStream::failed, this, &TunnelStream::onTlsFailed);
-    connect(m_tls.get(), &ByteStream::bytesWritten, this, &ByteStream::bytesWritten);
-    connect(m_tls.get(), &ByteStream::writeFinished, this, &ByteStream::writeFinished);
+    connect(m_transport.get(), &ByteStream::readyRead, this, &TunnelStream::onTransportReadable);
+    connect(m_transport.get(), &ByteStream::readFinished, this, &TunnelStream::onTransportEnded);
+    connect(m_transport.get(), &ByteStream::failed, this, &TunnelStream::onTransportFailed);
+    connect(m_transport.get(), &ByteStream::bytesWritten, this, &ByteStream::bytesWritten);
+    connect(m_transport.get(), &ByteStream::writeFinished, this, &ByteStream::writeFinished);
 }
 
 TunnelStream::~TunnelStream() = default;
@@ -67,8 +66,8 @@ void TunnelStream::upgrade()
     auto& upgrade = std::get<WebSocketUpgradeRequest>(request);
     m_upgrade.emplace(upgrade.key, m_setup.upgrade.subprotocol);
     m_deadline.start(m_setup.timeout);
-    m_tls->write(upgrade.bytes);
-    onTlsReadable(); // bytes may already wait
+    m_transport->write(upgrade.bytes);
+    onTransportReadable(); // bytes may already wait
 }
 
 void TunnelStream::connectTo(const TargetAddress& target, QByteArray earlyData)
@@ -115,14 +114,14 @@ void TunnelStream::onKeepAlive()
         sendFrame(WebSocketOpcode::Ping, {});
 }
 
-void TunnelStream::onTlsReadable()
+void TunnelStream::onTransportReadable()
 {
     while (m_phase != Phase::Closed) {
         if (m_phase == Phase::Open && m_inbox.size() - m_inboxOffset >= kInboxHighWater) {
-            updateTlsReading();
+            updateTransportReading();
             break;
         }
-        const qint64 n = m_tls->read(t_tunnelScratch, kReadChunk);
+        const qint64 n = m_transport->read(t_tunnelScratch, kReadChunk);
         if (n <= 0)
             break;
         const QByteArrayView chunk(t_tunnelScratch, n);
@@ -152,8 +151,8 @@ void TunnelStream::onTlsReadable()
         }
         handleFrames();
     }
-    if (m_tls->atEnd())
-        onTlsEnded();
+    if (m_transport->atEnd())
+        onTransportEnded();
 }
 
 void TunnelStream::warnTokenUnchecked() const
@@ -172,7 +171,8 @@ void TunnelStream::warnTokenUnchecked() const
 void TunnelStream::handleFrames()
 {
     const qsizetype before = m_inbox.size() - m_inboxOffset;
-    while (m_phase != Phase::Closed) {
+    QString cutOff; // why the worker ended the connection abnormally, reported after the data
+    while (m_phase != Phase::Closed && cutOff.isEmpty()) {
         auto event = m_decoder.next();
         if (!event)
             break;
@@ -204,7 +204,18 @@ void TunnelStream::handleFrames()
                           QStringLiteral("the worker closed the WebSocket before CONNECTED"));
                 return;
             }
-            endReading();
+            // RFC 6455 section 7.4.1: any other code means the connection was cut (the worker
+            // going away, an error inside it). A clean end would let the local client take a
+            // truncated transfer for a complete one; after `CLOSE` the code no longer matters.
+            if (m_readEnded || event->closeCode == WebSocketCloseCode::Normal ||
+                event->closeCode == WebSocketCloseCode::NoStatusReceived) {
+                endReading();
+                break;
+            }
+            cutOff = QStringLiteral("the worker closed the WebSocket with code %1")
+                         .arg(event->closeCode);
+            if (!event->reason.isEmpty())
+                cutOff += QStringLiteral(": ") + QString::fromUtf8(event->reason);
             break;
         case Type::Error:
             sendClose(event->closeCode);
@@ -215,7 +226,7 @@ void TunnelStream::handleFrames()
                 return;
             }
             m_phase = Phase::Closed;
-            m_tls->abort();
+            m_transport->abort();
             reportFailed(QStringLiteral("bad WebSocket data from the worker: %1")
                              .arg(QString::fromUtf8(event->reason)));
             return;
@@ -223,6 +234,12 @@ void TunnelStream::handleFrames()
     }
     if (m_phase == Phase::Open && m_inbox.size() - m_inboxOffset > before && !m_readPaused)
         Q_EMIT readyRead();
+    if (!cutOff.isEmpty() && m_phase == Phase::Open) {
+        m_phase = Phase::Closed;
+        m_keepAlive.stop();
+        m_transport->abort();
+        reportFailed(cutOff);
+    }
 }
 
 void TunnelStream::handleText(const QByteArray& text)
@@ -262,7 +279,7 @@ void TunnelStream::handleText(const QByteArray& text)
     qCDebug(lcTunnel, "ignoring a text message from the worker");
 }
 
-void TunnelStream::onTlsEnded()
+void TunnelStream::onTransportEnded()
 {
     if (m_phase == Phase::Open) {
         endReading();
@@ -273,7 +290,7 @@ void TunnelStream::onTlsEnded()
                   QStringLiteral("the worker closed the connection during set-up"));
 }
 
-void TunnelStream::onTlsFailed(const QString& reason)
+void TunnelStream::onTransportFailed(const QString& reason)
 {
     if (m_phase == Phase::Open) {
         m_phase = Phase::Closed;
@@ -293,7 +310,7 @@ qint64 TunnelStream::read(char* data, qint64 max)
         if (m_inboxOffset == m_inbox.size()) {
             m_inbox.clear();
             m_inboxOffset = 0;
-            updateTlsReading();
+            updateTransportReading();
         }
     }
     return n;
@@ -308,13 +325,13 @@ void TunnelStream::write(QByteArrayView data)
 
 qint64 TunnelStream::pendingWriteBytes() const
 {
-    return m_tls->pendingWriteBytes();
+    return m_transport->pendingWriteBytes();
 }
 
 void TunnelStream::setReadPaused(bool paused)
 {
     m_readPaused = paused;
-    updateTlsReading();
+    updateTransportReading();
     if (!paused && (m_inbox.size() > m_inboxOffset || m_readEnded))
         QMetaObject::invokeMethod(this, &ByteStream::readyRead, Qt::QueuedConnection);
 }
@@ -331,7 +348,7 @@ void TunnelStream::finishWrite()
     m_closing = true;
     // The worker protocol has no half-close: CLOSE ends the whole connection at the worker.
     sendFrame(WebSocketOpcode::Text, kClose);
-    m_tls->finishWrite();
+    m_transport->finishWrite();
 }
 
 void TunnelStream::abort()
@@ -339,25 +356,25 @@ void TunnelStream::abort()
     m_phase = Phase::Closed;
     m_deadline.stop();
     m_keepAlive.stop();
-    m_tls->abort();
+    m_transport->abort();
 }
 
 void TunnelStream::sendFrame(WebSocketOpcode opcode, QByteArrayView payload)
 {
     m_frameScratch.resize(0); // unlike clear(), keeps the buffer: no allocation per frame
     appendFrame(m_frameScratch, opcode, payload, true, randomMaskKey());
-    m_tls->write(m_frameScratch);
+    m_transport->write(m_frameScratch);
 }
 
 void TunnelStream::sendClose(quint16 code)
 {
-    // After finishWrite() our direction is closed at the TLS level: nothing more can go out.
+    // After finishWrite() our direction is closed at the transport: nothing more can go out.
     if (m_closeSent || m_closing)
         return;
     m_closeSent = true;
     m_frameScratch.resize(0);
     appendCloseFrame(m_frameScratch, code, {}, randomMaskKey());
-    m_tls->write(m_frameScratch);
+    m_transport->write(m_frameScratch);
 }
 
 void TunnelStream::failSetup(ConnectError::Kind kind, const QString& message)
@@ -367,7 +384,7 @@ void TunnelStream::failSetup(ConnectError::Kind kind, const QString& message)
     m_phase = Phase::Closed;
     m_deadline.stop();
     m_keepAlive.stop();
-    m_tls->abort();
+    m_transport->abort();
     Q_EMIT setupFailed(ConnectError{kind, message});
 }
 
@@ -386,11 +403,11 @@ void TunnelStream::endReading()
         Qt::QueuedConnection);
 }
 
-void TunnelStream::updateTlsReading()
+void TunnelStream::updateTransportReading()
 {
     if (m_phase == Phase::Closed)
         return;
-    m_tls->setReadPaused(m_readPaused || m_inbox.size() - m_inboxOffset >= kInboxHighWater);
+    m_transport->setReadPaused(m_readPaused || m_inbox.size() - m_inboxOffset >= kInboxHighWater);
 }
 
 } // namespace echw

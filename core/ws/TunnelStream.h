@@ -15,11 +15,11 @@
 
 namespace echw {
 
-class TlsStream;
-
 // One proxied connection through the worker (protocol.md section 2): over an established TLS
-// stream, the WebSocket upgrade with the token as subprotocol, then `CONNECT:<target>|<early>`,
-// then binary frames both ways until either side sends `CLOSE`.
+// stream (any ByteStream: TunnelConnector hands it the verified TLS stream; tests hand it plain
+// TCP to speak to another WebSocket implementation), the WebSocket upgrade with the token as
+// subprotocol, then `CONNECT:<target>|<early>`, then binary frames both ways until either side
+// sends `CLOSE`.
 //
 // start() does both steps at once. A warm pool splits them: upgrade() makes a ready session
 // (it answers pings, and pings the worker itself so that neither side times it out), and
@@ -41,7 +41,7 @@ public:
         std::chrono::milliseconds keepAliveInterval{30'000};
     };
 
-    TunnelStream(std::unique_ptr<TlsStream> tls, Setup setup, QObject* parent = nullptr);
+    TunnelStream(std::unique_ptr<ByteStream> transport, Setup setup, QObject* parent = nullptr);
     ~TunnelStream() override;
 
     // Sends the upgrade; emits established() once the worker said CONNECTED, or
@@ -72,21 +72,21 @@ Q_SIGNALS:
 private:
     enum class Phase { Upgrading, Ready, Connecting, Open, Closed };
 
-    void onTlsReadable();
-    void onTlsEnded();
-    void onTlsFailed(const QString& reason);
+    void onTransportReadable();
+    void onTransportEnded();
+    void onTransportFailed(const QString& reason);
     void handleFrames();
     void handleText(const QByteArray& text);
     void sendFrame(WebSocketOpcode opcode, QByteArrayView payload);
     void sendClose(quint16 code);
     void failSetup(ConnectError::Kind kind, const QString& message);
     void endReading();
-    void updateTlsReading();
+    void updateTransportReading();
     void sendConnect();
     void onKeepAlive();
     void warnTokenUnchecked() const;
 
-    std::unique_ptr<TlsStream> m_tls;
+    std::unique_ptr<ByteStream> m_transport;
     Setup m_setup;
     Phase m_phase = Phase::Upgrading;
     std::optional<WebSocketUpgradeResponseParser> m_upgrade;
