@@ -1,11 +1,11 @@
 #include "HttpProxyParser.h"
 
+#include "http/HttpHead.h"
 #include "http/HttpSyntax.h"
 
 #include <QString>
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 namespace echw {
@@ -19,13 +19,6 @@ using Event = HttpProxyParser::Event;
 // and an unknown one might change that.
 constexpr QByteArrayView kMethods[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
                                        "CONNECT", "OPTIONS", "TRACE", "PATCH"};
-
-// A chunk-size line longer than this is an attack, not a chunk extension anyone uses.
-constexpr qsizetype kMaxChunkLineBytes = 4 * 1024;
-// 2^53 keeps a chunk size exact wherever a peer holds it in a double, and cannot overflow our
-// 64 bits; the digit limit also bounds runs of leading zeros, which the value never sees.
-constexpr quint64 kMaxChunkSize = quint64(1) << 53;
-constexpr int kMaxChunkSizeDigits = 16;
 
 Event eventOf(Event::Type type)
 {
@@ -53,39 +46,6 @@ struct Rejection {
     int status;
     QByteArray reason;
 };
-
-struct RequestLine {
-    QByteArrayView method;
-    QByteArrayView target;
-    QByteArrayView version;
-};
-
-// What the header section says about framing, and the field lines to forward.
-struct FieldSection {
-    QByteArray forwarded; // each line byte-exact, ending in CRLF
-    bool hasTransferEncoding = false;
-    QByteArrayView finalCoding;
-    int chunkedCount = 0;
-    std::optional<qint64> contentLength;
-    QByteArrayView proxyAuthorization;
-    int proxyAuthorizationCount = 0;
-};
-
-bool isDigit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-int hexValue(char c)
-{
-    if (isDigit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 bool startsWithIgnoringCase(QByteArrayView text, QByteArrayView prefix)
 {
@@ -143,99 +103,26 @@ QByteArray allowedMethodList()
     return list;
 }
 
-// RFC 9112 section 3: request-line = method SP request-target SP HTTP-version, with single
-// spaces; being strict here leaves nothing for the origin to read differently.
-std::optional<Rejection> parseRequestLine(QByteArrayView line, RequestLine& request)
+// The field lines to send on: each byte-exact, ending in CRLF, without Host (the proxy
+// replaces it with the URI's authority, RFC 9112 section 3.2.2) and Proxy-* (addressed to us:
+// Proxy-Authorization, Proxy-Connection; they must not leak on). The head was already
+// checked by parseRequestHead, so its lines are well-formed.
+QByteArray forwardedFieldLines(QByteArrayView head)
 {
-    const qsizetype firstSpace = line.indexOf(' ');
-    const qsizetype secondSpace = firstSpace < 0 ? -1 : line.indexOf(' ', firstSpace + 1);
-    if (secondSpace < 0)
-        return Rejection{400, QByteArrayLiteral("malformed request line")};
-    request.method = line.first(firstSpace);
-    request.target = line.sliced(firstSpace + 1, secondSpace - firstSpace - 1);
-    request.version = line.sliced(secondSpace + 1);
-
-    // RFC 9112 section 2.3: HTTP-version = "HTTP" "/" DIGIT "." DIGIT, case-sensitive.
-    const QByteArrayView version = request.version;
-    const bool versionWellFormed = version.size() == 8 && version.startsWith("HTTP/") &&
-                                   isDigit(version[5]) && version[6] == '.' && isDigit(version[7]);
-    if (!versionWellFormed || !http::isToken(request.method) || request.target.isEmpty())
-        return Rejection{400, QByteArrayLiteral("malformed request line")};
-    if (version != "HTTP/1.0" && version != "HTTP/1.1")
-        return Rejection{505, QByteArrayLiteral("unsupported HTTP version")};
-    // A URI is plain visible ASCII (RFC 3986 section 2).
-    const bool targetVisible =
-        std::all_of(request.target.begin(), request.target.end(), http::isVisibleAscii);
-    if (!targetVisible)
-        return Rejection{400, QByteArrayLiteral("malformed request target")};
-    // Methods are case-sensitive (RFC 9110 section 9.1).
-    if (std::find(std::begin(kMethods), std::end(kMethods), request.method) == std::end(kMethods))
-        return Rejection{405, QByteArrayLiteral("method not allowed")};
-    return std::nullopt;
-}
-
-std::optional<Rejection> readTransferEncoding(QByteArrayView value, FieldSection& fields)
-{
-    fields.hasTransferEncoding = true;
-    for (const QByteArrayView coding : http::splitList(value)) {
-        fields.finalCoding = coding;
-        if (http::equalsIgnoringCase(coding, "chunked"))
-            ++fields.chunkedCount;
+    QByteArray forwarded;
+    qsizetype position = head.indexOf("\r\n") + 2;
+    while (true) {
+        const qsizetype end = head.indexOf("\r\n", position);
+        const QByteArrayView line = head.sliced(position, end - position);
+        if (line.isEmpty())
+            break;
+        position = end + 2;
+        const QByteArrayView name = line.first(line.indexOf(':'));
+        if (http::equalsIgnoringCase(name, "Host") || startsWithIgnoringCase(name, "Proxy-"))
+            continue;
+        forwarded.append(line).append("\r\n");
     }
-    return std::nullopt;
-}
-
-// RFC 9110 section 8.6: Content-Length = 1*DIGIT; a list of identical values (or repeated
-// fields) may be taken as one, while any disagreement makes the framing unknowable.
-std::optional<Rejection> readContentLength(QByteArrayView value, FieldSection& fields)
-{
-    const Rejection invalid{400, QByteArrayLiteral("invalid Content-Length")};
-    const QList<QByteArrayView> elements = http::splitList(value);
-    if (elements.isEmpty())
-        return invalid;
-    for (const QByteArrayView text : elements) {
-        qint64 length = 0;
-        for (const char c : text) {
-            if (!isDigit(c) || length > (std::numeric_limits<qint64>::max() - (c - '0')) / 10)
-                return invalid;
-            length = length * 10 + (c - '0');
-        }
-        if (fields.contentLength && *fields.contentLength != length)
-            return Rejection{400, QByteArrayLiteral("conflicting Content-Length values")};
-        fields.contentLength = length;
-    }
-    return std::nullopt;
-}
-
-std::optional<Rejection> readFieldLine(QByteArrayView line, FieldSection& fields)
-{
-    // RFC 9112 section 5.2: a proxy must reject or unfold obs-fold; it rejects.
-    const auto split = http::splitFieldLine(line);
-    if (const auto* error = std::get_if<http::FieldLineError>(&split)) {
-        if (*error == http::FieldLineError::Folded)
-            return Rejection{400, QByteArrayLiteral("obsolete line folding")};
-        if (*error == http::FieldLineError::MissingColon)
-            return Rejection{400, QByteArrayLiteral("header line without colon")};
-        return Rejection{400, QByteArrayLiteral("invalid header name")};
-    }
-    const auto [name, value] = std::get<http::FieldLine>(split);
-    if (!http::isFieldValue(value))
-        return Rejection{400, QByteArrayLiteral("control character in header value")};
-
-    // RFC 9112 section 3.2.2: the proxy replaces Host with the URI's authority. Proxy-* fields
-    // are addressed to us (Proxy-Authorization, Proxy-Connection) and must not leak on.
-    if (http::equalsIgnoringCase(name, "Proxy-Authorization")) {
-        fields.proxyAuthorization = value;
-        ++fields.proxyAuthorizationCount;
-    }
-    if (http::equalsIgnoringCase(name, "Host") || startsWithIgnoringCase(name, "Proxy-"))
-        return std::nullopt;
-    fields.forwarded.append(line).append("\r\n");
-    if (http::equalsIgnoringCase(name, "Transfer-Encoding"))
-        return readTransferEncoding(value, fields);
-    if (http::equalsIgnoringCase(name, "Content-Length"))
-        return readContentLength(value, fields);
-    return std::nullopt;
+    return forwarded;
 }
 
 // Splits an absolute-form http URI (RFC 9112 section 3.2.2) into where to connect and the
@@ -361,66 +248,42 @@ QByteArray HttpProxyParser::errorResponse(int status, QByteArrayView reason)
 
 std::optional<HttpProxyParser::Event> HttpProxyParser::nextHead()
 {
-    while (true) {
-        const QByteArrayView pending = QByteArrayView(m_buffer).sliced(m_offset);
-        const qsizetype lf = pending.indexOf('\n', m_headScanned);
-        if (lf < 0) {
-            m_headScanned = pending.size();
-            if (pending.size() > kMaxHeadBytes)
-                return fail(431, QByteArrayLiteral("request head too large"));
-            return std::nullopt;
-        }
-        if (lf + 1 > kMaxHeadBytes)
-            return fail(431, QByteArrayLiteral("request head too large"));
-
-        // Bare LF line endings are accepted (RFC 9112 section 2.2); the head is rewritten
-        // with CRLF, so the origin never sees them.
-        QByteArrayView line = pending.sliced(m_headLineStart, lf - m_headLineStart);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        m_headScanned = m_headLineStart = lf + 1;
-        if (!line.isEmpty()) {
-            if (++m_headLines > kMaxHeaderCount + 1)
-                return fail(431, QByteArrayLiteral("too many header fields"));
-            continue;
-        }
-        if (m_headLines > 0)
-            return takeHead(lf + 1);
-        // RFC 9112 section 2.2: empty lines before a request line are to be ignored.
-        m_headScanned = m_headLineStart = 0;
-        consume(lf + 1);
+    const QByteArrayView pending = QByteArrayView(m_buffer).sliced(m_offset);
+    switch (m_scanner.scan(pending)) {
+    case http::HeadScanner::Status::NeedMore:
+        return std::nullopt;
+    case http::HeadScanner::Status::Failed:
+        return fail(m_scanner.error().status, m_scanner.error().reason);
+    case http::HeadScanner::Status::Complete:
+        break;
     }
+    // Empty lines before the request line are ignored (RFC 9112 section 2.2).
+    consume(m_scanner.headStart());
+    const qsizetype length = m_scanner.headLength();
+    m_scanner.reset();
+    return takeHead(length);
 }
 
 std::optional<HttpProxyParser::Event> HttpProxyParser::takeHead(qsizetype length)
 {
     const QByteArrayView head = QByteArrayView(m_buffer).sliced(m_offset, length);
-    m_headScanned = m_headLineStart = 0;
-    m_headLines = 0;
+    auto parsed = http::parseRequestHead(head);
+    if (auto* error = std::get_if<http::Error>(&parsed))
+        return fail(error->status, std::move(error->reason));
+    const http::RequestHead& request = std::get<http::RequestHead>(parsed);
+    // RFC 9110 section 2.5 lets a recipient of a higher minor version answer as 1.1, but the
+    // head is forwarded with its version, so only the two the origin surely knows go on.
+    if (request.versionMinor > 1)
+        return fail(505, QByteArrayLiteral("unsupported HTTP version"));
+    // Methods are case-sensitive (RFC 9110 section 9.1).
+    if (std::find(std::begin(kMethods), std::end(kMethods), request.method) == std::end(kMethods))
+        return fail(405, QByteArrayLiteral("method not allowed"));
 
-    qsizetype position = 0;
-    auto nextLine = [&] {
-        const qsizetype lf = head.indexOf('\n', position);
-        QByteArrayView line = head.sliced(position, lf - position);
-        position = lf + 1;
-        if (line.endsWith('\r'))
-            line.chop(1);
-        return line;
-    };
-
-    RequestLine request;
-    if (auto rejection = parseRequestLine(nextLine(), request))
-        return fail(rejection->status, std::move(rejection->reason));
-    FieldSection fields;
-    for (QByteArrayView line = nextLine(); !line.isEmpty(); line = nextLine()) {
-        if (auto rejection = readFieldLine(line, fields))
-            return fail(rejection->status, std::move(rejection->reason));
-    }
     // Checked before the target is looked at, so a client without credentials learns nothing
     // about where the proxy would connect. Two fields are one too many to pick from.
-    if (m_credentials.isRequired() &&
-        (fields.proxyAuthorizationCount != 1 ||
-         !m_credentials.acceptsBasicAuthorization(fields.proxyAuthorization)))
+    const auto authorization = request.fields.value("Proxy-Authorization");
+    if (m_credentials.isRequired() && (request.fields.count("Proxy-Authorization") != 1 ||
+                                       !m_credentials.acceptsBasicAuthorization(*authorization)))
         return fail(407, QByteArrayLiteral("proxy authentication required"));
 
     // RFC 9110 section 9.3.6: CONNECT has no content; whatever follows its head is tunnel.
@@ -440,35 +303,28 @@ std::optional<HttpProxyParser::Event> HttpProxyParser::takeHead(qsizetype length
     if (auto rejection = parseAbsoluteForm(request.target, event.target, originForm))
         return fail(rejection->status, std::move(rejection->reason));
 
-    // RFC 9112 section 6.1: a message with both Transfer-Encoding and Content-Length is how
-    // requests get smuggled past a proxy, and an HTTP/1.0 one has faulty framing; section
-    // 6.3 says the length cannot be known unless chunked is the final coding, applied once.
-    if (fields.hasTransferEncoding) {
-        if (fields.contentLength)
-            return fail(400, QByteArrayLiteral("both Transfer-Encoding and Content-Length"));
-        if (request.version == "HTTP/1.0")
-            return fail(400, QByteArrayLiteral("Transfer-Encoding in an HTTP/1.0 request"));
-        if (fields.chunkedCount != 1 || !http::equalsIgnoringCase(fields.finalCoding, "chunked"))
-            return fail(400, QByteArrayLiteral("Transfer-Encoding does not end in chunked"));
-    }
-
     const QByteArray host = hostField(event.target);
+    const QByteArray forwarded = forwardedFieldLines(head);
     event.head.reserve(length + host.size() + originForm.size());
-    event.head.append(request.method).append(' ').append(originForm).append(' ');
-    event.head.append(request.version).append("\r\n");
+    event.head.append(request.method).append(' ').append(originForm).append(" HTTP/1.");
+    event.head.append(char('0' + request.versionMinor)).append("\r\n");
     // RFC 9110 section 7.2: Host goes first, right after the request line.
     event.head.append("Host: ").append(host).append("\r\n");
-    event.head.append(fields.forwarded).append("\r\n");
+    event.head.append(forwarded).append("\r\n");
 
-    if (fields.hasTransferEncoding) {
+    switch (request.framing.kind) {
+    case http::BodyFraming::Kind::Chunked:
         m_state = State::ChunkedBody;
-        m_chunkState = ChunkState::SizeStart;
-        m_chunkLineBytes = 0;
-    } else if (fields.contentLength.value_or(0) > 0) {
+        m_chunked = http::ChunkedDecoder();
+        break;
+    case http::BodyFraming::Kind::Length:
         m_state = State::FixedBody;
-        m_bodyRemaining = *fields.contentLength;
-    } else {
+        m_bodyRemaining = request.framing.length;
+        break;
+    case http::BodyFraming::Kind::None:
+    case http::BodyFraming::Kind::CloseDelimited: // never for a request
         m_state = State::MessageEnd;
+        break;
     }
     consume(length);
     return event;
@@ -487,144 +343,20 @@ std::optional<HttpProxyParser::Event> HttpProxyParser::nextFixedBody()
 
 std::optional<HttpProxyParser::Event> HttpProxyParser::nextChunkedBody()
 {
-    if (m_chunkError)
-        return fail(m_chunkError->status, std::move(m_chunkError->reason));
-    // The body goes on in its wire form; it is scanned only to find where it ends.
-    const char* const begin = m_buffer.constData() + m_offset;
-    const char* const end = m_buffer.constData() + m_buffer.size();
-    const char* cursor = begin;
-    while (cursor != end && m_chunkState != ChunkState::Complete) {
-        if (m_chunkState == ChunkState::Data) {
-            const auto length = std::min<quint64>(m_chunkSize, end - cursor);
-            cursor += length;
-            m_chunkSize -= length;
-            if (m_chunkSize == 0)
-                m_chunkState = ChunkState::DataCr;
-            continue;
-        }
-        if (auto error = scanChunkFraming(*cursor)) {
-            if (cursor == begin)
-                return fail(error->status, std::move(error->reason));
-            // Forward the valid bytes before the bad one first and fail on the next call, so
-            // that the events do not depend on how the input was split.
-            m_chunkError = std::move(error);
-            break;
-        }
-        ++cursor;
-    }
-    if (m_chunkState == ChunkState::Complete)
+    if (m_chunked.failed())
+        return fail(m_chunked.error().status, m_chunked.error().reason);
+    // The body goes on in its wire form; it is decoded only to find where it ends.
+    const qsizetype length = m_chunked.feed(QByteArrayView(m_buffer).sliced(m_offset));
+    if (m_chunked.complete())
         m_state = State::MessageEnd;
-    if (cursor == begin)
+    // Valid bytes before a bad one go out first, and the error comes on the next call, so
+    // that the events do not depend on how the input was split.
+    if (length == 0) {
+        if (m_chunked.failed())
+            return fail(m_chunked.error().status, m_chunked.error().reason);
         return std::nullopt;
-    return bodyEvent(take(cursor - begin));
-}
-
-// Steps the RFC 9112 section 7.1 grammar by one byte outside chunk data, returning the Error
-// event (for the caller to fail with) when the byte does not fit. Line endings must be CRLF
-// here: the body is forwarded unchanged, so any leniency would let the origin see a different
-// end of message than we do.
-std::optional<HttpProxyParser::Event> HttpProxyParser::scanChunkFraming(char byte)
-{
-    const bool inSizeLine = m_chunkState <= ChunkState::SizeLf;
-    if (inSizeLine && ++m_chunkLineBytes > kMaxChunkLineBytes)
-        return errorEvent(400, QByteArrayLiteral("chunk size line too long"));
-    const bool inTrailer = m_chunkState >= ChunkState::TrailerStart;
-    if (inTrailer && ++m_trailerBytes > kMaxHeadBytes)
-        return errorEvent(431, QByteArrayLiteral("chunked trailer section too large"));
-
-    const int digit = hexValue(byte);
-    switch (m_chunkState) {
-    case ChunkState::SizeStart:
-        if (digit < 0)
-            return errorEvent(400, QByteArrayLiteral("invalid chunk size"));
-        m_chunkSize = static_cast<quint64>(digit);
-        m_chunkSizeDigits = 1;
-        m_chunkState = ChunkState::Size;
-        break;
-    case ChunkState::Size:
-        if (digit >= 0) {
-            m_chunkSize = m_chunkSize * 16 + static_cast<quint64>(digit);
-            if (++m_chunkSizeDigits > kMaxChunkSizeDigits || m_chunkSize > kMaxChunkSize)
-                return errorEvent(400, QByteArrayLiteral("chunk size too large"));
-        } else if (byte == ';') {
-            m_chunkState = ChunkState::Extension;
-        } else if (http::isOws(byte)) {
-            m_chunkState = ChunkState::SizeSpace;
-        } else if (byte == '\r') {
-            m_chunkState = ChunkState::SizeLf;
-        } else {
-            return errorEvent(400, QByteArrayLiteral("invalid chunk size"));
-        }
-        break;
-    case ChunkState::SizeSpace:
-        // chunk-ext = *( BWS ";" ... ): whitespace after the size must lead to an extension.
-        if (byte == ';')
-            m_chunkState = ChunkState::Extension;
-        else if (!http::isOws(byte))
-            return errorEvent(400, QByteArrayLiteral("invalid chunk size"));
-        break;
-    case ChunkState::Extension:
-        // Extensions are passed on untouched; only their end matters here.
-        if (byte == '\r')
-            m_chunkState = ChunkState::SizeLf;
-        else if (!http::isFieldValueChar(byte))
-            return errorEvent(400, QByteArrayLiteral("invalid chunk extension"));
-        break;
-    case ChunkState::SizeLf:
-        if (byte != '\n')
-            return errorEvent(400, QByteArrayLiteral("chunk size line not ended by CRLF"));
-        m_chunkLineBytes = 0;
-        if (m_chunkSize == 0) {
-            m_chunkState = ChunkState::TrailerStart;
-            m_trailerBytes = 0;
-            m_trailerCount = 0;
-        } else {
-            m_chunkState = ChunkState::Data;
-        }
-        break;
-    case ChunkState::DataCr:
-        if (byte != '\r')
-            return errorEvent(400, QByteArrayLiteral("chunk data not followed by CRLF"));
-        m_chunkState = ChunkState::DataLf;
-        break;
-    case ChunkState::DataLf:
-        if (byte != '\n')
-            return errorEvent(400, QByteArrayLiteral("chunk data not followed by CRLF"));
-        m_chunkState = ChunkState::SizeStart;
-        break;
-    case ChunkState::TrailerStart:
-        if (byte == '\r') {
-            m_chunkState = ChunkState::FinalLf;
-            break;
-        }
-        // A trailer field line starts with its name (no obs-fold, RFC 9112 section 5.2).
-        if (!http::isTchar(byte))
-            return errorEvent(400, QByteArrayLiteral("invalid trailer field"));
-        if (++m_trailerCount > kMaxHeaderCount)
-            return errorEvent(431, QByteArrayLiteral("too many trailer fields"));
-        m_chunkState = ChunkState::Trailer;
-        break;
-    case ChunkState::Trailer:
-        if (byte == '\r')
-            m_chunkState = ChunkState::TrailerLf;
-        else if (!http::isFieldValueChar(byte))
-            return errorEvent(400, QByteArrayLiteral("invalid trailer field"));
-        break;
-    case ChunkState::TrailerLf:
-        if (byte != '\n')
-            return errorEvent(400, QByteArrayLiteral("trailer line not ended by CRLF"));
-        m_chunkState = ChunkState::TrailerStart;
-        break;
-    case ChunkState::FinalLf:
-        if (byte != '\n')
-            return errorEvent(400, QByteArrayLiteral("chunked body not ended by CRLF"));
-        m_chunkState = ChunkState::Complete;
-        break;
-    case ChunkState::Data: // nextChunkedBody() skips chunk data without coming here
-    case ChunkState::Complete:
-        break;
     }
-    return std::nullopt;
+    return bodyEvent(take(length));
 }
 
 HttpProxyParser::Event HttpProxyParser::fail(int status, QByteArray reason)

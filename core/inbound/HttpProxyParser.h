@@ -1,5 +1,7 @@
 #pragma once
 
+#include "http/ChunkedDecoder.h"
+#include "http/HttpHeadScanner.h"
 #include "inbound/ProxyCredentials.h"
 #include "net/TargetAddress.h"
 
@@ -46,9 +48,9 @@ public:
         QByteArray reason;    // Error: a short text for the log and the response body
     };
 
-    // Limits on what a client may send before its request head ends.
-    static constexpr qsizetype kMaxHeadBytes = 64 * 1024;
-    static constexpr int kMaxHeaderCount = 100;
+    // The shared limits of core/http on a request head.
+    static constexpr qsizetype kMaxHeadBytes = http::HeadLimits{}.maxBytes;
+    static constexpr int kMaxHeaderCount = http::HeadLimits{}.maxFields;
 
     HttpProxyParser() = default;
     explicit HttpProxyParser(ProxyCredentials credentials);
@@ -71,29 +73,10 @@ public:
 
 private:
     enum class State { Head, FixedBody, ChunkedBody, MessageEnd, Tunnel, Failed };
-    // Where the chunked-body scanner is in the RFC 9112 section 7.1 grammar. The order
-    // matters: the size line and the trailer section are ranges of it.
-    enum class ChunkState {
-        SizeStart,
-        Size,
-        SizeSpace,
-        Extension,
-        SizeLf,
-        Data,
-        DataCr,
-        DataLf,
-        TrailerStart,
-        Trailer,
-        TrailerLf,
-        FinalLf,
-        Complete,
-    };
-
     std::optional<Event> nextHead();
     std::optional<Event> takeHead(qsizetype length);
     std::optional<Event> nextFixedBody();
     std::optional<Event> nextChunkedBody();
-    std::optional<Event> scanChunkFraming(char byte);
     Event fail(int status, QByteArray reason);
     QByteArray take(qsizetype length);
     void consume(qsizetype length);
@@ -104,22 +87,11 @@ private:
     qsizetype m_offset = 0;
     State m_state = State::Head;
 
-    // Progress of the search for the end of the head, relative to m_offset so that dropping
-    // consumed bytes does not move it: each byte is looked at once however it arrives.
-    qsizetype m_headScanned = 0;
-    qsizetype m_headLineStart = 0;
-    int m_headLines = 0;
-
+    // Finds the end of the next head in the bytes from m_offset; its progress is relative to
+    // m_offset, so dropping consumed bytes does not move it.
+    http::HeadScanner m_scanner{http::HeadScanner::Kind::Request};
     qint64 m_bodyRemaining = 0;
-
-    ChunkState m_chunkState = ChunkState::SizeStart;
-    quint64 m_chunkSize = 0; // while in Data: the bytes of the chunk still to come
-    int m_chunkSizeDigits = 0;
-    qsizetype m_chunkLineBytes = 0;
-    qsizetype m_trailerBytes = 0;
-    int m_trailerCount = 0;
-    // Bad framing found after valid bytes in one call, reported once those are out.
-    std::optional<Event> m_chunkError;
+    http::ChunkedDecoder m_chunked;
 };
 
 } // namespace echw

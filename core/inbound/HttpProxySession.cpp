@@ -48,7 +48,7 @@ void HttpProxySession::start(const QByteArray& firstBytes)
 
 void HttpProxySession::onClientReadable()
 {
-    if (upstreamCongested() || m_pendingConnect) {
+    if (upstreamCongested() || m_pendingConnect || m_held) {
         updateClientReading();
         return;
     }
@@ -74,53 +74,111 @@ void HttpProxySession::onClientEnded()
 
 void HttpProxySession::handleParserEvents()
 {
-    while (!m_pendingConnect && !upstreamCongested()) {
+    while (!m_pendingConnect && !m_held && !upstreamCongested()) {
         auto event = m_parser.next();
         if (!event)
             break;
-        switch (event->type) {
-        case HttpProxyParser::Event::Type::Connect:
-            disarmDeadline();
-            m_target = event->target;
-            m_client->setReadPaused(true);
-            m_pendingConnect = m_context.connector->open(
-                m_target, m_parser.takeRemaining(),
-                [this](Connector::Result r) { onTunnelConnected(std::move(r)); },
-                listConnection(QStringLiteral("HTTP CONNECT"), m_target));
+        if (!handleEvent(std::move(*event)))
             return;
-        case HttpProxyParser::Event::Type::RequestHead:
-            disarmDeadline();
-            if (!m_upstream || !(event->target == m_target)) {
-                dropUpstream();
-                m_target = event->target;
-                m_openPending = true;
-            }
-            sendUpstream(event->head);
-            break;
-        case HttpProxyParser::Event::Type::Body:
-            sendUpstream(event->body);
-            break;
-        case HttpProxyParser::Event::Type::MessageEnd:
-            if (m_openPending) {
-                // Pipelined requests for another target wait until this one is sent.
-                openUpstream(m_target);
-                updateClientReading();
-                return;
-            }
-            // No deadline between requests: the response may still be streaming. The next
-            // request's first byte arms the head deadline again.
-            break;
-        case HttpProxyParser::Event::Type::Error:
-            qCInfo(lcInbound, "HTTP proxy: %d %s", event->status, event->reason.constData());
-            dropUpstream();
-            replyAndClose(HttpProxyParser::errorResponse(event->status, event->reason));
-            return;
-        }
     }
     // Everything parsed from this read travels with the connection request.
     if (m_openPending)
         openUpstream(m_target);
     updateClientReading();
+}
+
+// Returns whether to go on with the next event.
+bool HttpProxySession::handleEvent(HttpProxyParser::Event event)
+{
+    switch (event.type) {
+    case HttpProxyParser::Event::Type::Connect:
+        disarmDeadline();
+        m_target = event.target;
+        m_client->setReadPaused(true);
+        m_pendingConnect = m_context.connector->open(
+            m_target, m_parser.takeRemaining(),
+            [this](Connector::Result r) { onTunnelConnected(std::move(r)); },
+            listConnection(QStringLiteral("HTTP CONNECT"), m_target));
+        return false;
+    case HttpProxyParser::Event::Type::RequestHead: {
+        disarmDeadline();
+        const bool otherTarget = !(event.target == m_target);
+        // Pipelined requests are answered in order: a request for another target, or one past
+        // the bound on requests in flight, waits (and the client is not read) until every
+        // response of the current upstream has reached the client.
+        const qsizetype inFlight = m_responses.outstanding();
+        if (m_upstream && inFlight > 0 &&
+            (otherTarget || m_responses.opaque() || inFlight >= kMaxRequestsInFlight)) {
+            m_held = std::move(event);
+            return false;
+        }
+        if (!m_upstream || otherTarget || m_responses.opaque() || m_upstreamEnded) {
+            dropUpstream();
+            m_target = event.target;
+            m_openPending = true;
+        }
+        m_responses.expect(event.head.startsWith("HEAD "));
+        sendUpstream(event.head);
+        return true;
+    }
+    case HttpProxyParser::Event::Type::Body:
+        sendUpstream(event.body);
+        return true;
+    case HttpProxyParser::Event::Type::MessageEnd:
+        if (m_openPending) {
+            // Pipelined requests for another target wait until this one is sent.
+            openUpstream(m_target);
+            updateClientReading();
+            return false;
+        }
+        // No deadline between requests: the response may still be streaming. The next
+        // request's first byte arms the head deadline again.
+        return true;
+    case HttpProxyParser::Event::Type::Error:
+        qCInfo(lcInbound, "HTTP proxy: %d %s", event.status, event.reason.constData());
+        dropUpstream();
+        replyAndClose(HttpProxyParser::errorResponse(event.status, event.reason));
+        return false;
+    }
+    return false;
+}
+
+// Called on the event loop after the responses were tracked: switching drops the pump that
+// reported them, which must not happen inside its own call.
+void HttpProxySession::resumeHeldRequest()
+{
+    if (!m_held || m_responses.outstanding() > 0 || !m_client)
+        return;
+    HttpProxyParser::Event event = std::move(*m_held);
+    m_held.reset();
+    // A held request for the same target only waited for the bound on requests in flight;
+    // the connection stays unless its framing was lost.
+    if (!(event.target == m_target) || m_responses.opaque() || m_upstreamEnded)
+        dropUpstream();
+    if (handleEvent(std::move(event)))
+        handleParserEvents();
+    else
+        updateClientReading();
+}
+
+void HttpProxySession::onResponseBytes(QByteArrayView bytes)
+{
+    m_responses.observe(bytes);
+    if (m_held && m_responses.outstanding() == 0)
+        QMetaObject::invokeMethod(this, &HttpProxySession::resumeHeldRequest, Qt::QueuedConnection);
+}
+
+// The upstream ended its direction. With a request held for another target and every
+// response delivered (a close-delimited one ends here), the client connection goes on with
+// that request; otherwise the client's direction ends too, as before.
+bool HttpProxySession::keepClientOpenAtUpstreamEnd()
+{
+    m_responses.finishInput();
+    if (!m_held || m_responses.outstanding() > 0)
+        return false;
+    m_upstreamEnded = true;
+    QMetaObject::invokeMethod(this, &HttpProxySession::resumeHeldRequest, Qt::QueuedConnection);
+    return true;
 }
 
 void HttpProxySession::sendUpstream(const QByteArray& bytes)
@@ -158,6 +216,8 @@ void HttpProxySession::onUpstreamConnected(Connector::Result result)
     m_downPump = std::make_unique<StreamPump>(m_upstream.get(), m_client.get());
     if (m_entry)
         m_downPump->countInto(&m_entry->counters()->down);
+    m_downPump->observeWith([this](QByteArrayView bytes) { onResponseBytes(bytes); });
+    m_downPump->keepSinkOpenAtEndWhen([this] { return keepClientOpenAtUpstreamEnd(); });
     connect(m_upstream.get(), &ByteStream::bytesWritten, this, [this] {
         if (!upstreamCongested())
             handleParserEvents();
@@ -206,6 +266,8 @@ void HttpProxySession::dropUpstream()
     m_downPump.reset();
     abortAndDropLater(m_upstream);
     m_outbox.clear();
+    m_responses = http::ResponseTracker();
+    m_upstreamEnded = false;
 }
 
 bool HttpProxySession::upstreamCongested() const
@@ -217,7 +279,7 @@ bool HttpProxySession::upstreamCongested() const
 void HttpProxySession::updateClientReading()
 {
     if (m_client && !m_relay)
-        m_client->setReadPaused(m_pendingConnect != nullptr || upstreamCongested());
+        m_client->setReadPaused(m_pendingConnect != nullptr || m_held || upstreamCongested());
 }
 
 void HttpProxySession::maybeFinish()

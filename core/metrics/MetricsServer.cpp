@@ -1,14 +1,12 @@
 #include "MetricsServer.h"
 
-#include "http/HttpSyntax.h"
+#include "http/HttpRequestHeadReader.h"
 #include "metrics/PrometheusText.h"
 
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
-
-#include <algorithm>
 
 namespace echw {
 
@@ -35,21 +33,19 @@ QByteArray plain(QByteArrayView status, QByteArrayView extraFields = {})
                     extraFields);
 }
 
-// RFC 9112 section 3: method SP request-target SP HTTP-version.
-bool validRequestLine(QByteArrayView line, QByteArrayView* method, QByteArrayView* target)
+// The answer to a request the shared HTTP layer refused.
+QByteArray refused(const http::Error& error)
 {
-    const qsizetype first = line.indexOf(' ');
-    if (first <= 0)
-        return false;
-    const qsizetype second = line.indexOf(' ', first + 1);
-    if (second <= first + 1)
-        return false;
-    *method = line.first(first);
-    *target = line.sliced(first + 1, second - first - 1);
-    const QByteArrayView version = line.sliced(second + 1);
-    return http::isToken(*method) &&
-           std::all_of(target->begin(), target->end(), http::isVisibleAscii) &&
-           (version == "HTTP/1.1" || version == "HTTP/1.0");
+    switch (error.status) {
+    case 414:
+        return plain("414 URI Too Long");
+    case 431:
+        return plain("431 Request Header Fields Too Large");
+    case 505:
+        return plain("505 HTTP Version Not Supported");
+    default:
+        return plain("400 Bad Request");
+    }
 }
 
 } // namespace
@@ -80,17 +76,24 @@ private:
             m_socket->readAll();
             return;
         }
-        m_head += m_socket->read(MetricsServer::kMaxRequestHead + 1 - m_head.size());
-        const qsizetype end = m_head.indexOf("\r\n\r\n");
+        // Read in pieces no larger than the head may be, so the reader's buffer stays within
+        // its limit; every piece is taken now, since readyRead does not come again for bytes
+        // already buffered.
         QByteArray answer;
-        if (end >= 0)
-            answer = MetricsServer::respond(QByteArrayView(m_head).first(end + 4), m_render);
-        else if (m_head.size() > MetricsServer::kMaxRequestHead)
-            answer = plain("431 Request Header Fields Too Large");
-        else
+        switch (m_reader.append(m_socket->read(MetricsServer::kMaxRequestHead))) {
+        case http::RequestHeadReader::Status::NeedMore:
+            if (m_socket->bytesAvailable() > 0)
+                QMetaObject::invokeMethod(this, &MetricsExchange::onReadyRead,
+                                          Qt::QueuedConnection);
             return;
+        case http::RequestHeadReader::Status::Failed:
+            answer = refused(m_reader.error());
+            break;
+        case http::RequestHeadReader::Status::Complete:
+            answer = MetricsServer::answer(m_reader.head(), m_render);
+            break;
+        }
         m_answered = true;
-        m_head.clear();
         m_socket->write(answer);
         // Closes once the answer is out; the deadline still bounds a client that never reads.
         m_socket->disconnectFromHost();
@@ -99,39 +102,30 @@ private:
     QTcpSocket* m_socket;
     const MetricsServer::Render& m_render;
     QTimer m_deadline;
-    QByteArray m_head;
+    http::RequestHeadReader m_reader;
     bool m_answered = false;
 };
 
 QByteArray MetricsServer::respond(QByteArrayView head, const Render& render)
 {
-    if (!head.endsWith("\r\n\r\n"))
+    http::RequestHeadReader reader;
+    switch (reader.append(head)) {
+    case http::RequestHeadReader::Status::NeedMore:
         return plain("400 Bad Request");
-    QByteArrayView rest = head.first(head.size() - 2);
-    QByteArrayView method;
-    QByteArrayView target;
-    bool first = true;
-    while (!rest.isEmpty()) {
-        const qsizetype end = rest.indexOf("\r\n");
-        const QByteArrayView line = rest.first(end);
-        rest = rest.sliced(end + 2);
-        if (first) {
-            first = false;
-            if (!validRequestLine(line, &method, &target))
-                return plain("400 Bad Request");
-            continue;
-        }
-        const auto field = http::splitFieldLine(line);
-        const auto* parsed = std::get_if<http::FieldLine>(&field);
-        if (!parsed || !http::isFieldValue(parsed->value))
-            return plain("400 Bad Request");
+    case http::RequestHeadReader::Status::Failed:
+        return refused(reader.error());
+    case http::RequestHeadReader::Status::Complete:
+        break;
     }
-    if (first)
-        return plain("400 Bad Request");
-    const bool headOnly = method == "HEAD";
-    if (method != "GET" && !headOnly)
+    return answer(reader.head(), render);
+}
+
+QByteArray MetricsServer::answer(const http::RequestHead& request, const Render& render)
+{
+    const bool headOnly = request.method == "HEAD";
+    if (request.method != "GET" && !headOnly)
         return plain("405 Method Not Allowed", "Allow: GET, HEAD\r\n");
-    if (target != "/metrics" && !target.startsWith("/metrics?"))
+    if (request.target != "/metrics" && !request.target.startsWith("/metrics?"))
         return plain("404 Not Found");
     return response("200 OK", prometheus::kContentType, render(), !headOnly);
 }

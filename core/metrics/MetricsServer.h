@@ -1,5 +1,7 @@
 #pragma once
 
+#include "http/HttpRequestHeadReader.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QHostAddress>
@@ -14,7 +16,8 @@ class QTcpServer;
 namespace echw {
 
 // The Prometheus endpoint: HTTP/1.1 on its own port, GET /metrics and nothing else, one
-// request per connection. Every connection has a deadline and a cap on its request head, and
+// request per connection. Every connection has a deadline and the shared cap on its request
+// head (http::HeadLimits), and
 // only a few are served at once, so a slow or hostile client costs little.
 class MetricsServer final : public QObject {
     Q_OBJECT
@@ -22,7 +25,7 @@ public:
     using Render = std::function<QByteArray()>;
 
     static constexpr std::chrono::milliseconds kDeadline{5'000};
-    static constexpr qsizetype kMaxRequestHead = 8 * 1024;
+    static constexpr qsizetype kMaxRequestHead = http::HeadLimits{}.maxBytes;
     static constexpr int kMaxConnections = 16;
 
     explicit MetricsServer(Render render, std::chrono::milliseconds deadline = kDeadline,
@@ -35,9 +38,11 @@ public:
     quint16 serverPort() const;
 
     // The whole response to one request head (request line and field lines, each ending in
-    // CRLF, then the empty line): 200 with the exposition for GET (or HEAD) /metrics, 404 for
-    // another path, 405 for another method, 400 when it breaks the syntax of RFC 9112.
+    // CRLF, then the empty line), read by core/http's RequestHeadReader: 200 with the
+    // exposition for GET (or HEAD) /metrics, 404 for another path, 405 for another method, and
+    // what the shared layer answers for a head it refuses (400, 414, 431, 505).
     static QByteArray respond(QByteArrayView head, const Render& render);
+    static QByteArray answer(const http::RequestHead& request, const Render& render);
 
 private:
     void onNewConnection();

@@ -54,6 +54,8 @@ void StreamPump::pump()
         m_bytesMoved += n;
         if (m_counter)
             *m_counter += quint64(n);
+        if (m_observer)
+            m_observer(QByteArrayView(t_scratch.data(), n));
     }
     // More may be buffered in the source (decrypted or decoded data) with no new event coming
     // for it: continue on the next turn of the event loop.
@@ -83,6 +85,10 @@ void StreamPump::onSourceFinished()
     if (m_sourceEnded)
         return;
     m_sourceEnded = true;
+    if (m_keepSinkOpen && m_keepSinkOpen()) {
+        Q_EMIT sourceEnded();
+        return;
+    }
     m_sink->finishWrite();
 }
 

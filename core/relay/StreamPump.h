@@ -1,8 +1,10 @@
 #pragma once
 
+#include <QByteArrayView>
 #include <QObject>
 
 #include <array>
+#include <functional>
 
 namespace echw {
 
@@ -27,10 +29,25 @@ public:
     // Also adds every moved byte to *counter (the dashboard's count), which must outlive the
     // pump.
     void countInto(quint64* counter) { m_counter = counter; }
+    // Shows every moved slice to `observer` right after it is queued on the sink (the HTTP
+    // proxy follows the responses it passes through). Called inside the pump: it must not
+    // destroy the pump or its streams.
+    void observeWith(std::function<void(QByteArrayView)> observer)
+    {
+        m_observer = std::move(observer);
+    }
+    // At the source's end, asks `keepSinkOpen` first: true leaves the sink open (the owner
+    // continues on it, the pump is done and emits sourceEnded() instead of finished()).
+    void keepSinkOpenAtEndWhen(std::function<bool()> keepSinkOpen)
+    {
+        m_keepSinkOpen = std::move(keepSinkOpen);
+    }
 
 Q_SIGNALS:
     // The source ended and the sink's half-close went out.
     void finished();
+    // The source ended and keepSinkOpenAtEndWhen() kept the sink open.
+    void sourceEnded();
 
 private:
     void pump();
@@ -41,6 +58,8 @@ private:
     ByteStream* m_sink;
     qint64 m_bytesMoved = 0;
     quint64* m_counter = nullptr;
+    std::function<void(QByteArrayView)> m_observer;
+    std::function<bool()> m_keepSinkOpen;
     bool m_sourceEnded = false;
     bool m_finished = false;
     bool m_started = false;

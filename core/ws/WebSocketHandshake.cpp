@@ -1,5 +1,6 @@
 #include "WebSocketHandshake.h"
 
+#include "http/HttpHead.h"
 #include "http/HttpSyntax.h"
 
 #include <QCryptographicHash>
@@ -85,32 +86,6 @@ QString statusName(int status)
     return it == kNames.end() ? code : code + u' ' + it->second;
 }
 
-// The fields the checks look at; a repeated field's values are joined with ", " as RFC 9110
-// section 5.3 allows, which makes a repeated single-valued field fail its check.
-struct UpgradeFields {
-    std::optional<QByteArray> upgrade;
-    std::optional<QByteArray> connection;
-    std::optional<QByteArray> accept;
-    std::optional<QByteArray> protocol;
-    std::optional<QByteArray> extensions;
-
-    std::optional<QByteArray>* slotFor(QByteArrayView name)
-    {
-        const std::pair<QByteArrayView, std::optional<QByteArray>*> known[] = {
-            {"Upgrade", &upgrade},
-            {"Connection", &connection},
-            {"Sec-WebSocket-Accept", &accept},
-            {"Sec-WebSocket-Protocol", &protocol},
-            {"Sec-WebSocket-Extensions", &extensions},
-        };
-        for (const auto& [fieldName, field] : known) {
-            if (http::equalsIgnoringCase(name, fieldName))
-                return field;
-        }
-        return nullptr;
-    }
-};
-
 } // namespace
 
 std::variant<WebSocketUpgradeRequest, QString>
@@ -174,120 +149,99 @@ Result WebSocketUpgradeResponseParser::append(QByteArrayView bytes)
     if (m_result.status != Result::Status::NeedMore)
         return m_result;
     m_buffer.append(bytes);
-
-    // RFC 9112 section 2.2: lines end in CRLF, and a bare LF is accepted as well. The head ends
-    // at the first empty line.
-    for (;;) {
-        const qsizetype lineEnd = m_buffer.indexOf('\n', m_scanned);
-        if (lineEnd < 0) {
-            m_scanned = m_buffer.size();
-            break;
-        }
-        m_scanned = lineEnd + 1;
-        if (m_scanned > kMaxHeadBytes)
-            break;
-        QByteArrayView line(m_buffer.constData() + m_lineStart, lineEnd - m_lineStart);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        if (line.isEmpty()) {
-            m_result = check(QByteArrayView(m_buffer).first(m_lineStart));
-            Result result = m_result;
-            if (result.status == Result::Status::Accepted)
-                result.remaining = m_buffer.sliced(m_scanned);
-            m_buffer.clear();
-            return result;
-        }
-        m_lineStart = m_scanned;
+    switch (m_scanner.scan(m_buffer)) {
+    case http::HeadScanner::Status::NeedMore:
+        return m_result;
+    case http::HeadScanner::Status::Failed:
+        if (m_scanner.error().status == 431)
+            return reject(0, QStringLiteral("the server's response head exceeds %1 KiB")
+                                 .arg(kMaxHeadBytes / 1024));
+        return reject(statusOf(m_buffer), QStringLiteral("the server's response head is "
+                                                         "malformed: %1")
+                                              .arg(QString::fromLatin1(m_scanner.error().reason)));
+    case http::HeadScanner::Status::Complete:
+        break;
     }
-    if (m_scanned > kMaxHeadBytes)
-        return reject(
-            0,
-            QStringLiteral("the server's response head exceeds %1 KiB").arg(kMaxHeadBytes / 1024));
-    return m_result;
+    m_result = check(QByteArrayView(m_buffer).first(m_scanner.consumed()));
+    Result result = m_result;
+    if (result.status == Result::Status::Accepted)
+        result.remaining = m_buffer.sliced(m_scanner.consumed());
+    m_buffer.clear();
+    return result;
+}
+
+// The status code of a head whose status line is well-formed, else 0.
+int WebSocketUpgradeResponseParser::statusOf(QByteArrayView head)
+{
+    const qsizetype lineEnd = head.indexOf("\r\n");
+    if (lineEnd < 0)
+        return 0;
+    const QByteArray statusLine = head.first(lineEnd + 2).toByteArray() + "\r\n";
+    const auto parsed = http::parseResponseHead(statusLine);
+    const auto* response = std::get_if<http::ResponseHead>(&parsed);
+    return response ? response->status : 0;
 }
 
 // Section 4.1, the client's checks of the server's handshake, in the RFC's order.
 Result WebSocketUpgradeResponseParser::check(QByteArrayView head)
 {
-    const QString notHttp = QStringLiteral("the server's answer is not an HTTP response");
-    qsizetype lineEnd = head.indexOf('\n');
-    QByteArrayView statusLine = lineEnd < 0 ? head : head.first(lineEnd);
-    if (statusLine.endsWith('\r'))
-        statusLine.chop(1);
-
-    // RFC 9112 section 4: HTTP-version SP 3DIGIT SP [ reason-phrase ].
-    if (statusLine.size() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine[7] < '0' ||
-        statusLine[7] > '9' || statusLine[8] != ' ')
-        return reject(0, notHttp);
-    int status = 0;
-    for (qsizetype i = 9; i < 12; ++i) {
-        if (statusLine[i] < '0' || statusLine[i] > '9')
-            return reject(0, notHttp);
-        status = status * 10 + (statusLine[i] - '0');
-    }
-    if (statusLine.size() > 12 && statusLine[12] != ' ')
-        return reject(0, notHttp);
-
+    const int status = statusOf(head);
+    if (status == 0)
+        return reject(0, QStringLiteral("the server's answer is not an HTTP response"));
     if (status == 401)
         return reject(status, QStringLiteral("the worker refused the token (HTTP 401)"));
     if (status != 101)
         return reject(status, QStringLiteral("the server answered HTTP %1 instead of switching to "
                                              "WebSocket")
                                   .arg(statusName(status)));
-    if (!statusLine.startsWith("HTTP/1.1"))
+    if (!head.startsWith("HTTP/1.1"))
         return reject(status, QStringLiteral("the server switched protocols over HTTP/1.0"));
 
-    UpgradeFields fields;
-    while (lineEnd >= 0 && lineEnd + 1 < head.size()) {
-        const qsizetype lineStart = lineEnd + 1;
-        lineEnd = head.indexOf('\n', lineStart);
-        QByteArrayView line =
-            head.sliced(lineStart, (lineEnd < 0 ? head.size() : lineEnd) - lineStart);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        // RFC 9112 section 5: name ":" OWS value OWS; no space before the colon and no line
-        // folding, both of which make peers disagree about what a header says.
-        const auto split = http::splitFieldLine(line);
-        if (std::holds_alternative<http::FieldLineError>(split))
-            return reject(status, QStringLiteral("the server sent a malformed header line"));
-        const auto [name, value] = std::get<http::FieldLine>(split);
-        if (auto* field = fields.slotFor(name)) {
-            if (*field)
-                **field += ", " + value.toByteArray();
-            else
-                *field = value.toByteArray();
-        }
-    }
+    // The shared rules of core/http: no space before the colon, no line folding, no controls
+    // in values, consistent framing fields; all of them make peers disagree about a message.
+    auto parsed = http::parseResponseHead(head);
+    if (std::holds_alternative<http::Error>(parsed))
+        return reject(status, QStringLiteral("the server sent a malformed header line"));
+    const auto& response = std::get<http::ResponseHead>(parsed);
+    if (std::holds_alternative<http::Error>(
+            http::responseFraming(false, response.status, response.versionMinor, response.fields)))
+        return reject(status, QStringLiteral("the server sent contradictory framing fields"));
+    const http::Fields& fields = response.fields;
+    const auto upgrade = fields.value("Upgrade");
+    const auto connection = fields.value("Connection");
+    const auto accept = fields.value("Sec-WebSocket-Accept");
+    const auto protocol = fields.value("Sec-WebSocket-Protocol");
+    const auto extensions = fields.value("Sec-WebSocket-Extensions");
 
-    if (!fields.upgrade || !http::equalsIgnoringCase(*fields.upgrade, "websocket"))
+    if (!upgrade || !http::equalsIgnoringCase(*upgrade, "websocket"))
         return reject(status,
                       QStringLiteral("the server switched protocols without Upgrade: websocket"));
-    if (!fields.connection || !http::listContains(*fields.connection, "upgrade"))
+    if (!connection || !http::listContains(*connection, "upgrade"))
         return reject(status,
                       QStringLiteral("the server switched protocols without Connection: Upgrade"));
-    if (!fields.accept)
+    if (!accept)
         return reject(status, QStringLiteral("the server did not send Sec-WebSocket-Accept"));
-    if (*fields.accept != acceptFor(m_key))
+    if (*accept != acceptFor(m_key))
         return reject(status, QStringLiteral("the server's Sec-WebSocket-Accept does not match "
                                              "the key (a proxy may have answered instead)"));
     // We offer no extension, so the server may not use one (section 9.1).
-    if (fields.extensions && !fields.extensions->isEmpty())
+    if (extensions && !extensions->isEmpty())
         return reject(status, QStringLiteral("the server enabled a WebSocket extension that was "
                                              "not offered"));
     // The worker echoes the token when it checks and accepts it. No field at all means the
     // server selected no subprotocol, which section 4.1 allows: the deployed worker without a
     // token of its own answers so. A different value means something else answered. The values
     // are never quoted: one of them is the token.
-    if (m_subprotocol.isEmpty() && fields.protocol)
+    if (m_subprotocol.isEmpty() && protocol)
         return reject(status, QStringLiteral("the server selected a subprotocol although none "
                                              "was requested"));
-    if (!m_subprotocol.isEmpty() && fields.protocol && *fields.protocol != m_subprotocol)
+    if (!m_subprotocol.isEmpty() && protocol && *protocol != m_subprotocol)
         return reject(status, QStringLiteral("the server selected a subprotocol other than the "
                                              "token"));
 
     Result result;
     result.status = Result::Status::Accepted;
-    result.tokenUnchecked = !m_subprotocol.isEmpty() && !fields.protocol;
+    result.tokenUnchecked = !m_subprotocol.isEmpty() && !protocol;
     return result;
 }
 

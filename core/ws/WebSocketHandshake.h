@@ -1,5 +1,7 @@
 #pragma once
 
+#include "http/HttpHeadScanner.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
@@ -49,8 +51,8 @@ public:
         QString reason;     // Rejected: for the user and the log
     };
 
-    // The head of a 101 response is a few hundred bytes; anything past this is not a worker.
-    static constexpr qsizetype kMaxHeadBytes = 16 * 1024;
+    // The shared head limit of core/http (a 101 response is a few hundred bytes).
+    static constexpr qsizetype kMaxHeadBytes = http::HeadLimits{}.maxBytes;
 
     // `key` from the request; `subprotocol` the one requested (empty when none was).
     WebSocketUpgradeResponseParser(QByteArray key, QString subprotocol);
@@ -62,15 +64,13 @@ public:
 
 private:
     Result check(QByteArrayView head);
+    static int statusOf(QByteArrayView head);
     Result reject(int httpStatus, QString reason);
 
     QByteArray m_key;
     QByteArray m_subprotocol;
     QByteArray m_buffer;
-    // Where the search for the blank line that ends the head stands, so each byte is looked at
-    // once however the response is split.
-    qsizetype m_scanned = 0;
-    qsizetype m_lineStart = 0;
+    http::HeadScanner m_scanner{http::HeadScanner::Kind::Response};
     Result m_result;
 };
 

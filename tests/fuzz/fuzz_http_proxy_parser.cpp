@@ -19,12 +19,16 @@ void checkForwardedHead(const Event& event)
 {
     const QByteArray& head = event.head;
     ECHW_FUZZ_CHECK(head.endsWith("\r\n\r\n"));
-    const auto parsed = echw::server::HttpRequestHeadParser::parse(head.chopped(2));
+    echw::server::HttpRequestHeadParser parser;
+    const auto parsed = parser.append(head);
+    // The rewrite can add a few bytes (a Host line) to a head that was at the shared limit.
+    if (head.size() > echw::server::HttpRequestHeadParser::kMaxHeadBytes)
+        return;
     ECHW_FUZZ_CHECK(parsed.status == echw::server::HttpRequestHeadParser::Result::Status::Complete);
     ECHW_FUZZ_CHECK(parsed.head.target.startsWith('/'));
     ECHW_FUZZ_CHECK(parsed.head.fieldCount("Host") == 1);
     // Fields meant for the proxy never travel on.
-    for (const auto& field : parsed.head.fields)
+    for (const auto& field : parsed.head.fields.list())
         ECHW_FUZZ_CHECK(!field.name.toLower().startsWith("proxy-"));
 }
 

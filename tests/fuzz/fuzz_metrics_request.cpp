@@ -23,7 +23,8 @@ void checkAnswer(QByteArrayView head)
     }
     ECHW_FUZZ_CHECK(status == echw::HttpResponseReader::Status::Complete);
     const int code = reader.response().status;
-    ECHW_FUZZ_CHECK(code == 200 || code == 400 || code == 404 || code == 405);
+    ECHW_FUZZ_CHECK(code == 200 || code == 400 || code == 404 || code == 405 || code == 414 ||
+                    code == 431 || code == 505);
     if (code == 200)
         ECHW_FUZZ_CHECK(reader.response().body == kRender());
 }

@@ -29,7 +29,7 @@ QByteArray describe(const echw::server::HttpRequestHead& head)
     note(transcript, "method", head.method);
     note(transcript, "target", head.target);
     note(transcript, "minor", QByteArray::number(head.versionMinor));
-    for (const auto& field : head.fields) {
+    for (const auto& field : head.fields.list()) {
         note(transcript, "name", field.name);
         note(transcript, "value", field.value);
     }

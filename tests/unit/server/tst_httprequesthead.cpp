@@ -66,8 +66,10 @@ void TestHttpRequestHead::parsesHeads_data()
                                       << invalid << 400 << QByteArray() << QByteArray() << 0;
     QTest::newRow("NUL in value") << QByteArrayLiteral("GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n")
                                   << invalid << 400 << QByteArray() << QByteArray() << 0;
-    QTest::newRow("empty request line") << QByteArray("\r\nGET / HTTP/1.1\r\n\r\n") << invalid
-                                        << 400 << QByteArray() << QByteArray() << 0;
+    // RFC 9112 section 2.2: empty lines before the request line are ignored (core/http).
+    QTest::newRow("empty line before the request line")
+        << QByteArray("\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n") << complete << 0 << QByteArray("GET")
+        << QByteArray("/") << 1;
     QTest::newRow("double space") << QByteArray("GET  / HTTP/1.1\r\nHost: a\r\n\r\n") << invalid
                                   << 400 << QByteArray() << QByteArray() << 0;
     QTest::newRow("two parts") << QByteArray("GET HTTP/1.1\r\nHost: a\r\n\r\n") << invalid << 400

@@ -280,18 +280,18 @@ void TestWebSocketHandshake::acceptsResponseSplitAcrossAppends()
 
 void TestWebSocketHandshake::acceptsLenientButValidSpellings()
 {
-    const QByteArray response = "HTTP/1.1 101 \n"
-                                "upgrade:WebSocket\n"
-                                "CONNECTION: keep-alive , upgrade\t\n"
+    const QByteArray response = "HTTP/1.1 101 \r\n"
+                                "upgrade:WebSocket\r\n"
+                                "CONNECTION: keep-alive , upgrade\t\r\n"
                                 "sec-websocket-accept:   " +
                                 kSampleAccept +
-                                "\n"
+                                "\r\n"
                                 "Sec-WebSocket-Protocol: " +
                                 kTokenBytes +
-                                "\n"
-                                "Server: cloudflare\n"
-                                "Sec-WebSocket-Extensions:\n"
-                                "\n";
+                                "\r\n"
+                                "Server: cloudflare\r\n"
+                                "Sec-WebSocket-Extensions:\r\n"
+                                "\r\n";
     const Result result = parseResponse(response);
     QCOMPARE(result.status, Status::Accepted);
     QVERIFY(result.remaining.isEmpty());
@@ -465,7 +465,8 @@ void TestWebSocketHandshake::rejectsHeadOverTheSizeLimit()
         result = parser.append(QByteArray(1000, 'x'));
     QCOMPARE(result.status, Status::Rejected);
     QCOMPARE(result.httpStatus, 0);
-    QVERIFY(result.reason.contains(QStringLiteral("16 KiB")));
+    QVERIFY(result.reason.contains(
+        QStringLiteral("%1 KiB").arg(WebSocketUpgradeResponseParser::kMaxHeadBytes / 1024)));
 }
 
 void TestWebSocketHandshake::repeatsVerdictOnLaterAppends()
