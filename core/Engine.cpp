@@ -126,9 +126,10 @@ std::optional<QString> Engine::start(const ProxySettings& settings,
         ProxyCredentials(settings.authUser.toUtf8(), settings.authPassword.toUtf8());
     if (handed) {
         // The acceptor keeps the connection limit for the whole group: none here, so this
-        // listener, which never listens, never pauses.
-        m_listener = std::make_unique<ProxyListener>(m_context, std::numeric_limits<int>::max());
-        m_listener->setConnectionFinished(std::move(handed->finished));
+        // listener, which never listens, never pauses. The handshake budget is per engine.
+        m_listener = std::make_unique<ProxyListener>(m_context, std::numeric_limits<int>::max(),
+                                                     handed->handshakeLimit);
+        m_listener->setEstablishedChanged(std::move(handed->establishedChanged));
         return std::nullopt;
     }
     m_listener = std::make_unique<ProxyListener>(m_context, settings.connectionLimit);

@@ -2,6 +2,7 @@
 
 #include "config/ProxySettings.h"
 #include "inbound/InboundContext.h"
+#include "inbound/ProxyListener.h"
 #include "metrics/EngineSnapshot.h"
 #include "routing/RoutingDecision.h"
 
@@ -21,7 +22,6 @@ class DnsOverTunnel;
 class HostResolver;
 class MetricsRegistry;
 class MetricsServer;
-class ProxyListener;
 class Router;
 class TlsClientContext;
 class TunnelConnector;
@@ -35,9 +35,12 @@ public:
     ~Engine() override;
 
     // Connections accepted elsewhere (EngineGroup) instead of on a listener of the engine's
-    // own. `finished` runs on the engine's thread each time one of them ends.
+    // own. `establishedChanged` runs on the engine's thread with +1 when one of them completes
+    // its first request and -1 when such an established one ends (ProxyListener).
     struct HandedConnections {
-        std::function<void()> finished;
+        std::function<void(int)> establishedChanged;
+        // This engine's share of the handshake budget.
+        int handshakeLimit = ProxyListener::kDefaultHandshakeLimit;
     };
 
     // Starts listening; returns what went wrong instead when it cannot. With `handed`, the

@@ -77,7 +77,8 @@ std::optional<QString> EngineGroup::start(const ProxySettings& settings)
         return QStringLiteral("listen address: %1").arg(*error);
     // Written before any engine thread starts, read by them only while they run.
     m_limit = std::max(1, settings.connectionLimit);
-    m_open = 0;
+    m_established = 0;
+    m_inFlight = 0;
     m_next = 0;
 
     // The warm pool's size is for the whole proxy: each engine keeps its share (rounded up).
@@ -97,9 +98,12 @@ std::optional<QString> EngineGroup::start(const ProxySettings& settings)
         QMetaObject::invokeMethod(
             engine,
             [&] {
-                error = engine->start(engineSettings, Engine::HandedConnections{[this] {
-                                          connectionFinished();
-                                      }});
+                error =
+                    engine->start(engineSettings,
+                                  Engine::HandedConnections{
+                                      [this](int delta) { establishedChanged(delta); },
+                                      (ProxyListener::kDefaultHandshakeLimit + m_threadCount - 1) /
+                                          m_threadCount});
             },
             Qt::BlockingQueuedConnection);
         if (error) {
@@ -133,23 +137,30 @@ std::optional<QString> EngineGroup::start(const ProxySettings& settings)
     return std::nullopt;
 }
 
-// Hands waiting clients to the engines in turn while the group is below its limit; at the
-// limit, further clients wait in the kernel's listen backlog as they do with one engine.
+// Hands waiting clients to the engines in turn while the group is below its limit of
+// established connections; at the limit, further clients wait in the kernel's listen backlog
+// as they do with one engine. Clients still in their handshake do not count: each engine
+// keeps them within its share of the handshake budget.
 void EngineGroup::handOut()
 {
     if (!m_acceptor)
         return;
-    // Only this thread adds to m_open, so the check and the increment cannot be overtaken;
-    // engines only lower it.
-    while (!m_waiting.empty() && m_open.load() < m_limit) {
+    // Only this thread adds to m_inFlight, so the check and the increment cannot be
+    // overtaken; engines only lower it.
+    while (!m_waiting.empty() && m_established.load() < m_limit &&
+           m_inFlight.load() < kMaxInFlight) {
         auto descriptor = std::make_shared<DescriptorInFlight>(m_waiting.front());
         m_waiting.pop_front();
-        m_open.fetch_add(1);
+        m_inFlight.fetch_add(1);
         Worker& worker = m_workers[m_next++ % m_workers.size()];
         ++worker.handed;
         Engine* engine = worker.engine;
         QMetaObject::invokeMethod(
-            engine, [engine, descriptor] { engine->adoptConnection(descriptor->take()); },
+            engine,
+            [this, engine, descriptor] {
+                engine->adoptConnection(descriptor->take());
+                adopted();
+            },
             Qt::QueuedConnection);
     }
     if (m_waiting.empty())
@@ -159,11 +170,19 @@ void EngineGroup::handOut()
 }
 
 // On an engine's thread.
-void EngineGroup::connectionFinished()
+void EngineGroup::adopted()
 {
-    // Clients wait only after handOut() saw the count at the limit, so only the step down
-    // from the limit needs to wake it.
-    if (m_open.fetch_sub(1) == m_limit)
+    if (m_inFlight.fetch_sub(1) == kMaxInFlight)
+        QMetaObject::invokeMethod(
+            this, [this] { handOut(); }, Qt::QueuedConnection);
+}
+
+// On an engine's thread.
+void EngineGroup::establishedChanged(int delta)
+{
+    // Clients wait only after handOut() saw the count at the limit, so only the step down to
+    // below the limit needs to wake it.
+    if (m_established.fetch_add(delta) == m_limit && delta < 0)
         QMetaObject::invokeMethod(
             this, [this] { handOut(); }, Qt::QueuedConnection);
 }

@@ -61,8 +61,12 @@ public:
     QString metricsAddress() const;
     // Connections handed to each engine since start, in engine order.
     QList<quint64> handedConnections() const;
-    // Client connections handed over and not finished yet, across the engines.
-    int openConnections() const { return m_open.load(); }
+    // Client connections past their handshake and not finished yet, across the engines.
+    int establishedConnections() const { return m_established.load(); }
+
+    // Descriptors accepted and queued to an engine thread that has not taken them yet; past
+    // it the acceptor waits, so a flood of new connections cannot queue without bound.
+    static constexpr int kMaxInFlight = 256;
 
 private:
     struct Worker {
@@ -74,13 +78,17 @@ private:
 
     void accept(qintptr descriptor);
     void handOut();
-    void connectionFinished();
+    void establishedChanged(int delta);
+    void adopted();
     void stopWorkers();
     QByteArray renderMetrics();
 
     int m_threadCount;
     int m_limit = 1;
-    std::atomic<int> m_open{0};
+    // Established: counted against m_limit. Handshaking ones are bounded in each engine
+    // (ProxyListener's handshake budget), so they never hold the acceptor up.
+    std::atomic<int> m_established{0};
+    std::atomic<int> m_inFlight{0};
     std::deque<qintptr> m_waiting; // accepted at the limit, not handed over yet
     std::size_t m_next = 0;
     std::vector<Worker> m_workers;

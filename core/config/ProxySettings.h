@@ -37,10 +37,12 @@ struct ProxySettings {
     bool allowLanWithoutAuth = false;
     ServerSettings server;
     RoutingMode routing = RoutingMode::Global;
-    // Above this many open client connections new ones wait in the kernel's accept queue
-    // (accepting pauses) instead of costing memory; their handshake deadline starts on accept.
+    // Above this many established client connections new ones wait in the kernel's accept
+    // queue (accepting pauses) instead of costing memory. Connections still in their handshake
+    // have their own budget (ProxyListener) and this deadline, from accept to a complete
+    // first request: local clients finish in a round trip, so 10 s is generous.
     int connectionLimit = 1000;
-    std::chrono::milliseconds handshakeTimeout{30'000};
+    std::chrono::milliseconds handshakeTimeout{10'000};
     // WebSocket ping on open tunnels (0: off).
     std::chrono::milliseconds keepAliveInterval{30'000};
     std::chrono::milliseconds connectTimeout{10'000};

@@ -92,7 +92,7 @@ bool HttpProxySession::handleEvent(HttpProxyParser::Event event)
 {
     switch (event.type) {
     case HttpProxyParser::Event::Type::Connect:
-        disarmDeadline();
+        requestReceived();
         m_target = event.target;
         m_client->setReadPaused(true);
         m_pendingConnect = m_context.connector->open(
@@ -101,7 +101,7 @@ bool HttpProxySession::handleEvent(HttpProxyParser::Event event)
             listConnection(QStringLiteral("HTTP CONNECT"), m_target));
         return false;
     case HttpProxyParser::Event::Type::RequestHead: {
-        disarmDeadline();
+        requestReceived();
         const bool otherTarget = !(event.target == m_target);
         // Pipelined requests are answered in order: a request for another target, or one past
         // the bound on requests in flight, waits (and the client is not read) until every

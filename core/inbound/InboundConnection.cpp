@@ -66,8 +66,20 @@ void InboundConnection::onFirstBytes()
         m_context.metrics->connectionAccepted(*m_countedAs);
     else
         m_countedAs.reset();
+    connect(m_session.get(), &InboundSession::established, this, [this] {
+        m_established = true;
+        Q_EMIT established();
+    });
     connect(m_session.get(), &InboundSession::finished, this, &InboundConnection::close);
     m_session->start(firstBytes);
+}
+
+void InboundConnection::drop()
+{
+    // Never called from the session's own signals, so it can go right here; a session still
+    // in its handshake has no upstream or listing to end first.
+    m_session.reset();
+    close();
 }
 
 void InboundConnection::close()

@@ -24,8 +24,14 @@ public:
     ~InboundConnection() override;
 
     void start();
+    // Ends it at once, its session too (the handshake budget drops the oldest this way);
+    // finished() follows before this returns.
+    void drop();
+    bool isEstablished() const { return m_established; }
 
 Q_SIGNALS:
+    // Its first request is complete; from now on it counts as established, not handshaking.
+    void established();
     void finished();
 
 private:
@@ -37,6 +43,7 @@ private:
     const InboundContext& m_context;
     QTimer m_deadline;
     bool m_closed = false;
+    bool m_established = false;
     // The protocol it was counted under in the metrics, once sniffed.
     std::optional<MetricsRegistry::Inbound> m_countedAs;
 };

@@ -25,7 +25,7 @@ struct InboundContext {
     ProxyCredentials credentials;
     // From accept to a complete request (SOCKS5 greeting, authentication and request, or an
     // HTTP request head).
-    std::chrono::milliseconds handshakeTimeout{30'000};
+    std::chrono::milliseconds handshakeTimeout{10'000};
     // After an error reply, how long the client gets to read it before the socket closes.
     std::chrono::milliseconds lingerTimeout{5'000};
 };

@@ -46,9 +46,11 @@ void InboundSession::armDeadline(std::chrono::milliseconds timeout, const char* 
     m_deadline.start(timeout);
 }
 
-void InboundSession::disarmDeadline()
+void InboundSession::requestReceived()
 {
     m_deadline.stop();
+    if (!std::exchange(m_established, true))
+        Q_EMIT established();
 }
 
 void InboundSession::onDeadline(const char* what)

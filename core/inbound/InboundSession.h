@@ -27,13 +27,17 @@ public:
     virtual void closeNow();
 
 Q_SIGNALS:
+    // The client's first request is complete (a SOCKS5 request, an HTTP request head): the
+    // connection leaves the handshake budget (ProxyListener). At most once.
+    void established();
     // The session is over and both sockets are closed; the owner may delete it.
     void finished();
 
 protected:
     // Arms the deadline of the state being entered; expiring calls onDeadline(what).
     void armDeadline(std::chrono::milliseconds timeout, const char* what);
-    void disarmDeadline();
+    // A complete request: disarms the head deadline and, the first time, says established().
+    void requestReceived();
     virtual void onDeadline(const char* what);
 
     // Sends `reply` (may be empty), ends our direction and closes once the client has had the
@@ -52,6 +56,7 @@ protected:
 private:
     QTimer m_deadline;
     const char* m_deadlineWhat = "";
+    bool m_established = false;
     bool m_finished = false;
     bool m_closing = false;
 };

@@ -87,7 +87,7 @@ void Socks5Session::handleParserEvents()
             replyAndClose(event->reply);
             return;
         case Socks5Parser::Event::Type::Request:
-            disarmDeadline();
+            requestReceived();
             if (event->command == Socks5Parser::Command::UdpAssociate) {
                 startUdpAssociation(event->clientPort);
                 return;

@@ -103,4 +103,11 @@ RunResult runProcess(const QString& program, const QStringList& arguments,
     return result;
 }
 
+QStringList directClientArguments()
+{
+    return {QStringLiteral("-l"),       QStringLiteral("127.0.0.1:0"),
+            QStringLiteral("-f"),       QStringLiteral("x.example:443"),
+            QStringLiteral("-routing"), QStringLiteral("none")};
+}
+
 } // namespace echw::test

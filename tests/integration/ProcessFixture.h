@@ -37,6 +37,10 @@ private:
     std::unique_ptr<QProcess> m_process;
 };
 
+// The headless client's arguments for a proxy on a free loopback port in routing mode none:
+// every connection goes direct, and the server named is never contacted.
+QStringList directClientArguments();
+
 struct RunResult {
     int exitCode = -1; // -1: crashed or timed out
     QByteArray out;

@@ -67,11 +67,8 @@ void TestDirectProxy::initTestCase()
     m_originPort = m_origin->waitForPort(20s);
     QVERIFY2(m_originPort != 0, "the origin did not start");
 
-    m_client = std::make_unique<ServiceProcess>(
-        QStringLiteral(ECHW_CLIENT_BIN),
-        QStringList{QStringLiteral("-l"), QStringLiteral("127.0.0.1:0"), QStringLiteral("-f"),
-                    QStringLiteral("x.example:443"), QStringLiteral("-routing"),
-                    QStringLiteral("none")});
+    m_client =
+        std::make_unique<ServiceProcess>(QStringLiteral(ECHW_CLIENT_BIN), directClientArguments());
     m_proxyPort = m_client->waitForPort(20s);
     QVERIFY2(m_proxyPort != 0, qPrintable(m_client->output()));
 

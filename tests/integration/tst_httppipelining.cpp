@@ -92,11 +92,8 @@ void TestHttpPipelining::initTestCase()
     m_portB = m_originB->waitForPort(20s);
     QVERIFY2(m_portA != 0 && m_portB != 0, "an origin did not start");
 
-    m_client = std::make_unique<ServiceProcess>(
-        QStringLiteral(ECHW_CLIENT_BIN),
-        QStringList{QStringLiteral("-l"), QStringLiteral("127.0.0.1:0"), QStringLiteral("-f"),
-                    QStringLiteral("x.example:443"), QStringLiteral("-routing"),
-                    QStringLiteral("none")});
+    m_client =
+        std::make_unique<ServiceProcess>(QStringLiteral(ECHW_CLIENT_BIN), directClientArguments());
     m_proxyPort = m_client->waitForPort(20s);
     QVERIFY2(m_proxyPort != 0, qPrintable(m_client->output()));
 }

@@ -151,7 +151,7 @@ void TestEngineGroup::relaysConcurrentClientsByteForByteAcrossEnginesOnOnePort()
     QCOMPARE(metrics.count("echw_build_info{"), 1);
 
     clients.clear();
-    QTRY_COMPARE_WITH_TIMEOUT(group.openConnections(), 0, 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(group.establishedConnections(), 0, 10'000);
 }
 
 void TestEngineGroup::keepsOneConnectionLimitForAllEngines()
@@ -162,17 +162,29 @@ void TestEngineGroup::keepsOneConnectionLimitForAllEngines()
     QVERIFY(!group.start(settings));
     const quint16 port = portOf(group.listenAddress());
 
+    QTcpServer target;
+    QVERIFY(target.listen(QHostAddress::LocalHost));
+    const quint16 targetPort = target.serverPort();
+
     QTcpSocket first;
     QTcpSocket second;
     QTcpSocket third;
-    for (QTcpSocket* socket : {&first, &second, &third}) {
+    // Two established connections (a CONNECT answered), on different engines.
+    for (QTcpSocket* socket : {&first, &second}) {
         socket->connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(socket->waitForConnected(5000));
-        socket->write(QByteArray("\x05\x01\x00", 3));
+        socket->write(QByteArray::fromHex("050100"
+                                          "05010001"
+                                          "7f000001") +
+                      char(targetPort >> 8) + char(targetPort & 0xff));
+        QTRY_VERIFY_WITH_TIMEOUT(socket->bytesAvailable() >= 2 + 10, 5000);
     }
-    QTRY_VERIFY_WITH_TIMEOUT(first.bytesAvailable() >= 2 && second.bytesAvailable() >= 2, 5000);
-    QCOMPARE(group.openConnections(), 2);
-    // The third waits while two are open anywhere in the group: no answer, bounded wait.
+    QTRY_COMPARE_WITH_TIMEOUT(group.establishedConnections(), 2, 5000);
+    // The third waits while two are established anywhere in the group: no answer, bounded
+    // wait.
+    third.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(third.waitForConnected(5000));
+    third.write(QByteArray("\x05\x01\x00", 3));
     QVERIFY(!QTest::qWaitFor([&] { return third.bytesAvailable() >= 2; }, 300));
 
     first.abort();
@@ -202,7 +214,7 @@ void TestEngineGroup::stopJoinsEveryEngineThread()
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, portOf(group.listenAddress()));
     QVERIFY(client.waitForConnected(5000));
-    QTRY_COMPARE_WITH_TIMEOUT(group.openConnections(), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(group.handedConnections().contains(1), 5000);
 
     group.stop();
     QVERIFY(!group.isRunning());

@@ -3,6 +3,7 @@
 // accepting is paused at the connection limit).
 #include "Engine.h"
 
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -20,9 +21,21 @@ private Q_SLOTS:
         ProxySettings settings;
         settings.listen = QStringLiteral("127.0.0.1:0");
         settings.routing = RoutingMode::None;
-        settings.connectionLimit = 1; // the first client fills it: accepting pauses
+        settings.connectionLimit = 1;
         QVERIFY(!engine.start(settings));
         const quint16 port = quint16(engine.listenAddress().section(u':', -1).toUInt());
+
+        // One established connection (a CONNECT answered) fills the limit: accepting pauses.
+        QTcpServer target;
+        QVERIFY(target.listen(QHostAddress::LocalHost));
+        QTcpSocket first;
+        first.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(first.waitForConnected(5000));
+        first.write(QByteArray::fromHex("050100"
+                                        "05010001"
+                                        "7f000001") +
+                    char(target.serverPort() >> 8) + char(target.serverPort() & 0xff));
+        QVERIFY(QTest::qWaitFor([&] { return first.bytesAvailable() >= 2 + 10; }, 5000));
 
         // Above Qt's default backlog of 50, below the oldest kernels' somaxconn cap of 128.
         constexpr int kBurst = 120;
