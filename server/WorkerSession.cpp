@@ -168,6 +168,7 @@ void WorkerSession::handleFrames()
             break;
         case Event::Type::Ping:
             // RFC 6455 section 5.5.3: a Pong echoes the Ping's application data.
+            qCDebug(lcServer, "connection %llu: ping", m_id);
             // The pongs of one read go out together, in one TLS record rather than one each.
             if (!m_closeSent)
                 appendFrame(m_pongs, WebSocketOpcode::Pong, event->payload, true, std::nullopt);
