@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AddressPolicy.h"
 #include "ServerCredentials.h"
 
 #include <QByteArray>
@@ -10,8 +11,9 @@
 #include <optional>
 
 namespace echw {
+class HostResolver;
 class TlsServerContext;
-}
+} // namespace echw
 
 namespace echw::server {
 
@@ -20,7 +22,8 @@ struct WorkerSettings {
     // logged.
     QByteArray token;
     bool dohEnabled = false;
-    // Whether clients may reach loopback, private and link-local addresses through the worker
+    // Whether clients may reach every address through the worker, the special-purpose blocks
+    // (loopback, private, link-local, documentation...) and the server's own addresses included
     // (see AddressPolicy.h). Needed for loopback tests; dangerous on a public server.
     bool allowInternalTargets = false;
     // TLS handshake plus request head (plus a DoH body), from accept.
@@ -48,6 +51,11 @@ struct WorkerCounters {
     quint64 dnsAnswers = 0;        // DoH queries answered 200
     quint64 bytesToTarget = 0;     // payload relayed client -> target
     quint64 bytesToClient = 0;     // payload relayed target -> client
+    quint64 targetsRefused = 0;    // CONNECTs refused by the target policy (also targetsFailed)
+    // Sessions closed because their client let more than WorkerSession::kMaxQueuedToClient
+    // pile up unread, and the most bytes any session had queued toward its client.
+    quint64 clientsNotReading = 0;
+    qint64 peakQueuedToClient = 0;
     qint64 activeConnections = 0;
 };
 
@@ -58,6 +66,9 @@ struct WorkerContext {
     ServerCredentials credentials;
     std::shared_ptr<TlsServerContext> tls;
     WorkerCounters counters;
+    // Resolves CONNECT names before the policy sees their addresses; owned by WorkerServer.
+    HostResolver* resolver = nullptr;
+    TargetPolicy targetPolicy{false};
 };
 
 } // namespace echw::server

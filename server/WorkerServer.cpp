@@ -2,6 +2,7 @@
 
 #include "ServerLog.h"
 #include "WorkerConnection.h"
+#include "net/HostResolver.h"
 #include "net/SocketStream.h"
 #include "net/StreamListener.h"
 #include "tls/TlsContext.h"
@@ -15,6 +16,8 @@ WorkerServer::WorkerServer(ServerCredentials credentials, WorkerSettings setting
 {
     m_context.credentials = std::move(credentials);
     m_context.settings = std::move(settings);
+    m_context.targetPolicy = TargetPolicy(m_context.settings.allowInternalTargets);
+    setHostResolver(std::make_unique<SystemHostResolver>());
 }
 
 WorkerServer::~WorkerServer()
@@ -44,6 +47,17 @@ std::optional<QString> WorkerServer::listen(const QHostAddress& address, quint16
         return error;
     }
     return std::nullopt;
+}
+
+void WorkerServer::setHostResolver(std::unique_ptr<HostResolver> resolver)
+{
+    m_resolver = std::move(resolver);
+    m_context.resolver = m_resolver.get();
+}
+
+void WorkerServer::setTargetPolicy(TargetPolicy policy)
+{
+    m_context.targetPolicy = std::move(policy);
 }
 
 void WorkerServer::stop()

@@ -11,6 +11,7 @@
 #include <vector>
 
 namespace echw {
+class HostResolver;
 class SocketStream;
 class StreamListener;
 } // namespace echw
@@ -34,6 +35,12 @@ public:
     // Stops accepting and closes every connection at once. Not from a connection's own signal.
     void stop();
 
+    // Replaces the system resolver (before listen); tests answer names without DNS.
+    void setHostResolver(std::unique_ptr<HostResolver> resolver);
+    // Replaces the policy built from the settings (before listen); tests give it their own
+    // list of the server's addresses.
+    void setTargetPolicy(TargetPolicy policy);
+
     QHostAddress serverAddress() const;
     quint16 serverPort() const;
     const ServerCredentials& credentials() const { return m_context.credentials; }
@@ -45,9 +52,10 @@ private:
     void onConnectionFinished(WorkerConnection* connection);
 
     WorkerContext m_context;
+    std::unique_ptr<HostResolver> m_resolver;
     std::unique_ptr<StreamListener> m_listener;
     quint64 m_nextId = 1;
-    // Declared after the context: connections refer to it, so they go first.
+    // Declared after the context and the resolver: connections refer to them, so they go first.
     std::unordered_map<WorkerConnection*, std::unique_ptr<WorkerConnection>> m_connections;
     std::vector<std::unique_ptr<WorkerConnection>> m_finished; // deleted on the next loop turn
 };

@@ -2,9 +2,11 @@
 
 #include "AddressPolicy.h"
 #include "ServerLog.h"
+#include "net/HostResolver.h"
 #include "net/SocketStream.h"
 #include "net/TcpDialer.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace echw::server {
@@ -32,6 +34,10 @@ const QByteArray kClose = QByteArrayLiteral("CLOSE");
 // RFC 6455 section 7.4.1: 1008, a message that violates the endpoint's policy.
 constexpr quint16 kPolicyViolation = 1008;
 
+// One answer for every refused target, whatever the reason and whether anything listens there:
+// a client must not learn more about the server's networks than that it may not go there.
+const QString kNotAllowed = QStringLiteral("target address not allowed");
+
 } // namespace
 
 WorkerSession::WorkerSession(ByteStream* client, WorkerContext& context, quint64 id,
@@ -55,6 +61,11 @@ WorkerSession::WorkerSession(ByteStream* client, WorkerContext& context, quint64
             finish(Ending::Reset);
             break;
         case Phase::Dialing:
+            m_dialer.reset();
+            onDialFailed(QStringLiteral("connecting to %1 timed out after %2 ms")
+                             .arg(m_targetName)
+                             .arg(m_context.settings.dialTimeout.count()));
+            break;
         case Phase::Open:
         case Phase::Done:
             break;
@@ -135,6 +146,12 @@ void WorkerSession::resumeClient()
 
 void WorkerSession::processFrames()
 {
+    handleFrames();
+    flushPongs();
+}
+
+void WorkerSession::handleFrames()
+{
     while (m_phase != Phase::Done && m_phase != Phase::Resetting) {
         auto event = m_decoder.next();
         if (!event)
@@ -152,11 +169,9 @@ void WorkerSession::processFrames()
         case Event::Type::Ping:
             // RFC 6455 section 5.5.3: a Pong echoes the Ping's application data.
             qCDebug(lcServer, "connection %llu: ping", m_id);
-            if (!m_closeSent) {
-                t_frame.resize(0);
-                appendFrame(t_frame, WebSocketOpcode::Pong, event->payload, true, std::nullopt);
-                m_client->write(t_frame);
-            }
+            // The pongs of one read go out together, in one TLS record rather than one each.
+            if (!m_closeSent)
+                appendFrame(m_pongs, WebSocketOpcode::Pong, event->payload, true, std::nullopt);
             break;
         case Event::Type::Pong:
             break;
@@ -211,38 +226,83 @@ void WorkerSession::onConnect(QByteArrayView request)
         return;
     }
     m_targetName = target->toString();
-    if (!m_context.settings.allowInternalTargets && target->kind != TargetAddress::Kind::Domain &&
-        isInternalAddress(QHostAddress(target->host))) {
-        failConnect(QStringLiteral("target address not allowed"));
-        return;
-    }
+    m_targetPort = target->port;
     if (separator >= 0)
         m_earlyData.prepend(request.sliced(separator + 1));
     m_phase = Phase::Dialing;
-    m_dialer = std::make_unique<TcpDialer>(
-        *target, m_context.settings.dialTimeout, [this](TcpDialer::Result result) {
-            if (auto* socket = std::get_if<std::unique_ptr<SocketStream>>(&result))
+    // One deadline for resolving and dialing every address.
+    m_deadline.start(m_context.settings.dialTimeout);
+    if (target->kind == TargetAddress::Kind::IPv6) {
+        onResolved({QHostAddress(target->host)});
+        return;
+    }
+    // Read numeric hosts as the system resolver does, from the text the client sent: "0177.0.0.1"
+    // is 127.0.0.1 to getaddrinfo, whatever another parser makes of it, and "167772161" or
+    // "0x7f.1" need no DNS to be judged.
+    const QByteArrayView host = authority.first(authority.lastIndexOf(':'));
+    if (const auto numeric = numericIPv4Host(QString::fromLatin1(host))) {
+        onResolved({*numeric});
+        return;
+    }
+    m_context.resolver->resolve(target->host, this, [this](HostResolver::Result result) {
+        if (m_phase != Phase::Dialing)
+            return;
+        if (auto* answer = std::get_if<HostResolver::Answer>(&result))
+            onResolved(answer->addresses);
+        else
+            onDialFailed(std::get<QString>(result));
+    });
+}
+
+// Every address the name has is judged before any is dialed: a name that mixes a public address
+// with an internal one is refused as a whole, and the connection goes to an address literal that
+// was judged, never to a name that could resolve differently a moment later.
+void WorkerSession::onResolved(const QList<QHostAddress>& addresses)
+{
+    for (const QHostAddress& address : addresses) {
+        if (const auto refusal = m_context.targetPolicy.refusal(address)) {
+            qCDebug(lcServer, "connection %llu: refusing %s: %s is %s", m_id,
+                    qPrintable(m_targetName), qPrintable(address.toString()), qPrintable(*refusal));
+            ++m_context.counters.targetsRefused;
+            failConnect(kNotAllowed);
+            return;
+        }
+    }
+    m_addresses = addresses;
+    m_nextAddress = 0;
+    m_lastDialError = QStringLiteral("%1 has no address").arg(m_targetName);
+    dialNext();
+}
+
+void WorkerSession::dialNext()
+{
+    while (m_nextAddress < m_addresses.size()) {
+        const auto literal =
+            TargetAddress::fromHostPort(m_addresses.at(m_nextAddress++).toString(), m_targetPort);
+        if (!literal)
+            continue; // an address with a scope: not one a target can be reached at
+        const auto left =
+            std::max(m_deadline.remainingTimeAsDuration(), std::chrono::milliseconds(1));
+        // The dialer may be replaced from its own callback: TcpDialer allows that.
+        m_dialer = std::make_unique<TcpDialer>(*literal, left, [this](TcpDialer::Result result) {
+            if (auto* socket = std::get_if<std::unique_ptr<SocketStream>>(&result)) {
                 onDialed(std::move(*socket));
-            else
-                onDialFailed(std::get<ConnectError>(result).message);
+                return;
+            }
+            m_lastDialError = std::get<ConnectError>(result).message;
+            dialNext();
         });
-    m_dialer->start();
+        m_dialer->start();
+        return;
+    }
+    onDialFailed(m_lastDialError);
 }
 
 void WorkerSession::onDialed(std::unique_ptr<SocketStream> target)
 {
     if (m_phase != Phase::Dialing)
         return;
-    // A domain name may resolve to an internal address; the check has to look at the address
-    // actually connected to.
-    if (!m_context.settings.allowInternalTargets) {
-        const auto peer = socketPeer(target->descriptor());
-        if (!peer || isInternalAddress(peer->address)) {
-            target->abort();
-            failConnect(QStringLiteral("target address not allowed"));
-            return;
-        }
-    }
+    m_deadline.stop();
     m_target = std::move(target);
     m_targetWriteDone = false;
     connect(m_target.get(), &ByteStream::readyRead, this, &WorkerSession::onTargetReadable);
@@ -258,8 +318,8 @@ void WorkerSession::onDialed(std::unique_ptr<SocketStream> target)
     qCDebug(lcServer, "connection %llu: connected to %s", m_id, qPrintable(m_targetName));
     // Protocol order: the first bytes reach the target before CONNECTED reaches the client.
     writeToTarget(std::exchange(m_earlyData, {}));
-    sendText(kConnected);
-    resumeClient();
+    if (sendText(kConnected))
+        resumeClient();
 }
 
 void WorkerSession::onDialFailed(const QString& message)
@@ -310,6 +370,7 @@ void WorkerSession::onTargetReadable()
         appendFrame(t_frame, WebSocketOpcode::Binary, QByteArrayView(t_scratch, n), true,
                     std::nullopt);
         m_client->write(t_frame);
+        noteQueuedToClient();
         m_bytesToClient += n;
         m_context.counters.bytesToClient += quint64(n);
     }
@@ -378,23 +439,62 @@ void WorkerSession::startReset()
     m_deadline.start(m_context.settings.lingerTimeout);
 }
 
-void WorkerSession::sendText(QByteArrayView text)
+// For frames that cannot wait for the client to read (everything but data, which waits at
+// kHighWater): over kMaxQueuedToClient the client is not reading, and the session ends at once,
+// dropping what is queued; a graceful close could not reach such a client anyway. Returns
+// whether the session goes on.
+bool WorkerSession::writeFrameToClient(QByteArrayView frame)
 {
-    if (m_closeSent)
-        return;
-    t_frame.resize(0);
-    appendFrame(t_frame, WebSocketOpcode::Text, text, true, std::nullopt);
-    m_client->write(t_frame);
+    const qint64 queued = m_client->pendingWriteBytes();
+    if (queued + frame.size() > kMaxQueuedToClient) {
+        ++m_context.counters.clientsNotReading;
+        qCInfo(lcServer, "connection %llu: the client leaves %lld bytes unread; closing", m_id,
+               qlonglong(queued));
+        finish(Ending::Clean);
+        return false;
+    }
+    m_client->write(frame);
+    noteQueuedToClient();
+    return m_phase != Phase::Done;
 }
 
-void WorkerSession::sendClose(quint16 code, QByteArrayView reason)
+void WorkerSession::noteQueuedToClient()
 {
+    qint64& peak = m_context.counters.peakQueuedToClient;
+    peak = std::max(peak, m_client->pendingWriteBytes());
+}
+
+bool WorkerSession::flushPongs()
+{
+    if (m_pongs.isEmpty() || m_phase == Phase::Done)
+        return m_phase != Phase::Done;
+    // Taken first, so the buffer is free (and an idle session holds none) whatever happens next.
+    const QByteArray pongs = std::exchange(m_pongs, {});
+    return writeFrameToClient(pongs);
+}
+
+// Pongs already decoded go first: frames leave in the order their causes arrived.
+bool WorkerSession::sendText(QByteArrayView text)
+{
+    if (!flushPongs())
+        return false;
     if (m_closeSent)
-        return;
+        return true;
+    t_frame.resize(0);
+    appendFrame(t_frame, WebSocketOpcode::Text, text, true, std::nullopt);
+    return writeFrameToClient(t_frame);
+}
+
+bool WorkerSession::sendClose(quint16 code, QByteArrayView reason)
+{
+    if (!flushPongs())
+        return false;
+    if (m_closeSent)
+        return true;
     m_closeSent = true;
     t_frame.resize(0);
     appendCloseFrame(t_frame, code, reason, std::nullopt);
-    m_client->write(t_frame);
+    return writeFrameToClient(t_frame);
 }
 
 // Sends our Close frame and ends our direction of TLS (RFC 6455 section 7.1.1: after the
@@ -407,7 +507,8 @@ void WorkerSession::closeWith(quint16 code, QByteArrayView reason)
     m_phase = Phase::Closing;
     if (m_target)
         m_target->setReadPaused(true);
-    sendClose(code, reason);
+    if (!sendClose(code, reason))
+        return;
     m_client->finishWrite();
     resumeClient();
     m_deadline.start(m_context.settings.lingerTimeout);

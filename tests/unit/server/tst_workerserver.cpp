@@ -1,8 +1,11 @@
 // The worker server in-process on loopback, driven by a client made of the core pieces the real
 // client uses: TcpDialer -> TlsStream with ECH -> the WebSocket upgrade -> masked frames.
+#include "DeterministicContent.h"
 #include "InProcessWorker.h"
 #include "OriginServer.h"
+#include "WorkerSession.h"
 #include "ech/DnsMessage.h"
+#include "net/HostResolver.h"
 #include "net/SocketStream.h"
 #include "net/StreamListener.h"
 #include "net/TcpDialer.h"
@@ -14,6 +17,7 @@
 #include <QCryptographicHash>
 #include <QRegularExpression>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -267,6 +271,61 @@ private:
     StreamListener m_listener;
 };
 
+// Answers names from a table, from the event loop as a real lookup does; unknown names fail.
+class TableResolver final : public HostResolver {
+public:
+    explicit TableResolver(QHash<QString, QList<QHostAddress>> table)
+        : m_table(std::move(table))
+    {}
+    int lookups() const { return m_lookups; }
+
+protected:
+    void lookup(const QString& host, LookupCallback callback) override
+    {
+        ++m_lookups;
+        QTimer::singleShot(0, this, [this, host, callback = std::move(callback)] {
+            if (const auto it = m_table.constFind(host); it != m_table.cend())
+                callback(Lookup{*it, std::chrono::seconds(60)});
+            else
+                callback(QStringLiteral("cannot resolve %1: not in the table").arg(host));
+        });
+    }
+
+private:
+    QHash<QString, QList<QHostAddress>> m_table;
+    int m_lookups = 0;
+};
+
+// A port open on both loopback addresses that counts what it accepts, so a test can tell
+// whether the worker connected at all.
+class CountingTarget {
+public:
+    CountingTarget()
+    {
+        for (QTcpServer* server : {&m_v4, &m_v6})
+            QObject::connect(server, &QTcpServer::newConnection, [this, server] {
+                while (QTcpSocket* socket = server->nextPendingConnection()) {
+                    ++m_accepted;
+                    socket->deleteLater();
+                }
+            });
+        // The same number on both, so "localhost" means one port whichever address it gets.
+        for (int attempt = 0; attempt < 20 && !m_v6.isListening(); ++attempt) {
+            m_v4.close();
+            if (m_v4.listen(QHostAddress::LocalHost))
+                m_v6.listen(QHostAddress::LocalHostIPv6, m_v4.serverPort());
+        }
+    }
+    bool isListening() const { return m_v4.isListening() && m_v6.isListening(); }
+    quint16 port() const { return m_v4.serverPort(); }
+    int accepted() const { return m_accepted; }
+
+private:
+    QTcpServer m_v4;
+    QTcpServer m_v6;
+    int m_accepted = 0;
+};
+
 QByteArray closedPort()
 {
     QTcpServer server;
@@ -293,6 +352,13 @@ private Q_SLOTS:
     void reportsErrorForClosedPort();
     void reportsErrorForInvalidTarget();
     void refusesInternalTargetsWhenNotAllowed();
+    void answersOpenAndClosedInternalPortsAlike_data();
+    void answersOpenAndClosedInternalPortsAlike();
+    void refusesANameWhenAnyOfItsAddressesIsInternal();
+    void refusesTheServersOwnAddresses();
+    void dialsTheResolvedAddressesInTurn();
+    void closesClientThatLeavesItsPongsUnread();
+    void holdsTheTargetBackWhileTheClientDoesNotRead();
     void sendsCloseWhenTargetCloses();
     void closesTargetOnClientClose();
     void answersPingWithPong();
@@ -307,6 +373,9 @@ private Q_SLOTS:
 private:
     std::unique_ptr<WorkerServer> startServer(WorkerSettings settings = defaultSettings());
     std::unique_ptr<TestClient> connectClient(const WorkerServer& server);
+    // The text and Close code a new session gets for `CONNECT:<target>`.
+    std::pair<QByteArray, quint16> connectAnswer(const WorkerServer& server,
+                                                 const QByteArray& target);
     QByteArray echoTarget() const { return "127.0.0.1:" + QByteArray::number(m_origin.port()); }
     static WorkerSettings defaultSettings()
     {
@@ -342,6 +411,19 @@ std::unique_ptr<TestClient> TestWorkerServer::connectClient(const WorkerServer& 
     auto client = std::make_unique<TestClient>(server.serverPort(), m_client->get(),
                                                m_credentials.echConfigList);
     return client->connectTls() ? std::move(client) : nullptr;
+}
+
+std::pair<QByteArray, quint16> TestWorkerServer::connectAnswer(const WorkerServer& server,
+                                                               const QByteArray& target)
+{
+    auto client = connectClient(server);
+    if (!client ||
+        client->upgrade().status != WebSocketUpgradeResponseParser::Result::Status::Accepted)
+        return {"(no session)", 0};
+    client->sendText("CONNECT:" + target + "|ECHO\n");
+    const QByteArray text = client->waitForText().value_or("(no answer)");
+    const auto close = client->waitForEvent(Event::Type::Close);
+    return {text, close ? close->closeCode : quint16(0)};
 }
 
 void TestWorkerServer::acceptsEchAndSeesTheInnerName()
@@ -515,7 +597,7 @@ void TestWorkerServer::refusesInternalTargetsWhenNotAllowed()
     WorkerSettings settings = defaultSettings();
     settings.allowInternalTargets = false;
     auto server = startServer(settings);
-    // An address literal is refused before dialing, a name after it resolved to loopback.
+    // Both before dialing: the literal as it is, the name once it resolved to loopback.
     for (const QByteArray& target :
          {echoTarget(), "localhost:" + QByteArray::number(m_origin.port())}) {
         auto client = connectClient(*server);
@@ -691,6 +773,168 @@ void TestWorkerServer::resetsConnectionAfterFailAfterBytes()
     // Dropped, not closed: no CLOSE and no Close frame.
     QCOMPARE(client->texts(), QList<QByteArray>{"CONNECTED"});
     QTRY_COMPARE_WITH_TIMEOUT(m_origin.activeConnections(), 0, kWaitMs);
+}
+
+void TestWorkerServer::answersOpenAndClosedInternalPortsAlike_data()
+{
+    QTest::addColumn<QByteArray>("host");
+    // Names, the numeric forms the system resolver reads (inet_aton), IPv6 and IPv4-mapped.
+    for (const char* host : {"localhost", "LocalHost", "127.0.0.1", "127.1", "2130706433", "0x7f.1",
+                             "0x7f000001", "0177.0.0.1", "167772161", "[::1]", "[::ffff:127.0.0.1]",
+                             "[::ffff:7f00:1]", "[64:ff9b::7f00:1]"})
+        QTest::newRow(host) << QByteArray(host);
+}
+
+// Before the fix a name was checked only after connecting, so an open internal port answered
+// "not allowed" and a closed one "connection refused": a port scan through the worker.
+void TestWorkerServer::answersOpenAndClosedInternalPortsAlike()
+{
+    QFETCH(QByteArray, host);
+    CountingTarget open;
+    QVERIFY(open.isListening());
+    WorkerSettings settings = defaultSettings();
+    settings.allowInternalTargets = false;
+    settings.dialTimeout = 2s;
+    auto server = startServer(settings);
+    const auto expected = std::pair<QByteArray, quint16>("ERROR:target address not allowed",
+                                                         WebSocketCloseCode::Normal);
+    QCOMPARE(connectAnswer(*server, host + ':' + QByteArray::number(open.port())), expected);
+    QCOMPARE(connectAnswer(*server, host + ':' + closedPort()), expected);
+    QCOMPARE(open.accepted(), 0);
+    QCOMPARE(server->counters().targetsConnected, 0u);
+    QCOMPARE(server->counters().targetsRefused, 2u);
+}
+
+void TestWorkerServer::refusesANameWhenAnyOfItsAddressesIsInternal()
+{
+    CountingTarget open;
+    QVERIFY(open.isListening());
+    WorkerSettings settings = defaultSettings();
+    settings.allowInternalTargets = false;
+    auto server = std::make_unique<WorkerServer>(m_credentials, settings);
+    auto resolver = std::make_unique<TableResolver>(QHash<QString, QList<QHostAddress>>{
+        {QStringLiteral("rebind.test"),
+         {QHostAddress(QStringLiteral("1.1.1.1")), QHostAddress::LocalHost}},
+        {QStringLiteral("docs.test"), {QHostAddress(QStringLiteral("2001:db8::1"))}},
+    });
+    const TableResolver* table = resolver.get();
+    server->setHostResolver(std::move(resolver));
+    QVERIFY(!server->listen(QHostAddress::LocalHost, 0));
+    const QByteArray port = QByteArray::number(open.port());
+    for (const QByteArray& name : QByteArrayList{"rebind.test", "docs.test"})
+        QCOMPARE(connectAnswer(*server, name + ':' + port).first,
+                 QByteArray("ERROR:target address not allowed"));
+    QCOMPARE(table->lookups(), 2);
+    QCOMPARE(open.accepted(), 0);
+    // A name that does not resolve is a lookup error, not a refusal.
+    const QByteArray unknown = connectAnswer(*server, "unknown.test:" + port).first;
+    QVERIFY2(unknown.startsWith("ERROR:cannot resolve unknown.test"), unknown.constData());
+    QCOMPARE(server->counters().targetsRefused, 2u);
+}
+
+void TestWorkerServer::refusesTheServersOwnAddresses()
+{
+    WorkerSettings settings = defaultSettings();
+    settings.allowInternalTargets = false;
+    auto server = std::make_unique<WorkerServer>(m_credentials, settings);
+    // A public address the host's interfaces have, as on a VPS: refused before any dial, so
+    // the test needs no network.
+    const QHostAddress own(QStringLiteral("203.0.114.7"));
+    server->setTargetPolicy(
+        TargetPolicy(false, LocalAddresses([own] {
+                         return QList<QHostAddress>{QHostAddress::LocalHost, own};
+                     })));
+    server->setHostResolver(std::make_unique<TableResolver>(
+        QHash<QString, QList<QHostAddress>>{{QStringLiteral("self.test"), {own}}}));
+    QVERIFY(!server->listen(QHostAddress::LocalHost, 0));
+    for (const QByteArray& target : QByteArrayList{"203.0.114.7:443", "self.test:443",
+                                                   "[::ffff:203.0.114.7]:443", "3405804039:443"})
+        QCOMPARE(connectAnswer(*server, target).first,
+                 QByteArray("ERROR:target address not allowed"));
+    QCOMPARE(server->counters().targetsRefused, 4u);
+}
+
+void TestWorkerServer::dialsTheResolvedAddressesInTurn()
+{
+    auto server = std::make_unique<WorkerServer>(m_credentials, defaultSettings());
+    // The origin listens on 127.0.0.1 only: the first address is refused, the second answers.
+    server->setHostResolver(std::make_unique<TableResolver>(QHash<QString, QList<QHostAddress>>{
+        {QStringLiteral("origin.test"), {QHostAddress::LocalHostIPv6, QHostAddress::LocalHost}}}));
+    QVERIFY(!server->listen(QHostAddress::LocalHost, 0));
+    auto client = connectClient(*server);
+    QVERIFY(client);
+    QVERIFY(
+        client->upgradeAndConnect("origin.test:" + QByteArray::number(m_origin.port()), "ECHO\n"));
+    client->sendBinary("resolved");
+    QTRY_COMPARE_WITH_TIMEOUT(client->binary(), QByteArray("resolved"), kWaitMs);
+}
+
+// A ping flood whose pongs are never read: before the fix every pong was queued and the server
+// grew without bound (the issue measured +908 MB in 7.7 s); now the session ends when what waits
+// for the client passes kMaxQueuedToClient.
+void TestWorkerServer::closesClientThatLeavesItsPongsUnread()
+{
+    auto server = startServer();
+    auto client = connectClient(*server);
+    QVERIFY(client);
+    QVERIFY(client->upgradeAndConnect(echoTarget(), "ECHO\n"));
+    client->tls()->setReadPaused(true);
+
+    QByteArray pings;
+    for (int i = 0; i < 128; ++i)
+        appendFrame(pings, WebSocketOpcode::Ping, QByteArray(125, 'p'), true, randomMaskKey());
+    // The kernel's buffers take some megabytes first; far more than they can hold is sent.
+    constexpr qint64 kFloodLimit = 256 * 1024 * 1024;
+    qint64 sent = 0;
+    while (server->counters().clientsNotReading == 0 && !client->failed() && sent < kFloodLimit) {
+        client->tls()->write(pings);
+        sent += pings.size();
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return client->tls()->pendingWriteBytes() < 256 * 1024 ||
+                       server->counters().clientsNotReading > 0 || client->failed();
+            },
+            kWaitMs));
+    }
+    QCOMPARE(server->counters().clientsNotReading, 1u);
+    QVERIFY2(server->counters().peakQueuedToClient <= WorkerSession::kMaxQueuedToClient,
+             QByteArray::number(server->counters().peakQueuedToClient).constData());
+    QTRY_COMPARE_WITH_TIMEOUT(server->counters().activeConnections, 0, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_origin.activeConnections(), 0, kWaitMs);
+    qInfo("closed after %lld bytes of pings; at most %lld bytes were queued for the client",
+          qlonglong(sent), qlonglong(server->counters().peakQueuedToClient));
+}
+
+// The other side of the bound: data is held back at the high-water mark, so a client that
+// pauses reading is never closed, and gets every byte once it reads again.
+void TestWorkerServer::holdsTheTargetBackWhileTheClientDoesNotRead()
+{
+    auto server = startServer();
+    auto client = connectClient(*server);
+    QVERIFY(client);
+    QVERIFY(client->upgradeAndConnect(echoTarget()));
+    client->tls()->setReadPaused(true);
+    constexpr qint64 kSize = 16 * 1024 * 1024;
+    client->sendBinary("GET /bytes/" + QByteArray::number(kSize) +
+                       "?seed=7 HTTP/1.1\r\nHost: origin\r\n\r\n");
+    // Long enough for the target to fill every buffer on the way; the checks below hold
+    // whatever the timing.
+    QTRY_VERIFY_WITH_TIMEOUT(server->counters().bytesToClient > 0, kWaitMs);
+    QTest::qWait(300);
+    const qint64 dataBound = WorkerSession::kHighWater + WorkerSession::kMaxFramePayload + 4096;
+    QVERIFY2(server->counters().peakQueuedToClient <= dataBound,
+             QByteArray::number(server->counters().peakQueuedToClient).constData());
+    QVERIFY(server->counters().bytesToClient < quint64(kSize));
+    client->tls()->setReadPaused(false);
+    const auto bodyStart = [&] {
+        const qsizetype end = client->binary().indexOf("\r\n\r\n");
+        return end < 0 ? -1 : end + 4;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(bodyStart() > 0 && client->binary().size() >= bodyStart() + kSize,
+                             60000);
+    QCOMPARE(client->binary().sliced(bodyStart()), test::content(7, 0, kSize));
+    QCOMPARE(server->counters().clientsNotReading, 0u);
+    QVERIFY(server->counters().peakQueuedToClient <= dataBound);
 }
 
 QTEST_GUILESS_MAIN(TestWorkerServer)
