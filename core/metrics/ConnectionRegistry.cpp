@@ -34,8 +34,10 @@ void ConnectionEntry::setRoute(const RoutingDecision& decision)
     m_matched = describeRoutingReason(decision);
 }
 
-ConnectionRegistry::ConnectionRegistry(Clock clock)
-    : m_clock(std::move(clock))
+ConnectionRegistry::ConnectionRegistry(Clock clock, ConnectionIdSequence ids)
+    : m_nextId(ids.first)
+    , m_idStep(ids.step)
+    , m_clock(std::move(clock))
 {
     if (!m_clock) {
         m_clock = [] {
@@ -51,7 +53,7 @@ ConnectionRegistry::~ConnectionRegistry() = default;
 std::unique_ptr<ConnectionEntry> ConnectionRegistry::add(const QString& inbound,
                                                          const TargetAddress& target)
 {
-    const quint64 id = m_nextId++;
+    const quint64 id = std::exchange(m_nextId, m_nextId + m_idStep);
     std::unique_ptr<ConnectionEntry> entry(
         new ConnectionEntry(*this, id, inbound, target, m_clock()));
     m_entries.emplace(id, entry.get());
