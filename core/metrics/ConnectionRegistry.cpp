@@ -1,9 +1,10 @@
 #include "ConnectionRegistry.h"
 
 #include "metrics/MetricsRegistry.h"
+#include "metrics/SnapshotMerge.h"
 
-#include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace echw {
 
@@ -34,8 +35,10 @@ void ConnectionEntry::setRoute(const RoutingDecision& decision)
     m_matched = describeRoutingReason(decision);
 }
 
-ConnectionRegistry::ConnectionRegistry(Clock clock)
-    : m_clock(std::move(clock))
+ConnectionRegistry::ConnectionRegistry(Clock clock, ConnectionIdSequence ids)
+    : m_nextId(ids.first)
+    , m_idStep(ids.step)
+    , m_clock(std::move(clock))
 {
     if (!m_clock) {
         m_clock = [] {
@@ -51,7 +54,7 @@ ConnectionRegistry::~ConnectionRegistry() = default;
 std::unique_ptr<ConnectionEntry> ConnectionRegistry::add(const QString& inbound,
                                                          const TargetAddress& target)
 {
-    const quint64 id = m_nextId++;
+    const quint64 id = std::exchange(m_nextId, m_nextId + m_idStep);
     std::unique_ptr<ConnectionEntry> entry(
         new ConnectionEntry(*this, id, inbound, target, m_clock()));
     m_entries.emplace(id, entry.get());
@@ -79,44 +82,6 @@ bool ConnectionRegistry::close(quint64 id)
     closer();
     return true;
 }
-
-namespace {
-
-template <typename Key> void sortBy(QList<ConnectionSample>& rows, bool descending, Key key)
-{
-    // Ties keep the start order, so equal rows do not swap places between snapshots.
-    std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
-        return descending ? key(b) < key(a) : key(a) < key(b);
-    });
-}
-
-void sortSamples(QList<ConnectionSample>& rows, const ConnectionSort& sort)
-{
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-    switch (sort.key) {
-    case ConnectionSortKey::Started:
-        if (sort.descending)
-            std::reverse(rows.begin(), rows.end());
-        return;
-    case ConnectionSortKey::Target:
-        return sortBy(rows, sort.descending, [](const auto& r) { return r.target; });
-    case ConnectionSortKey::Route:
-        return sortBy(rows, sort.descending,
-                      [](const auto& r) { return r.route ? int(*r.route) : -1; });
-    case ConnectionSortKey::Duration:
-        return sortBy(rows, sort.descending, [](const auto& r) { return r.durationMs; });
-    case ConnectionSortKey::BytesUp:
-        return sortBy(rows, sort.descending, [](const auto& r) { return r.bytesUp; });
-    case ConnectionSortKey::BytesDown:
-        return sortBy(rows, sort.descending, [](const auto& r) { return r.bytesDown; });
-    case ConnectionSortKey::RateUp:
-        return sortBy(rows, sort.descending, [](const auto& r) { return r.rateUp; });
-    case ConnectionSortKey::RateDown:
-        return sortBy(rows, sort.descending, [](const auto& r) { return r.rateDown; });
-    }
-}
-
-} // namespace
 
 void ConnectionRegistry::sample(EngineSnapshot& snapshot, const ConnectionSort& sort)
 {
@@ -160,7 +125,7 @@ void ConnectionRegistry::sample(EngineSnapshot& snapshot, const ConnectionSort& 
     }
     snapshot.rateUp = double(deltaUp) * perSecond;
     snapshot.rateDown = double(deltaDown) * perSecond;
-    sortSamples(snapshot.connections, sort);
+    sortConnections(snapshot.connections, sort);
 }
 
 } // namespace echw

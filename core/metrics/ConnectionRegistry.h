@@ -54,6 +54,14 @@ private:
     quint64 m_sampledDown = 0;
 };
 
+// The connection ids a registry hands out: first, first + step, first + 2 * step, ... Engine k
+// of n in a group takes {k + 1, n}, so ids are unique across the group and (id - 1) % n is the
+// engine that holds a connection.
+struct ConnectionIdSequence {
+    quint64 first = 1;
+    quint64 step = 1;
+};
+
 // The engine's list of proxied connections, and the totals the dashboard and the metrics
 // read. Engine thread only.
 class ConnectionRegistry {
@@ -61,7 +69,7 @@ public:
     // Milliseconds on a monotonic clock; the default is the steady clock. Tests pass their own.
     using Clock = std::function<qint64()>;
 
-    explicit ConnectionRegistry(Clock clock = {});
+    explicit ConnectionRegistry(Clock clock = {}, ConnectionIdSequence ids = {});
     ~ConnectionRegistry();
 
     std::unique_ptr<ConnectionEntry> add(const QString& inbound, const TargetAddress& target);
@@ -80,7 +88,8 @@ private:
     void remove(ConnectionEntry* entry);
 
     std::unordered_map<quint64, ConnectionEntry*> m_entries;
-    quint64 m_nextId = 1;
+    quint64 m_nextId;
+    quint64 m_idStep;
     Clock m_clock;
     MetricsRegistry* m_metrics = nullptr;
     qint64 m_lastSampleMs = -1;

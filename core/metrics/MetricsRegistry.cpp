@@ -3,6 +3,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <numeric>
 
 namespace echw {
 
@@ -38,6 +39,15 @@ static_assert(std::size(kRouteNames) == 4 && int(RouteAction::Block) == 2);
 static_assert(std::size(kConnectErrorNames) == std::size_t(ConnectError::Kind::Failed) + 1);
 static_assert(std::size(kReasonNames) == std::size_t(RoutingDecision::Reason::ResolveFailed) + 1);
 static_assert(std::size(kCacheNames) == std::size_t(RoutingDecision::CacheUse::Miss) + 1);
+// A reader must never wait for the writer, so no atomic here may hide a lock.
+static_assert(std::atomic<quint64>::is_always_lock_free &&
+              std::atomic<qint64>::is_always_lock_free &&
+              std::atomic<double>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
+
+template <typename T> double valueOf(const std::atomic<T>& value)
+{
+    return double(value.load(std::memory_order_relaxed));
+}
 
 Label label(const char* name, const char* value)
 {
@@ -56,11 +66,11 @@ Family family(const char* name, const char* help, Family::Type type)
 // One sample per value of a single label.
 template <std::size_t N, typename T>
 Family labelled(const char* name, const char* help, Family::Type type, const char* labelName,
-                const char* const (&values)[N], const std::array<T, N>& counts)
+                const char* const (&values)[N], const std::array<std::atomic<T>, N>& counts)
 {
     Family f = family(name, help, type);
     for (std::size_t i = 0; i < N; ++i)
-        f.samples.append(Sample{{label(labelName, values[i])}, double(counts[i])});
+        f.samples.append(Sample{{label(labelName, values[i])}, valueOf(counts[i])});
     return f;
 }
 
@@ -94,9 +104,22 @@ void Histogram::observe(double seconds)
     std::size_t bucket = 0;
     while (bucket < m_bounds.size() && seconds > m_bounds[bucket])
         ++bucket;
-    ++m_counts[bucket];
-    ++m_count;
-    m_sum += seconds;
+    addFromOwnerThread(m_counts[bucket], quint64(1));
+    addFromOwnerThread(m_sum, seconds);
+}
+
+std::vector<quint64> Histogram::bucketCounts() const
+{
+    std::vector<quint64> counts(m_bounds.size() + 1);
+    for (std::size_t i = 0; i < counts.size(); ++i)
+        counts[i] = m_counts[i].load(std::memory_order_relaxed);
+    return counts;
+}
+
+quint64 Histogram::count() const
+{
+    const std::vector<quint64> counts = bucketCounts();
+    return std::accumulate(counts.begin(), counts.end(), quint64(0));
 }
 
 prometheus::HistogramSample Histogram::sample(QList<prometheus::Label> labels) const
@@ -104,9 +127,8 @@ prometheus::HistogramSample Histogram::sample(QList<prometheus::Label> labels) c
     prometheus::HistogramSample result;
     result.labels = std::move(labels);
     result.upperBounds.assign(m_bounds.begin(), m_bounds.end());
-    const auto counts = bucketCounts();
-    result.bucketCounts.assign(counts.begin(), counts.end());
-    result.sum = m_sum;
+    result.bucketCounts = bucketCounts();
+    result.sum = sum();
     return result;
 }
 
@@ -120,13 +142,13 @@ MetricsRegistry::MetricsRegistry(QByteArray version)
 
 void MetricsRegistry::connectionAccepted(Inbound inbound)
 {
-    ++m_accepted[std::size_t(inbound)];
-    ++m_active[std::size_t(inbound)];
+    addFromOwnerThread(m_accepted[std::size_t(inbound)], quint64(1));
+    addFromOwnerThread(m_active[std::size_t(inbound)], qint64(1));
 }
 
 void MetricsRegistry::connectionFinished(Inbound inbound)
 {
-    --m_active[std::size_t(inbound)];
+    addFromOwnerThread(m_active[std::size_t(inbound)], qint64(-1));
 }
 
 void MetricsRegistry::connectSucceeded(std::chrono::nanoseconds elapsed)
@@ -136,48 +158,49 @@ void MetricsRegistry::connectSucceeded(std::chrono::nanoseconds elapsed)
 
 void MetricsRegistry::connectFailed(ConnectError::Kind kind)
 {
-    ++m_connectErrors[std::size_t(kind)];
+    addFromOwnerThread(m_connectErrors[std::size_t(kind)], quint64(1));
 }
 
 void MetricsRegistry::routingDecided(const RoutingDecision& decision)
 {
-    ++m_routed[std::size_t(decision.action)];
-    ++m_decisions[std::size_t(decision.reason)][std::size_t(decision.cache)];
+    addFromOwnerThread(m_routed[std::size_t(decision.action)], quint64(1));
+    addFromOwnerThread(m_decisions[std::size_t(decision.reason)][std::size_t(decision.cache)],
+                       quint64(1));
     m_routingDuration.observe(std::chrono::nanoseconds(decision.elapsedNs));
 }
 
 void MetricsRegistry::connectionBytes(std::optional<RouteAction> route, quint64 up, quint64 down)
 {
-    m_bytesUp[routeIndex(route)] += up;
-    m_bytesDown[routeIndex(route)] += down;
+    addFromOwnerThread(m_bytesUp[routeIndex(route)], up);
+    addFromOwnerThread(m_bytesDown[routeIndex(route)], down);
 }
 
 void MetricsRegistry::tunnelSetup(TunnelSetupResult result, std::chrono::nanoseconds elapsed)
 {
-    ++m_tunnelSetups[std::size_t(result)];
+    addFromOwnerThread(m_tunnelSetups[std::size_t(result)], quint64(1));
     if (result == TunnelSetupResult::Ok)
         m_tunnelSetupDuration.observe(elapsed);
 }
 
 void MetricsRegistry::echConfigFetched(EchConfigFetchResult result)
 {
-    ++m_echFetches[std::size_t(result)];
+    addFromOwnerThread(m_echFetches[std::size_t(result)], quint64(1));
 }
 
 void MetricsRegistry::setTunnelPool(int size, int ready)
 {
-    m_poolSize = size;
-    m_poolReady = ready;
+    m_poolSize.store(size, std::memory_order_relaxed);
+    m_poolReady.store(ready, std::memory_order_relaxed);
 }
 
 quint64 MetricsRegistry::connectionsAccepted(Inbound inbound) const
 {
-    return m_accepted[std::size_t(inbound)];
+    return m_accepted[std::size_t(inbound)].load(std::memory_order_relaxed);
 }
 
 quint64 MetricsRegistry::connectErrors(ConnectError::Kind kind) const
 {
-    return m_connectErrors[std::size_t(kind)];
+    return m_connectErrors[std::size_t(kind)].load(std::memory_order_relaxed);
 }
 
 QList<Family> MetricsRegistry::families() const
@@ -208,9 +231,9 @@ QList<Family> MetricsRegistry::families() const
                           Type::Counter);
         for (std::size_t i = 0; i < kRoutes; ++i) {
             f.samples.append(Sample{{label("direction", "up"), label("route", kRouteNames[i])},
-                                    double(m_bytesUp[i])});
+                                    valueOf(m_bytesUp[i])});
             f.samples.append(Sample{{label("direction", "down"), label("route", kRouteNames[i])},
-                                    double(m_bytesDown[i])});
+                                    valueOf(m_bytesDown[i])});
         }
         result.append(f);
     }
@@ -229,7 +252,7 @@ QList<Family> MetricsRegistry::families() const
             for (std::size_t c = 0; c < kCacheUses; ++c)
                 f.samples.append(
                     Sample{{label("reason", kReasonNames[r]), label("cache", kCacheNames[c])},
-                           double(m_decisions[r][c])});
+                           valueOf(m_decisions[r][c])});
         }
         result.append(f);
     }
@@ -251,10 +274,10 @@ QList<Family> MetricsRegistry::families() const
                            Type::Counter, "result", kFetchResultNames, m_echFetches));
     result.append(single("echw_tunnel_pool_size",
                          "Tunnel sessions the warm pool keeps open (0: no pool).", Type::Gauge,
-                         m_poolSize));
+                         valueOf(m_poolSize)));
     result.append(single("echw_tunnel_pool_ready",
                          "Tunnel sessions open and ready in the warm pool now.", Type::Gauge,
-                         m_poolReady));
+                         valueOf(m_poolReady)));
     return result;
 }
 

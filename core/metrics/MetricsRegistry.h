@@ -5,14 +5,26 @@
 #include "routing/RoutingDecision.h"
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace echw {
 
-// Observations sorted into fixed buckets: a scan of a dozen bounds and three additions per
-// observation, no allocation.
+// Adds to a value that only the calling thread ever writes: a relaxed load and a relaxed store,
+// not fetch_add. With one writer no other store can fall between the two, so no addition is
+// lost, and on x86 both are plain moves where a read-modify-write would be a locked instruction
+// (a full barrier) on every event of the relay's hot path. Readers on other threads still see a
+// whole value, never a torn one.
+template <typename T> void addFromOwnerThread(std::atomic<T>& value, T delta)
+{
+    value.store(value.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+
+// Observations sorted into fixed buckets: a scan of a dozen bounds and two additions per
+// observation, no allocation. Observed on one thread, read on any (see MetricsRegistry).
 class Histogram {
 public:
     static constexpr std::size_t kMaxBounds = 16;
@@ -24,27 +36,32 @@ public:
     void observe(std::chrono::nanoseconds duration) { observe(double(duration.count()) * 1e-9); }
 
     std::span<const double> upperBounds() const { return m_bounds; }
-    // Per bucket, not cumulative: one per upper bound, then the count above them all.
-    std::span<const quint64> bucketCounts() const
-    {
-        return std::span<const quint64>(m_counts).first(m_bounds.size() + 1);
-    }
-    quint64 count() const { return m_count; }
-    double sum() const { return m_sum; }
+    // Per bucket, not cumulative: one per upper bound, then the count above them all. A copy,
+    // each bucket read once.
+    std::vector<quint64> bucketCounts() const;
+    // The buckets added up, so a count never disagrees with the buckets read with it.
+    quint64 count() const;
+    double sum() const { return m_sum.load(std::memory_order_relaxed); }
 
     prometheus::HistogramSample sample(QList<prometheus::Label> labels = {}) const;
 
 private:
     std::span<const double> m_bounds;
-    std::array<quint64, kMaxBounds + 1> m_counts{};
-    quint64 m_count = 0;
-    double m_sum = 0;
+    std::array<std::atomic<quint64>, kMaxBounds + 1> m_counts{};
+    std::atomic<double> m_sum = 0;
 };
 
-// The engine's counters and histograms for the Prometheus endpoint. Plain integers bumped on
-// the engine thread (no locks, no allocation, no text per event); the exposition is built only
-// when scraped. Every label value comes from a fixed enum here, never from a target, a host
-// name or a credential.
+// The engine's counters and histograms for the Prometheus endpoint. Every label value comes
+// from a fixed enum here, never from a target, a host name or a credential.
+//
+// Threads: exactly one thread writes (the engine's: every non-const function below is called
+// there only); families(), exposition() and the other const functions may be called from any
+// thread at any time, with no lock and without waiting for the writer. Each field is an atomic
+// bumped with relaxed ordering (no lock, no allocation, no text per event); the exposition is
+// built only when scraped. A read sees each counter at some recent value, and later reads on
+// the same thread never see it smaller (counters never go backwards); two fields read at once
+// need not be from the same instant, e.g. a histogram's sum may already include an
+// observation its buckets do not show yet.
 class MetricsRegistry {
 public:
     enum class Inbound { Socks5, Http };
@@ -89,19 +106,22 @@ private:
     static constexpr std::size_t kTunnelResults = 4;
     static constexpr std::size_t kFetchResults = 3;
 
-    QByteArray m_version;
-    double m_startTime;
-    std::array<quint64, kInbounds> m_accepted{};
-    std::array<qint64, kInbounds> m_active{};
-    std::array<quint64, kRoutes - 1> m_routed{}; // by RouteAction
-    std::array<quint64, kRoutes> m_bytesUp{};
-    std::array<quint64, kRoutes> m_bytesDown{};
-    std::array<quint64, kConnectErrors> m_connectErrors{};
-    std::array<std::array<quint64, kCacheUses>, kReasons> m_decisions{};
-    std::array<quint64, kTunnelResults> m_tunnelSetups{};
-    std::array<quint64, kFetchResults> m_echFetches{};
-    int m_poolSize = 0;
-    int m_poolReady = 0;
+    template <typename T, std::size_t N> using Counters = std::array<std::atomic<T>, N>;
+
+    // Set once when constructed, so read anywhere without an atomic.
+    const QByteArray m_version;
+    const double m_startTime;
+    Counters<quint64, kInbounds> m_accepted{};
+    Counters<qint64, kInbounds> m_active{};
+    Counters<quint64, kRoutes - 1> m_routed{}; // by RouteAction
+    Counters<quint64, kRoutes> m_bytesUp{};
+    Counters<quint64, kRoutes> m_bytesDown{};
+    Counters<quint64, kConnectErrors> m_connectErrors{};
+    std::array<Counters<quint64, kCacheUses>, kReasons> m_decisions{};
+    Counters<quint64, kTunnelResults> m_tunnelSetups{};
+    Counters<quint64, kFetchResults> m_echFetches{};
+    std::atomic<int> m_poolSize = 0;
+    std::atomic<int> m_poolReady = 0;
     Histogram m_connectDuration;
     Histogram m_routingDuration;
     Histogram m_tunnelSetupDuration;

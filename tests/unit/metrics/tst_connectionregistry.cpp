@@ -124,6 +124,20 @@ private Q_SLOTS:
         QCOMPARE(ids(snapshot), (QList<quint64>{b->id(), c->id(), a->id()}));
     }
 
+    void handsOutIdsFromItsSequence()
+    {
+        ConnectionRegistry third({}, {3, 4});
+        auto a = third.add(QStringLiteral("SOCKS5"), target("example.com", 443));
+        auto b = third.add(QStringLiteral("SOCKS5"), target("example.com", 443));
+        auto c = third.add(QStringLiteral("SOCKS5"), target("example.com", 443));
+        QCOMPARE(a->id(), 3u);
+        QCOMPARE(b->id(), 7u);
+        QCOMPARE(c->id(), 11u);
+        EngineSnapshot snapshot;
+        third.sample(snapshot, {ConnectionSortKey::Started, true});
+        QCOMPARE(ids(snapshot), (QList<quint64>{11, 7, 3}));
+    }
+
     void closeRunsTheClosersOnlyForLiveConnections()
     {
         ConnectionRegistry registry;

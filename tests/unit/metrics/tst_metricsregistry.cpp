@@ -2,6 +2,10 @@
 
 #include <QTest>
 
+#include <atomic>
+#include <numeric>
+#include <thread>
+
 using namespace echw;
 
 namespace {
@@ -14,6 +18,21 @@ double valueOf(const QByteArray& text, const QByteArray& series)
     for (const QByteArray& line : text.split('\n')) {
         if (line.startsWith(series + ' '))
             return line.mid(series.size() + 1).toDouble();
+    }
+    return -1;
+}
+
+// The first sample's value, or the first histogram's count, of the family called `name`.
+double readingOf(const QList<prometheus::Family>& families, QByteArrayView name)
+{
+    for (const prometheus::Family& family : families) {
+        if (family.name != name)
+            continue;
+        if (!family.histograms.isEmpty()) {
+            const auto& counts = family.histograms.front().bucketCounts;
+            return double(std::accumulate(counts.begin(), counts.end(), quint64(0)));
+        }
+        return family.samples.front().value;
     }
     return -1;
 }
@@ -118,6 +137,72 @@ private Q_SLOTS:
         QCOMPARE(valueOf(text, "echw_tunnel_pool_size"), 4.0);
         QCOMPARE(valueOf(text, "echw_tunnel_pool_ready"), 3.0);
         QCOMPARE(MetricsRegistry::sum({first.families()}).size(), first.families().size());
+    }
+
+    void readersOnAnotherThreadSeeCountersOnlyGrowWhileTheEngineThreadBumpsThem()
+    {
+        MetricsRegistry metrics("0");
+        // Bumped once per round: the first sample of each family, a histogram's count, and a
+        // gauge set to the round.
+        const QByteArrayView counted[] = {
+            "echw_connections_accepted_total", "echw_connect_errors_total",
+            "echw_connections_routed_total",   "echw_relayed_bytes_total",
+            "echw_tunnel_setups_total",        "echw_connect_duration_seconds",
+            "echw_tunnel_pool_size",
+        };
+        constexpr quint64 kMinRounds = 20'000;
+        constexpr int kMinReads = 200;
+        std::atomic<int> reads = 0;
+        std::atomic<bool> writing = true;
+        quint64 rounds = 0;
+        // The writer goes on until the reader has rendered kMinReads times, so the reads
+        // overlap the writes however the two threads are scheduled.
+        std::thread engine([&] {
+            RoutingDecision decision;
+            decision.action = RouteAction::Direct;
+            while (rounds < kMinRounds || reads.load() < kMinReads) {
+                ++rounds;
+                metrics.connectionAccepted(MetricsRegistry::Inbound::Socks5);
+                metrics.connectFailed(ConnectError::Kind::NameNotResolved);
+                metrics.routingDecided(decision);
+                metrics.connectionBytes(RouteAction::Direct, 1, 2);
+                metrics.tunnelSetup(MetricsRegistry::TunnelSetupResult::Ok,
+                                    std::chrono::milliseconds(1));
+                metrics.connectSucceeded(std::chrono::milliseconds(1));
+                metrics.setTunnelPool(int(rounds), 0);
+            }
+            writing.store(false);
+        });
+
+        // No QVERIFY until the writer is joined: a failing one would return past a joinable
+        // std::thread.
+        std::vector<double> previous(std::size(counted), 0.0);
+        QByteArray wentBack;
+        while (writing.load()) {
+            const QList<prometheus::Family> families = metrics.families();
+            for (std::size_t i = 0; i < std::size(counted); ++i) {
+                const double now = readingOf(families, counted[i]);
+                if (now < previous[i] && wentBack.isEmpty())
+                    wentBack = counted[i].toByteArray() + " went from " +
+                               QByteArray::number(previous[i]) + " to " + QByteArray::number(now);
+                previous[i] = now;
+            }
+            reads.fetch_add(1);
+        }
+        engine.join();
+        QVERIFY2(wentBack.isEmpty(), wentBack.constData());
+
+        const QList<prometheus::Family> families = metrics.families();
+        for (const QByteArrayView name : counted)
+            QCOMPARE(readingOf(families, name), double(rounds));
+        QCOMPARE(metrics.connectionsAccepted(MetricsRegistry::Inbound::Socks5), rounds);
+        QCOMPARE(metrics.connectErrors(ConnectError::Kind::NameNotResolved), rounds);
+        const QByteArray text = metrics.exposition();
+        QCOMPARE(valueOf(text, "echw_relayed_bytes_total{direction=\"down\",route=\"direct\"}"),
+                 double(2 * rounds));
+        QCOMPARE(valueOf(text, "echw_connect_duration_seconds_count"), double(rounds));
+        QVERIFY(qAbs(valueOf(text, "echw_connect_duration_seconds_sum") - double(rounds) * 0.001) <
+                1e-6);
     }
 
     void everyFamilyHasHelpAndType()
