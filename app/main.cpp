@@ -1,6 +1,6 @@
-#include "Engine.h"
-#include "EngineGroup.h"
 #include "config/CommandLine.h"
+#include "config/EngineConfig.h"
+#include "engine/EngineRuntime.h"
 #include "routing/RouteListUpdater.h"
 #include "system/LogOutput.h"
 #include "system/TerminationSignals.h"
@@ -8,9 +8,7 @@
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QStandardPaths>
-#include <QThread>
 
-#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -73,36 +71,25 @@ int main(int argc, char* argv[])
         QStringLiteral("/china-ip-list");
     if (commandLine.updateLists)
         return updateLists(settings);
-    echw::TerminationSignals signals;
-    const int threads =
-        commandLine.threads > 0 ? commandLine.threads : std::max(1, QThread::idealThreadCount());
-    // One thread: the engine runs on this loop, as it always has. More: each engine on a
-    // thread of its own, and this loop only accepts clients and hands them out.
-    std::unique_ptr<echw::Engine> engine;
-    std::unique_ptr<echw::EngineGroup> group;
-    std::optional<QString> error;
-    if (threads == 1) {
-        engine = std::make_unique<echw::Engine>();
-        error = engine->start(settings);
-    } else {
-        group = std::make_unique<echw::EngineGroup>(threads);
-        error = group->start(settings);
+    auto parsed = echw::EngineConfig::parse(settings, commandLine.threads);
+    if (auto* error = std::get_if<echw::ConfigError>(&parsed)) {
+        qCCritical(lcApp, "%s", qPrintable(error->text()));
+        return 1;
     }
-    if (error) {
+    const auto& config = std::get<echw::EngineConfig>(parsed);
+    echw::TerminationSignals signals;
+    echw::EngineRuntime runtime;
+    if (const auto error = runtime.start(config)) {
         qCCritical(lcApp, "%s", qPrintable(*error));
         return 1;
     }
     qCInfo(lcApp, "listening on %s (SOCKS5 and HTTP), routing %s, %d engine thread%s",
-           qPrintable(engine ? engine->listenAddress() : group->listenAddress()),
-           qPrintable(echw::routingModeName(commandLine.settings.routing)), threads,
-           threads == 1 ? "" : "s");
+           qPrintable(runtime.listenAddress()), qPrintable(echw::routingModeName(config.routing)),
+           runtime.threadCount(), runtime.threadCount() == 1 ? "" : "s");
     QObject::connect(&signals, &echw::TerminationSignals::terminationRequested, &app,
                      [&](int number) {
                          qCInfo(lcApp, "signal %d: stopping", number);
-                         if (engine)
-                             engine->stop();
-                         else
-                             group->stop();
+                         runtime.stop();
                          QCoreApplication::quit();
                      });
     return QCoreApplication::exec();

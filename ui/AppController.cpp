@@ -93,6 +93,11 @@ void AppController::wireEngine()
         setState(ProxyState::Failing, error);
         report(tr("The proxy did not start"), error);
     });
+    connect(m_engine.get(), &EngineController::reconfigured, this,
+            [this](const QString& address) { setState(ProxyState::Running, address); });
+    connect(
+        m_engine.get(), &EngineController::reconfigureFailed, this,
+        [this](const QString& error) { report(tr("The new settings were not applied"), error); });
     connect(m_engine.get(), &EngineController::stopped, this, [this] {
         m_demoTraffic->stop();
         setState(ProxyState::Stopped, {});
@@ -248,26 +253,38 @@ AppController::engineSettingsFor(const AppSettings& settings) const
     return converted;
 }
 
-std::optional<ProxySettings> AppController::proxySettingsToRun()
+std::variant<EngineConfig, QString>
+AppController::engineConfigFor(const AppSettings& settings) const
 {
-    auto converted = engineSettingsFor(m_settings);
-    if (auto* error = std::get_if<QString>(&converted)) {
+    const auto converted = engineSettingsFor(settings);
+    if (auto* problem = std::get_if<QString>(&converted))
+        return *problem;
+    auto parsed = EngineConfig::parse(std::get<ProxySettings>(converted));
+    if (auto* error = std::get_if<ConfigError>(&parsed))
+        return error->text();
+    return std::get<EngineConfig>(std::move(parsed));
+}
+
+std::optional<EngineConfig> AppController::engineConfigToRun()
+{
+    auto config = engineConfigFor(m_settings);
+    if (auto* error = std::get_if<QString>(&config)) {
         setState(ProxyState::Stopped, {});
         m_dashboard->setEngineState(DashboardWindow::EngineState::Failed, *error);
         return std::nullopt;
     }
-    return std::get<ProxySettings>(std::move(converted));
+    return std::get<EngineConfig>(std::move(config));
 }
 
 void AppController::startProxy()
 {
     if (m_engine->isRunning())
         return;
-    const auto settings = proxySettingsToRun();
-    if (!settings)
+    const auto config = engineConfigToRun();
+    if (!config)
         return;
-    setState(ProxyState::Starting, settings->listen);
-    m_engine->start(*settings);
+    setState(ProxyState::Starting, config->listenText);
+    m_engine->start(*config);
 }
 
 void AppController::stopProxy()
@@ -310,11 +327,15 @@ bool AppController::applySettings(const AppSettings& settings)
         m_engine->stop();
     }
     refreshServerViews();
-    // Only what the engine uses restarts it (and drops its connections).
+    // Only what the engine uses reaches it, and then for new connections: open ones go on.
     if (m_engine->isRunning() && !m_demoActive &&
         !(engineSettingsFor(m_settings) == engineBefore)) {
-        m_restartAfterStop = true;
-        m_engine->stop();
+        // A configuration that cannot run never replaces one that runs.
+        const auto config = engineConfigFor(m_settings);
+        if (auto* error = std::get_if<QString>(&config))
+            report(tr("The new settings were not applied"), *error);
+        else
+            m_engine->reconfigure(std::get<EngineConfig>(config));
     }
     return true;
 }

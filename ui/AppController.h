@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/AppSettings.h"
+#include "config/EngineConfig.h"
 #include "config/SettingsStore.h"
 #include "tray/TrayIcons.h"
 
@@ -80,7 +81,8 @@ private:
     // What the engine runs with these settings (the demo's server while it is active), or
     // why it cannot run.
     std::variant<ProxySettings, QString> engineSettingsFor(const AppSettings& settings) const;
-    std::optional<ProxySettings> proxySettingsToRun();
+    std::variant<EngineConfig, QString> engineConfigFor(const AppSettings& settings) const;
+    std::optional<EngineConfig> engineConfigToRun();
 
     Options m_options;
     SettingsStore m_store;

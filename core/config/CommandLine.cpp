@@ -33,7 +33,7 @@ constexpr FlagSpec kFlags[] = {
     {"cache-size", "N", "routing cache entries (default 10000)"},
     {"max-connections", "N", "open client connections before new ones wait (default 1000)"},
     {"threads", "N",
-     "engine threads, each with its own event loop (default: one per core; 1: a single loop)"},
+     "engine threads, each with its own event loop (default: one per core, as in the desktop app)"},
     {"keepalive", "SECONDS",
      "WebSocket ping on open tunnels every SECONDS, 0 for none (default 30)"},
     {"pool", "N",

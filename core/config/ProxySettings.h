@@ -39,7 +39,7 @@ struct ProxySettings {
     RoutingMode routing = RoutingMode::Global;
     // Above this many established client connections new ones wait in the kernel's accept
     // queue (accepting pauses) instead of costing memory. Connections still in their handshake
-    // have their own budget (ProxyListener) and this deadline, from accept to a complete
+    // have their own budget (InboundServer) and this deadline, from accept to a complete
     // first request: local clients finish in a round trip, so 10 s is generous.
     int connectionLimit = 1000;
     std::chrono::milliseconds handshakeTimeout{10'000};

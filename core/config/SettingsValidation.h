@@ -39,6 +39,7 @@ struct ServerAddress {
     QString host;
     quint16 port = 443;
     QString path = QStringLiteral("/");
+    bool operator==(const ServerAddress&) const = default;
 };
 std::variant<ServerAddress, QString> parseServerAddress(const QString& text);
 

@@ -13,10 +13,11 @@ namespace echw {
 Q_DECLARE_LOGGING_CATEGORY(lcInbound)
 
 InboundConnection::InboundConnection(std::unique_ptr<SocketStream> client,
-                                     const InboundContext& context, QObject* parent)
+                                     std::shared_ptr<const InboundContext> context, QObject* parent)
     : QObject(parent)
+    , m_contextOwner(std::move(context))
+    , m_context(*m_contextOwner)
     , m_client(std::move(client))
-    , m_context(context)
 {
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {

@@ -19,8 +19,9 @@ class SocketStream;
 class InboundConnection final : public QObject {
     Q_OBJECT
 public:
-    InboundConnection(std::unique_ptr<SocketStream> client, const InboundContext& context,
-                      QObject* parent = nullptr);
+    // Keeps `context` (and what it points into) until it is destroyed.
+    InboundConnection(std::unique_ptr<SocketStream> client,
+                      std::shared_ptr<const InboundContext> context, QObject* parent = nullptr);
     ~InboundConnection() override;
 
     void start();
@@ -38,9 +39,11 @@ private:
     void onFirstBytes();
     void close();
 
+    // Declared first: the session and streams below go before what they use.
+    std::shared_ptr<const InboundContext> m_contextOwner;
+    const InboundContext& m_context;
     std::unique_ptr<SocketStream> m_client;
     std::unique_ptr<InboundSession> m_session;
-    const InboundContext& m_context;
     QTimer m_deadline;
     bool m_closed = false;
     bool m_established = false;

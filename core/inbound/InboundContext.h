@@ -3,6 +3,7 @@
 #include "inbound/ProxyCredentials.h"
 
 #include <chrono>
+#include <memory>
 
 namespace echw {
 
@@ -28,6 +29,10 @@ struct InboundContext {
     std::chrono::milliseconds handshakeTimeout{10'000};
     // After an error reply, how long the client gets to read it before the socket closes.
     std::chrono::milliseconds lingerTimeout{5'000};
+    // What the pointers above point into (the engine's router and connectors of one
+    // configuration): every connection holds its context, so a new configuration applies to
+    // new connections while open ones finish on what they started with.
+    std::shared_ptr<const void> owner;
 };
 
 } // namespace echw

@@ -28,7 +28,7 @@ public:
 
 Q_SIGNALS:
     // The client's first request is complete (a SOCKS5 request, an HTTP request head): the
-    // connection leaves the handshake budget (ProxyListener). At most once.
+    // connection leaves the handshake budget (InboundServer). At most once.
     void established();
     // The session is over and both sockets are closed; the owner may delete it.
     void finished();

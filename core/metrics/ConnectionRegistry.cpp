@@ -35,9 +35,8 @@ void ConnectionEntry::setRoute(const RoutingDecision& decision)
     m_matched = describeRoutingReason(decision);
 }
 
-ConnectionRegistry::ConnectionRegistry(Clock clock, ConnectionIdSequence ids)
-    : m_nextId(ids.first)
-    , m_idStep(ids.step)
+ConnectionRegistry::ConnectionRegistry(Clock clock, ConnectionIds ids)
+    : m_ids(ids ? std::move(ids) : std::make_shared<std::atomic<quint64>>(0))
     , m_clock(std::move(clock))
 {
     if (!m_clock) {
@@ -54,7 +53,7 @@ ConnectionRegistry::~ConnectionRegistry() = default;
 std::unique_ptr<ConnectionEntry> ConnectionRegistry::add(const QString& inbound,
                                                          const TargetAddress& target)
 {
-    const quint64 id = std::exchange(m_nextId, m_nextId + m_idStep);
+    const quint64 id = m_ids->fetch_add(1) + 1;
     std::unique_ptr<ConnectionEntry> entry(
         new ConnectionEntry(*this, id, inbound, target, m_clock()));
     m_entries.emplace(id, entry.get());

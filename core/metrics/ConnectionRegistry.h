@@ -3,6 +3,7 @@
 #include "metrics/EngineSnapshot.h"
 #include "net/TargetAddress.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -54,13 +55,10 @@ private:
     quint64 m_sampledDown = 0;
 };
 
-// The connection ids a registry hands out: first, first + step, first + 2 * step, ... Engine k
-// of n in a group takes {k + 1, n}, so ids are unique across the group and (id - 1) % n is the
-// engine that holds a connection.
-struct ConnectionIdSequence {
-    quint64 first = 1;
-    quint64 step = 1;
-};
+// Where a registry's connection ids come from: 1, 2, 3, ... Several registries of one proxy
+// (one per engine thread) share one, so ids are unique across them and in the order the
+// connections started.
+using ConnectionIds = std::shared_ptr<std::atomic<quint64>>;
 
 // The engine's list of proxied connections, and the totals the dashboard and the metrics
 // read. Engine thread only.
@@ -69,7 +67,8 @@ public:
     // Milliseconds on a monotonic clock; the default is the steady clock. Tests pass their own.
     using Clock = std::function<qint64()>;
 
-    explicit ConnectionRegistry(Clock clock = {}, ConnectionIdSequence ids = {});
+    // Null ids: a sequence of its own.
+    explicit ConnectionRegistry(Clock clock = {}, ConnectionIds ids = {});
     ~ConnectionRegistry();
 
     std::unique_ptr<ConnectionEntry> add(const QString& inbound, const TargetAddress& target);
@@ -88,8 +87,7 @@ private:
     void remove(ConnectionEntry* entry);
 
     std::unordered_map<quint64, ConnectionEntry*> m_entries;
-    quint64 m_nextId;
-    quint64 m_idStep;
+    ConnectionIds m_ids;
     Clock m_clock;
     MetricsRegistry* m_metrics = nullptr;
     qint64 m_lastSampleMs = -1;

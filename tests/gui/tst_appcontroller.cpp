@@ -96,9 +96,14 @@ private Q_SLOTS:
         QAction* choice = actionNamed(m_app->tray()->serverMenu(), QStringLiteral("second"));
         QVERIFY(choice);
         QVERIFY(!choice->isChecked());
+        QSignalSpy reconfigured(m_app->engine(), &EngineController::reconfigured);
+        QSignalSpy stopped(m_app->engine(), &EngineController::stopped);
         choice->trigger();
         QCOMPARE(m_app->settings().activeServerId, second.id);
-        QVERIFY(started.wait(kWaitMs)); // restarted with the new server
+        // New connections go to the new server; the proxy was not stopped for it.
+        QVERIFY(reconfigured.wait(kWaitMs));
+        QCOMPARE(stopped.size(), 0);
+        QVERIFY(m_app->engine()->isRunning());
         QCOMPARE(SettingsStore(settingsPath()).load().settings.activeServerId, second.id);
         QVERIFY(actionNamed(m_app->tray()->serverMenu(), QStringLiteral("second"))->isChecked());
     }

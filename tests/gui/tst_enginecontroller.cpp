@@ -124,7 +124,7 @@ private Q_SLOTS:
         settings.listen = QStringLiteral("127.0.0.1:%1").arg(occupied.serverPort());
         settings.routing = RoutingMode::None;
         QSignalSpy failed(m_controller.get(), &EngineController::startFailed);
-        m_controller->start(settings);
+        m_controller->start(std::get<EngineConfig>(EngineConfig::parse(settings)));
         QVERIFY(failed.wait(kWaitMs));
         QVERIFY2(failed[0][0].toString().contains(QStringLiteral("cannot listen")),
                  qPrintable(failed[0][0].toString()));
@@ -154,7 +154,7 @@ private:
         settings.listen = QStringLiteral("127.0.0.1:0");
         settings.routing = RoutingMode::None;
         QSignalSpy started(m_controller.get(), &EngineController::started);
-        m_controller->start(settings);
+        m_controller->start(std::get<EngineConfig>(EngineConfig::parse(settings)));
         QVERIFY(started.wait(kWaitMs));
         QVERIFY(m_controller->isRunning());
         m_port = quint16(m_controller->listenAddress().section(u':', -1).toUInt());

@@ -118,7 +118,7 @@ private:
         QVERIFY(std::holds_alternative<ProxySettings>(proxy));
         m_engine.setSnapshotInterval(std::chrono::milliseconds(100));
         QSignalSpy started(&m_engine, &EngineController::started);
-        m_engine.start(std::get<ProxySettings>(proxy));
+        m_engine.start(std::get<EngineConfig>(EngineConfig::parse(std::get<ProxySettings>(proxy))));
         QVERIFY(started.wait(kWaitMs));
     }
 

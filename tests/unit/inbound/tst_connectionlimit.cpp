@@ -1,6 +1,6 @@
-// The connection limit inside one process: an Engine with routing none and a limit of two
-// established connections.
-#include "Engine.h"
+// The connection limit inside one process: the runtime with three engine threads, routing none
+// and a limit of two established connections for all of them together.
+#include "RunningProxy.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -40,9 +40,9 @@ void TestConnectionLimit::queuesClientsAboveTheLimitAndServesThemInOrder()
     settings.listen = QStringLiteral("127.0.0.1:0");
     settings.routing = RoutingMode::None;
     settings.connectionLimit = 2;
-    Engine engine;
-    QVERIFY(!engine.start(settings));
-    const quint16 port = quint16(engine.listenAddress().section(u':', -1).toUInt());
+    EngineRuntime engine;
+    QVERIFY(!test::startProxy(engine, settings, 3));
+    const quint16 port = test::proxyPort(engine);
 
     QTcpServer target;
     QVERIFY(target.listen(QHostAddress::LocalHost));
@@ -56,18 +56,21 @@ void TestConnectionLimit::queuesClientsAboveTheLimitAndServesThemInOrder()
         QVERIFY(greetingAnswered(*socket, 5000));
         QVERIFY(connectedTo(*socket, target.serverPort()));
     }
-    QTRY_COMPARE_WITH_TIMEOUT(engine.activeConnections(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(test::snapshotOf(engine).activeConnections, 2, 5000);
+    QCOMPARE(engine.establishedConnections(), 2);
+    // On two engine threads: the limit is the runtime's, not each engine's.
+    QCOMPARE(engine.handedConnections(), (QList<quint64>{1, 1, 0}));
     // TCP completes in the kernel even for the waiting one (listen backlog).
     third.connectToHost(QHostAddress::LocalHost, port);
     QVERIFY(third.waitForConnected(5000));
     // The third is not accepted while two are established: its greeting stays unanswered. The
     // wait is bounded and the assertion is on the absence of an answer, not on a duration.
     QVERIFY(!greetingAnswered(third, 300));
-    QCOMPARE(engine.activeConnections(), 2);
+    QCOMPARE(test::snapshotOf(engine).activeConnections, 2);
 
     first.abort();
     QVERIFY(QTest::qWaitFor([&] { return third.bytesAvailable() >= 2; }, 5000));
-    QCOMPARE(engine.totalConnections(), quint64(3));
+    QCOMPARE(test::snapshotOf(engine).totalConnections, quint64(3));
 }
 
 QTEST_GUILESS_MAIN(TestConnectionLimit)

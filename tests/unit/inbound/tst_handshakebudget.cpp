@@ -1,6 +1,6 @@
-// ProxyListener's handshake budget: connections that have not completed a first request are
+// InboundServer's handshake budget: connections that have not completed a first request are
 // few, the oldest dropped for a newer one; established connections are never dropped for it.
-#include "inbound/ProxyListener.h"
+#include "inbound/InboundServer.h"
 #include "outbound/DirectConnector.h"
 
 #include <QTcpServer>
@@ -25,6 +25,20 @@ QByteArray socks5Connect(quint16 port)
            char(port >> 8) + char(port & 0xff);
 }
 
+// Hands what it accepts to an InboundServer, as the runtime's acceptor does.
+class HandingServer final : public QTcpServer {
+public:
+    explicit HandingServer(InboundServer& server)
+        : m_server(server)
+    {}
+
+protected:
+    void incomingConnection(qintptr descriptor) override { m_server.adopt(descriptor); }
+
+private:
+    InboundServer& m_server;
+};
+
 bool closedByPeer(QTcpSocket& socket)
 {
     return QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; },
@@ -46,7 +60,8 @@ private:
 
     std::unique_ptr<DirectConnector> m_direct;
     InboundContext m_context;
-    std::unique_ptr<ProxyListener> m_listener;
+    std::unique_ptr<InboundServer> m_listener;
+    std::unique_ptr<HandingServer> m_acceptor;
     QTcpServer m_target;
 };
 
@@ -54,13 +69,16 @@ void TestHandshakeBudget::init()
 {
     m_direct = std::make_unique<DirectConnector>(5s);
     m_context.connector = m_direct.get();
-    m_listener = std::make_unique<ProxyListener>(m_context, 100, kBudget);
-    QVERIFY(m_listener->listen(QHostAddress::LocalHost));
+    m_listener =
+        std::make_unique<InboundServer>(std::make_shared<const InboundContext>(m_context), kBudget);
+    m_acceptor = std::make_unique<HandingServer>(*m_listener);
+    QVERIFY(m_acceptor->listen(QHostAddress::LocalHost));
     QVERIFY(m_target.listen(QHostAddress::LocalHost));
 }
 
 void TestHandshakeBudget::cleanup()
 {
+    m_acceptor.reset();
     m_listener.reset();
     m_target.close();
 }
@@ -68,7 +86,7 @@ void TestHandshakeBudget::cleanup()
 std::unique_ptr<QTcpSocket> TestHandshakeBudget::connectClient()
 {
     auto socket = std::make_unique<QTcpSocket>();
-    socket->connectToHost(QHostAddress::LocalHost, m_listener->serverPort());
+    socket->connectToHost(QHostAddress::LocalHost, m_acceptor->serverPort());
     if (!socket->waitForConnected(5000))
         return nullptr;
     return socket;

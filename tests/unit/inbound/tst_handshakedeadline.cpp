@@ -1,5 +1,5 @@
 // Every handshake state has a deadline: an Engine with a short one, and clients that stall.
-#include "Engine.h"
+#include "RunningProxy.h"
 
 #include <QTcpSocket>
 #include <QTest>
@@ -14,7 +14,7 @@ private Q_SLOTS:
     void closesStalledClients();
 
 private:
-    Engine m_engine;
+    EngineRuntime m_engine;
     quint16 m_port = 0;
 };
 
@@ -24,8 +24,8 @@ void TestHandshakeDeadline::initTestCase()
     settings.listen = QStringLiteral("127.0.0.1:0");
     settings.routing = RoutingMode::None;
     settings.handshakeTimeout = std::chrono::milliseconds(200);
-    QVERIFY(!m_engine.start(settings));
-    m_port = quint16(m_engine.listenAddress().section(u':', -1).toUInt());
+    QVERIFY(!test::startProxy(m_engine, settings));
+    m_port = test::proxyPort(m_engine);
 }
 
 void TestHandshakeDeadline::closesStalledClients_data()

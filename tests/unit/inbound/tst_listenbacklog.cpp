@@ -1,7 +1,7 @@
 // A burst of clients beyond what is being served is queued by the kernel, not dropped: with a
 // small listen backlog their SYNs are dropped and they wait for retransmits (or forever, while
 // accepting is paused at the connection limit).
-#include "Engine.h"
+#include "RunningProxy.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -17,13 +17,13 @@ class TestListenBacklog : public QObject {
 private Q_SLOTS:
     void queuesABurstWhileAcceptingIsPaused()
     {
-        Engine engine;
+        EngineRuntime engine;
         ProxySettings settings;
         settings.listen = QStringLiteral("127.0.0.1:0");
         settings.routing = RoutingMode::None;
         settings.connectionLimit = 1;
-        QVERIFY(!engine.start(settings));
-        const quint16 port = quint16(engine.listenAddress().section(u':', -1).toUInt());
+        QVERIFY(!test::startProxy(engine, settings));
+        const quint16 port = test::proxyPort(engine);
 
         // One established connection (a CONNECT answered) fills the limit: accepting pauses.
         QTcpServer target;
@@ -52,7 +52,7 @@ private Q_SLOTS:
         // The kernel completes every handshake at once when the backlog holds them; the wait
         // only bounds a failing run.
         QVERIFY(QTest::qWaitFor([&] { return connected() == kBurst; }, 5000));
-        QCOMPARE(engine.activeConnections(), 1);
+        QCOMPARE(test::snapshotOf(engine).activeConnections, 1);
     }
 };
 

@@ -1,6 +1,6 @@
 // Who may use the proxy, end to end inside one process: an Engine without a tunnel (routing
 // none) in front of a loopback origin, driven by raw SOCKS5 and HTTP clients.
-#include "Engine.h"
+#include "RunningProxy.h"
 #include "TestValues.h"
 
 #include <QLoggingCategory>
@@ -36,17 +36,9 @@ qsizetype logLinesContaining(const QString& text)
                          [&text](const QString& line) { return line.contains(text); });
 }
 
-ProxySettings settingsFor(const QString& listen)
+quint16 portOf(const EngineRuntime& engine)
 {
-    ProxySettings settings;
-    settings.listen = listen;
-    settings.routing = RoutingMode::None;
-    return settings;
-}
-
-quint16 portOf(const Engine& engine)
-{
-    return quint16(engine.listenAddress().section(u':', -1).toUInt());
+    return test::proxyPort(engine);
 }
 
 // Reads until `n` bytes or the end of the connection, whichever comes first.
@@ -110,7 +102,7 @@ private:
     void startWithCredentials();
 
     QTcpServer m_origin;
-    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<EngineRuntime> m_engine;
 };
 
 void TestProxyAuthentication::initTestCase()
@@ -122,7 +114,7 @@ void TestProxyAuthentication::initTestCase()
 
 void TestProxyAuthentication::init()
 {
-    m_engine = std::make_unique<Engine>();
+    m_engine = std::make_unique<EngineRuntime>();
     while (auto* pending = m_origin.nextPendingConnection())
         delete pending;
 }
@@ -135,10 +127,10 @@ void TestProxyAuthentication::cleanupTestCase()
 
 void TestProxyAuthentication::startWithCredentials()
 {
-    ProxySettings settings = settingsFor(QStringLiteral("127.0.0.1:0"));
+    ProxySettings settings = test::directSettings(QStringLiteral("127.0.0.1:0"));
     settings.authUser = kUser;
     settings.authPassword = kPassword;
-    const auto error = m_engine->start(settings);
+    const auto error = test::startProxy(*m_engine, settings);
     QVERIFY2(!error, qPrintable(error.value_or(QString())));
 }
 
@@ -154,7 +146,7 @@ void TestProxyAuthentication::refusesNetworkAddressWithoutCredentials_data()
 void TestProxyAuthentication::refusesNetworkAddressWithoutCredentials()
 {
     QFETCH(QString, listen);
-    const auto error = m_engine->start(settingsFor(listen));
+    const auto error = test::startProxy(*m_engine, test::directSettings(listen));
     QVERIFY(error);
     QVERIFY2(error->startsWith(QStringLiteral("listening on %1 would open the proxy to the "
                                               "network")
@@ -177,7 +169,7 @@ void TestProxyAuthentication::startsOnLoopbackWithoutCredentials()
 {
     QFETCH(QString, listen);
     g_log.clear();
-    const auto error = m_engine->start(settingsFor(listen));
+    const auto error = test::startProxy(*m_engine, test::directSettings(listen));
     QVERIFY2(!error, qPrintable(error.value_or(QString())));
     QCOMPARE(logLinesContaining(QStringLiteral("authentication")), 0);
     QCOMPARE(logLinesContaining(QStringLiteral("log in")), 0);
@@ -186,9 +178,9 @@ void TestProxyAuthentication::startsOnLoopbackWithoutCredentials()
 void TestProxyAuthentication::startsOnNetworkAddressWhenAllowedWithoutAuth()
 {
     g_log.clear();
-    ProxySettings settings = settingsFor(QStringLiteral("0.0.0.0:0"));
+    ProxySettings settings = test::directSettings(QStringLiteral("0.0.0.0:0"));
     settings.allowLanWithoutAuth = true;
-    const auto error = m_engine->start(settings);
+    const auto error = test::startProxy(*m_engine, settings);
     QVERIFY2(!error, qPrintable(error.value_or(QString())));
     QVERIFY(m_engine->isRunning());
     QCOMPARE(logLinesContaining(QStringLiteral(
@@ -199,10 +191,10 @@ void TestProxyAuthentication::startsOnNetworkAddressWhenAllowedWithoutAuth()
 void TestProxyAuthentication::startsOnNetworkAddressWithCredentials()
 {
     g_log.clear();
-    ProxySettings settings = settingsFor(QStringLiteral("0.0.0.0:0"));
+    ProxySettings settings = test::directSettings(QStringLiteral("0.0.0.0:0"));
     settings.authUser = kUser;
     settings.authPassword = kPassword;
-    const auto error = m_engine->start(settings);
+    const auto error = test::startProxy(*m_engine, settings);
     QVERIFY2(!error, qPrintable(error.value_or(QString())));
     QCOMPARE(logLinesContaining(QStringLiteral("clients must log in")), 1);
     QCOMPARE(logLinesContaining(QStringLiteral("without authentication")), 0);
@@ -217,9 +209,9 @@ void TestProxyAuthentication::startsOnNetworkAddressWithCredentials()
 
 void TestProxyAuthentication::refusesInvalidCredentials()
 {
-    ProxySettings settings = settingsFor(QStringLiteral("0.0.0.0:0"));
+    ProxySettings settings = test::directSettings(QStringLiteral("0.0.0.0:0"));
     settings.authUser = kUser;
-    const auto error = m_engine->start(settings);
+    const auto error = test::startProxy(*m_engine, settings);
     QVERIFY(error);
     QVERIFY2(error->contains(QStringLiteral("both a user name and a password")),
              qPrintable(*error));

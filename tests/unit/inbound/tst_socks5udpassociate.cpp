@@ -2,7 +2,7 @@
 // none), so DNS goes to a loopback HTTPS DoH server over a direct connection; the client is a
 // QTcpSocket for the control connection and a QUdpSocket for the datagrams.
 #include "DohTestServer.h"
-#include "Engine.h"
+#include "RunningProxy.h"
 #include "TestValues.h"
 #include "ech/DnsMessage.h"
 #include "inbound/Socks5UdpPacket.h"
@@ -93,7 +93,7 @@ private Q_SLOTS:
     void endsTheAssociationWithTheControlConnection();
 
 private:
-    std::unique_ptr<Engine> startEngine(const QString& listen);
+    std::unique_ptr<EngineRuntime> startEngine(const QString& listen);
     // Greeting and UDP ASSOCIATE on `control`; the relay the reply names, or a null address.
     static Relay associate(QTcpSocket& control, const QHostAddress& proxy, quint16 proxyPort,
                            QByteArray* reply = nullptr);
@@ -123,7 +123,7 @@ void TestSocks5UdpAssociate::cleanupTestCase()
     qInstallMessageHandler(g_previousHandler);
 }
 
-std::unique_ptr<Engine> TestSocks5UdpAssociate::startEngine(const QString& listen)
+std::unique_ptr<EngineRuntime> TestSocks5UdpAssociate::startEngine(const QString& listen)
 {
     ProxySettings settings;
     settings.listen = listen;
@@ -132,8 +132,8 @@ std::unique_ptr<Engine> TestSocks5UdpAssociate::startEngine(const QString& liste
     settings.udpDnsServer = m_server->url().toString();
     // The dual-stack rows listen on every address; the test reaches them over loopback only.
     settings.allowLanWithoutAuth = true;
-    auto engine = std::make_unique<Engine>();
-    if (const auto error = engine->start(settings)) {
+    auto engine = std::make_unique<EngineRuntime>();
+    if (const auto error = test::startProxy(*engine, settings)) {
         qWarning("%s", qPrintable(*error));
         return nullptr;
     }
@@ -208,7 +208,7 @@ void TestSocks5UdpAssociate::answersOnTheAddressTheClientReached()
     if (!engine && proxy.protocol() == QAbstractSocket::IPv6Protocol)
         QSKIP("no IPv6 loopback here");
     QVERIFY(engine);
-    const quint16 proxyPort = quint16(engine->listenAddress().section(u':', -1).toUInt());
+    const quint16 proxyPort = test::proxyPort(*engine);
     QTcpSocket control;
     QByteArray reply;
     const Relay relay = associate(control, proxy, proxyPort, &reply);
@@ -235,7 +235,7 @@ void TestSocks5UdpAssociate::endsTheAssociationWithTheControlConnection()
 {
     auto engine = startEngine(QStringLiteral("127.0.0.1:0"));
     QVERIFY(engine);
-    const quint16 proxyPort = quint16(engine->listenAddress().section(u':', -1).toUInt());
+    const quint16 proxyPort = test::proxyPort(*engine);
     QTcpSocket control;
     const Relay relay = associate(control, QHostAddress::LocalHost, proxyPort);
     QVERIFY(relay.port != 0);
@@ -248,7 +248,7 @@ void TestSocks5UdpAssociate::endsTheAssociationWithTheControlConnection()
                                          "answers")
                               .arg(relay.port);
     QTRY_VERIFY2(logContains(ended), qPrintable(g_log.join(u'\n')));
-    QTRY_COMPARE(engine->activeConnections(), 0);
+    QTRY_COMPARE(test::snapshotOf(*engine).activeConnections, 0);
     // The relay port is closed: the kernel refuses what is sent there.
     QVERIFY(refusedByKernel(relay.port));
 }

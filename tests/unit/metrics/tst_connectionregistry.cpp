@@ -124,18 +124,20 @@ private Q_SLOTS:
         QCOMPARE(ids(snapshot), (QList<quint64>{b->id(), c->id(), a->id()}));
     }
 
-    void handsOutIdsFromItsSequence()
+    void registriesSharingOneSequenceNumberInStartOrder()
     {
-        ConnectionRegistry third({}, {3, 4});
-        auto a = third.add(QStringLiteral("SOCKS5"), target("example.com", 443));
-        auto b = third.add(QStringLiteral("SOCKS5"), target("example.com", 443));
-        auto c = third.add(QStringLiteral("SOCKS5"), target("example.com", 443));
-        QCOMPARE(a->id(), 3u);
-        QCOMPARE(b->id(), 7u);
-        QCOMPARE(c->id(), 11u);
+        const ConnectionIds shared = std::make_shared<std::atomic<quint64>>(0);
+        ConnectionRegistry first({}, shared);
+        ConnectionRegistry second({}, shared);
+        auto a = first.add(QStringLiteral("SOCKS5"), target("example.com", 443));
+        auto b = second.add(QStringLiteral("SOCKS5"), target("example.com", 443));
+        auto c = first.add(QStringLiteral("SOCKS5"), target("example.com", 443));
+        QCOMPARE(a->id(), 1u);
+        QCOMPARE(b->id(), 2u);
+        QCOMPARE(c->id(), 3u);
         EngineSnapshot snapshot;
-        third.sample(snapshot, {ConnectionSortKey::Started, true});
-        QCOMPARE(ids(snapshot), (QList<quint64>{11, 7, 3}));
+        first.sample(snapshot, {ConnectionSortKey::Started, true});
+        QCOMPARE(ids(snapshot), (QList<quint64>{3, 1}));
     }
 
     void closeRunsTheClosersOnlyForLiveConnections()

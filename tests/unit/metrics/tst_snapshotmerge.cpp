@@ -86,9 +86,11 @@ private Q_SLOTS:
             return now;
         };
         ConnectionRegistry all(clock);
-        // Handed out in turn, as the group's acceptor does: connection i is id i + 1 in both.
-        ConnectionRegistry first(clock, {1, 2});
-        ConnectionRegistry second(clock, {2, 2});
+        // Two engines with one id sequence, as in the runtime: connection i is id i + 1 in
+        // both lists.
+        const ConnectionIds sequence = std::make_shared<std::atomic<quint64>>(0);
+        ConnectionRegistry first(clock, sequence);
+        ConnectionRegistry second(clock, sequence);
         ConnectionRegistry* engines[] = {&first, &second};
 
         // Equal targets, routes, start times and byte counts, so ties are broken too.

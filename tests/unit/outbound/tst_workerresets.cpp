@@ -4,9 +4,9 @@
 // sees TLS record boundaries without decrypting anything and resets both of its connections at
 // the chosen point. Each reset must give the local client the protocol's failure reply (or,
 // mid-transfer, a closed connection), and the next request must work.
-#include "Engine.h"
 #include "InProcessWorker.h"
 #include "OriginServer.h"
+#include "RunningProxy.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -244,7 +244,7 @@ private:
     std::unique_ptr<WorkerServer> m_worker;
     std::unique_ptr<ResettingRelay> m_relay;
     OriginServer m_origin;
-    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<EngineRuntime> m_engine;
     quint16 m_proxyPort = 0;
 };
 
@@ -270,10 +270,10 @@ void TestWorkerResets::initTestCase()
         QStringLiteral("https://127.0.0.1:%1/dns-query").arg(m_worker->serverPort());
     proxy.server.echDomain = credentials.publicName;
     proxy.server.caFile = credentials.certificateFile;
-    m_engine = std::make_unique<Engine>();
-    const auto error = m_engine->start(proxy);
+    m_engine = std::make_unique<EngineRuntime>();
+    const auto error = test::startProxy(*m_engine, proxy);
     QVERIFY2(!error, qPrintable(error.value_or(QString())));
-    m_proxyPort = quint16(m_engine->listenAddress().section(u':', -1).toUInt());
+    m_proxyPort = test::proxyPort(*m_engine);
     // A request before any reset: the path itself works.
     verifyTheNextRequestWorks(Inbound::Socks5);
 }

@@ -1,7 +1,7 @@
 // RouteLists: loading both lists from files, the mapped-address lookup, the list date, where
 // the bundled lists are found, and where bypass_cn looks for the lists (the engine's start-up
 // log names the files it took).
-#include "Engine.h"
+#include "RunningProxy.h"
 #include "routing/RouteLists.h"
 
 #include <QCoreApplication>
@@ -87,8 +87,8 @@ std::optional<QString> TestRouteLists::startBypassCnEngine(ProxySettings setting
     settings.routing = RoutingMode::BypassCn;
     settings.server.address = QStringLiteral("127.0.0.1:9");
     settings.server.withoutEch = true;
-    Engine engine;
-    return engine.start(settings);
+    EngineRuntime engine;
+    return test::startProxy(engine, settings);
 }
 
 void TestRouteLists::looksUpBothFamilies_data()

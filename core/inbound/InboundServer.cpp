@@ -1,49 +1,34 @@
-#include "ProxyListener.h"
+#include "InboundServer.h"
 
 #include "inbound/InboundConnection.h"
 #include "net/SocketStream.h"
-#include "net/StreamListener.h"
 
 #include <QLoggingCategory>
 
 #include <algorithm>
-#include <unistd.h>
 
 namespace echw {
 
 Q_DECLARE_LOGGING_CATEGORY(lcInbound)
 
-ProxyListener::ProxyListener(const InboundContext& context, int connectionLimit, int handshakeLimit,
+InboundServer::InboundServer(std::shared_ptr<const InboundContext> context, int handshakeLimit,
                              QObject* parent)
-    : QTcpServer(parent)
-    , m_context(context)
-    , m_connectionLimit(std::max(1, connectionLimit))
+    : QObject(parent)
+    , m_context(std::move(context))
     , m_handshakeLimit(std::max(1, handshakeLimit))
+{}
+
+void InboundServer::setContext(std::shared_ptr<const InboundContext> context, int handshakeLimit)
 {
-    setListenBacklogSize(kListenBacklog);
+    m_context = std::move(context);
+    m_handshakeLimit = std::max(1, handshakeLimit);
 }
 
-ProxyListener::~ProxyListener()
-{
-    for (const qintptr descriptor : m_waiting)
-        ::close(int(descriptor));
-}
+InboundServer::~InboundServer() = default;
 
-void ProxyListener::incomingConnection(qintptr descriptor)
+void InboundServer::adopt(qintptr descriptor)
 {
     ++m_total;
-    if (m_established >= m_connectionLimit) {
-        // QTcpServer accepts everything already queued in one go, so a few may arrive past the
-        // limit; they wait here untouched (no reads, no buffers), and no more are accepted.
-        m_waiting.push_back(descriptor);
-        updateAccepting();
-        return;
-    }
-    serve(descriptor);
-}
-
-void ProxyListener::serve(qintptr descriptor)
-{
     if (int(m_handshaking.size()) >= m_handshakeLimit) {
         InboundConnection* oldest = m_handshaking.front();
         ++m_droppedHandshakes;
@@ -64,16 +49,15 @@ void ProxyListener::serve(qintptr descriptor)
     connection->start();
 }
 
-void ProxyListener::onEstablished(InboundConnection* connection)
+void InboundServer::onEstablished(InboundConnection* connection)
 {
     m_handshaking.remove(connection);
     ++m_established;
     if (m_establishedChanged)
         m_establishedChanged(+1);
-    updateAccepting();
 }
 
-void ProxyListener::onFinished(InboundConnection* connection)
+void InboundServer::onFinished(InboundConnection* connection)
 {
     if (connection->isEstablished()) {
         --m_established;
@@ -83,23 +67,6 @@ void ProxyListener::onFinished(InboundConnection* connection)
         m_handshaking.remove(connection);
     }
     connection->deleteLater();
-    while (!m_waiting.empty() && m_established < m_connectionLimit) {
-        const qintptr next = m_waiting.front();
-        m_waiting.pop_front();
-        serve(next);
-    }
-    updateAccepting();
-}
-
-void ProxyListener::updateAccepting()
-{
-    // (A listener that is handed its connections has no socket to pause.)
-    if (!isListening())
-        return;
-    if (m_established >= m_connectionLimit || !m_waiting.empty())
-        pauseAccepting();
-    else
-        resumeAccepting();
 }
 
 } // namespace echw

@@ -1,0 +1,133 @@
+#include "EngineConfig.h"
+
+#include <QFile>
+#include <QThread>
+
+#include <algorithm>
+
+namespace echw {
+
+namespace {
+
+// A user rules file is read whole; a rules file past this is a mistake, not a rule set.
+constexpr qint64 kMaxRulesFile = 1024 * 1024;
+
+std::variant<UserRules, ConfigError> readRules(const QString& path)
+{
+    const QString field = QStringLiteral("rules file");
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return ConfigError{field,
+                           QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
+    if (file.size() > kMaxRulesFile)
+        return ConfigError{
+            field, QStringLiteral("%1 is larger than %2 bytes").arg(path).arg(kMaxRulesFile)};
+    auto parsed = UserRules::parse(QString::fromUtf8(file.readAll()), path);
+    if (auto* error = std::get_if<RuleError>(&parsed))
+        return ConfigError{{}, error->message};
+    return std::get<UserRules>(std::move(parsed));
+}
+
+std::variant<TunnelConfig, ConfigError> parseTunnel(const ServerSettings& settings)
+{
+    TunnelConfig tunnel;
+    const auto server = parseServerAddress(settings.address);
+    if (auto* error = std::get_if<QString>(&server))
+        return ConfigError{QStringLiteral("server address"), *error};
+    tunnel.server = std::get<ServerAddress>(server);
+    tunnel.dialAddress = settings.preferredIp;
+    tunnel.token = settings.token;
+    tunnel.withoutEch = settings.withoutEch;
+    tunnel.caFile = settings.caFile;
+    tunnel.echDomain = settings.echDomain;
+    if (!settings.withoutEch) {
+        const auto doh = parseDohServer(settings.dohServer);
+        if (auto* error = std::get_if<QString>(&doh))
+            return ConfigError{QStringLiteral("DoH server"), *error};
+        tunnel.dohServer = std::get<QUrl>(doh);
+    }
+    return tunnel;
+}
+
+} // namespace
+
+int EngineConfig::defaultThreads()
+{
+    return std::max(1, QThread::idealThreadCount());
+}
+
+std::variant<EngineConfig, ConfigError> EngineConfig::parse(const ProxySettings& settings,
+                                                            int threads)
+{
+    EngineConfig config;
+    const auto listen = parseListenAddress(settings.listen);
+    if (auto* error = std::get_if<QString>(&listen))
+        return ConfigError{QStringLiteral("listen address"), *error};
+    config.listen = std::get<ListenAddress>(listen);
+    config.listenText = settings.listen;
+    if (const auto problem = checkProxyCredentials(settings.authUser, settings.authPassword))
+        return ConfigError{QStringLiteral("proxy authentication"), problem->message};
+    config.hasCredentials = !settings.authUser.isEmpty();
+    config.credentials =
+        ProxyCredentials(settings.authUser.toUtf8(), settings.authPassword.toUtf8());
+    if (auto error = checkNetworkExposure(settings.listen, config.hasCredentials,
+                                          settings.allowLanWithoutAuth))
+        return ConfigError{{}, *error}; // the sentence names the address and what to do
+
+    if (!settings.metricsListen.isEmpty()) {
+        const auto metrics = parseListenAddress(settings.metricsListen);
+        if (auto* error = std::get_if<QString>(&metrics))
+            return ConfigError{QStringLiteral("metrics address"), *error};
+        if (!settings.metricsAllowLan && !listensOnLoopback(settings.metricsListen))
+            return ConfigError{
+                {},
+                QStringLiteral("serving metrics on %1 would show the network how the proxy is "
+                               "used: use a loopback address, or allow it (-metrics-allow-lan)")
+                    .arg(settings.metricsListen)};
+        config.metrics = std::get<ListenAddress>(metrics);
+        config.metricsText = settings.metricsListen;
+    }
+
+    config.routing = settings.routing;
+    config.routeCacheSize = settings.routeCacheSize;
+    config.listDirectory = settings.listDirectory;
+    config.updatedListDirectory = settings.updatedListDirectory;
+    if (!settings.rulesFile.isEmpty()) {
+        auto rules = readRules(settings.rulesFile);
+        if (auto* error = std::get_if<ConfigError>(&rules))
+            return *error;
+        config.rules = std::get<UserRules>(std::move(rules));
+    }
+    const bool tunnelRule =
+        std::any_of(config.rules.rules().begin(), config.rules.rules().end(),
+                    [](const UserRule& rule) { return rule.action == RouteAction::Tunnel; });
+    if (settings.routing != RoutingMode::None || tunnelRule) {
+        auto tunnel = parseTunnel(settings.server);
+        if (auto* error = std::get_if<ConfigError>(&tunnel))
+            return *error;
+        config.tunnel = std::get<TunnelConfig>(std::move(tunnel));
+    }
+    config.caFile = settings.server.caFile;
+
+    if (settings.resolver != QStringLiteral("system")) {
+        const auto doh = parseDohServer(settings.resolver);
+        if (auto* error = std::get_if<QString>(&doh))
+            return ConfigError{QStringLiteral("resolver"), *error};
+        config.resolverDoh = std::get<QUrl>(doh);
+    }
+    const auto udpDns = parseDohServer(settings.udpDnsServer);
+    if (auto* error = std::get_if<QString>(&udpDns))
+        return ConfigError{QStringLiteral("UDP DNS server"), *error};
+    config.udpDnsServer = std::get<QUrl>(udpDns);
+    config.echCacheFile = settings.echCacheFile;
+
+    config.connectionLimit = std::max(1, settings.connectionLimit);
+    config.handshakeTimeout = settings.handshakeTimeout;
+    config.keepAliveInterval = settings.keepAliveInterval;
+    config.connectTimeout = settings.connectTimeout;
+    config.warmPoolSize = std::max(0, settings.warmPoolSize);
+    config.threads = threads > 0 ? threads : defaultThreads();
+    return config;
+}
+
+} // namespace echw
