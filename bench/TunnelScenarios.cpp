@@ -4,10 +4,13 @@
 #include "LoopbackSetup.h"
 #include "ProcessStats.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 
 #include <functional>
@@ -491,6 +494,173 @@ ScenarioResult runStartScenario(const LoadOptions& options)
             return rows;
         },
         1);
+}
+
+namespace {
+
+// A free loopback port, for a listener a child process opens next.
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost) ? probe.serverPort() : 0;
+}
+
+// /metrics scraped back to back, one request at a time, until stopped.
+class Scraper {
+public:
+    explicit Scraper(quint16 port)
+        : m_port(port)
+    {
+        QObject::connect(&m_socket, &QTcpSocket::connected, [this] {
+            m_socket.write("GET /metrics HTTP/1.1\r\nHost: bench\r\n\r\n");
+        });
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, [this] { m_socket.readAll(); });
+        QObject::connect(&m_socket, &QTcpSocket::disconnected, [this] {
+            ++m_scrapes;
+            next();
+        });
+        QObject::connect(&m_socket, &QTcpSocket::errorOccurred, [this] {
+            if (m_socket.state() != QAbstractSocket::ConnectedState)
+                next();
+        });
+        next();
+    }
+    void stop() { m_stopped = true; }
+    int scrapes() const { return m_scrapes; }
+
+private:
+    void next()
+    {
+        if (m_stopped)
+            return;
+        QMetaObject::invokeMethod(
+            &m_socket,
+            [this] {
+                if (!m_stopped && m_socket.state() == QAbstractSocket::UnconnectedState)
+                    m_socket.connectToHost(QHostAddress::LocalHost, m_port);
+            },
+            Qt::QueuedConnection);
+    }
+
+    quint16 m_port;
+    QTcpSocket m_socket;
+    int m_scrapes = 0;
+    bool m_stopped = false;
+};
+
+struct BurstResult {
+    QList<double> replyMs; // connect to the SOCKS5 CONNECT reply, per connection
+    int failed = 0;
+    int scrapes = 0;
+};
+
+// `connections` new SOCKS5 connections at once, each sending its greeting and a CONNECT to the
+// origin in one write; each is timed from connectToHost() to the CONNECT reply.
+BurstResult connectionBurst(quint16 proxyPort, quint16 originPort, int connections,
+                            quint16 metricsPort)
+{
+    QByteArray request("\x05\x01\x00\x05\x01\x00\x01\x7f\x00\x00\x01", 11);
+    request.append(char(originPort >> 8)).append(char(originPort & 0xff));
+    std::unique_ptr<Scraper> scraper;
+    if (metricsPort != 0)
+        scraper = std::make_unique<Scraper>(metricsPort);
+    BurstResult result;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    std::vector<QElapsedTimer> timers(static_cast<std::size_t>(connections));
+    int pending = connections;
+    for (int i = 0; i < connections; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        QTcpSocket* raw = socket.get();
+        QObject::connect(raw, &QTcpSocket::connected, [raw, &request] { raw->write(request); });
+        QObject::connect(raw, &QTcpSocket::readyRead, [raw, i, &timers, &result, &pending] {
+            if (raw->property("answered").toBool() || raw->bytesAvailable() < 12)
+                return;
+            raw->setProperty("answered", true);
+            const QByteArray reply = raw->read(12);
+            if (reply.startsWith(QByteArray("\x05\x00\x05\x00", 4)))
+                result.replyMs.append(double(timers[std::size_t(i)].nsecsElapsed()) / 1e6);
+            else
+                ++result.failed;
+            --pending;
+        });
+        QObject::connect(raw, &QTcpSocket::errorOccurred, [raw, &result, &pending] {
+            if (raw->property("answered").toBool())
+                return;
+            raw->setProperty("answered", true);
+            ++result.failed;
+            --pending;
+        });
+        timers[std::size_t(i)].start();
+        raw->connectToHost(QHostAddress::LocalHost, proxyPort);
+        sockets.push_back(std::move(socket));
+    }
+    QDeadlineTimer deadline(60s);
+    while (pending > 0 && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 100);
+    result.failed += pending;
+    if (scraper) {
+        scraper->stop();
+        result.scrapes = scraper->scrapes();
+    }
+    return result;
+}
+
+} // namespace
+
+// Whether serving /metrics holds up accepting: a burst of new connections with and without
+// back-to-back scrapes meanwhile, the time to each one's CONNECT reply (direct path).
+ScenarioResult runAcceptScenario(const LoadOptions& options)
+{
+    raiseOpenFileLimit();
+    LoadOptions direct = options;
+    direct.direct = true;
+    const int connections = options.connections.front();
+    return compareClients(
+        u"accept"_s, direct,
+        [&](ClientUnderTest& client) -> std::variant<Measurements, QString> {
+            Measurements rows;
+            for (const bool scraping : {false, true}) {
+                const quint16 metricsPort = freeLoopbackPort();
+                if (auto error = client.start(
+                        connections + 100,
+                        {u"-metrics"_s, QStringLiteral("127.0.0.1:%1").arg(metricsPort)}))
+                    return *error;
+                const auto plan = client.plan(Job::Download, 0, 1);
+                BurstResult burst = connectionBurst(plan.proxyPort, plan.originPort, connections,
+                                                    scraping ? metricsPort : 0);
+                if (auto error = client.checkAlive())
+                    return *error;
+                const QString what =
+                    QStringLiteral("%1 new connections, %2")
+                        .arg(connections)
+                        .arg(scraping ? u"/metrics scraped meanwhile"_s : u"no scrapes"_s);
+                rows.append({what + u": CONNECT reply p50"_s,
+                             percentile(burst.replyMs, 50),
+                             u"ms"_s,
+                             {},
+                             {}});
+                rows.append({what + u": CONNECT reply p99"_s,
+                             percentile(burst.replyMs, 99),
+                             u"ms"_s,
+                             {},
+                             {}});
+                rows.append({what + u": CONNECT reply max"_s,
+                             percentile(burst.replyMs, 100),
+                             u"ms"_s,
+                             {},
+                             {}});
+                rows.append({what + u": failed"_s, double(burst.failed), {}, u"0"_s, {}, true});
+                if (scraping)
+                    rows.append({what + u": scrapes answered"_s,
+                                 double(burst.scrapes),
+                                 {},
+                                 {},
+                                 u"one at a time, back to back"_s,
+                                 true});
+            }
+            return rows;
+        },
+        options.runs);
 }
 
 ScenarioResult runSoakScenario(const LoadOptions& options)

@@ -41,5 +41,6 @@ ScenarioResult runLatencyScenario(const LoadOptions& options);
 ScenarioResult runMemoryScenario(const LoadOptions& options);
 ScenarioResult runSoakScenario(const LoadOptions& options);
 ScenarioResult runStartScenario(const LoadOptions& options);
+ScenarioResult runAcceptScenario(const LoadOptions& options);
 
 } // namespace echw::bench

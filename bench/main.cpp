@@ -45,7 +45,7 @@ int main(int argc, char* argv[])
     parser.addHelpOption();
     const QCommandLineOption scenario(
         QStringLiteral("scenario"),
-        QStringLiteral("routing, throughput, latency, memory, soak or start"),
+        QStringLiteral("routing, throughput, latency, memory, soak, start or accept"),
         QStringLiteral("name"));
     const QCommandLineOption runs(
         QStringLiteral("runs"),
@@ -137,9 +137,10 @@ int main(int argc, char* argv[])
     load.direct = parser.value(mode) == QStringLiteral("direct");
     load.clientArguments = parser.values(clientArgument);
     load.connections =
-        parseCounts(parser.isSet(connections)        ? parser.value(connections)
-                    : name == QStringLiteral("soak") ? QStringLiteral("1000")
-                                                     : QStringLiteral("1,10,100,1000"));
+        parseCounts(parser.isSet(connections) ? parser.value(connections)
+                    : name == QStringLiteral("soak") || name == QStringLiteral("accept")
+                        ? QStringLiteral("1000")
+                        : QStringLiteral("1,10,100,1000"));
     load.totalMb = std::max<qint64>(1, parser.value(totalMb).toLongLong());
     load.seconds = parser.isSet(seconds)            ? std::max(1, parser.value(seconds).toInt())
                    : name == QStringLiteral("soak") ? 60
@@ -164,9 +165,11 @@ int main(int argc, char* argv[])
             return echw::bench::runSoakScenario(load);
         if (name == QStringLiteral("start"))
             return echw::bench::runStartScenario(load);
+        if (name == QStringLiteral("accept"))
+            return echw::bench::runAcceptScenario(load);
         std::fprintf(stderr,
                      "echw-bench: unknown scenario \"%s\" (known: routing, throughput, latency, "
-                     "memory, soak, start)\n",
+                     "memory, soak, start, accept)\n",
                      qPrintable(name));
         std::exit(2);
     }();

@@ -29,8 +29,10 @@ InboundServer::~InboundServer() = default;
 void InboundServer::adopt(qintptr descriptor)
 {
     ++m_total;
-    if (int(m_handshaking.size()) >= m_handshakeLimit) {
-        InboundConnection* oldest = m_handshaking.front();
+    const int handshaking = int(m_handshaking.size());
+    if (handshaking >= m_handshakeLimit && (m_handshaking.front().droppable.hasExpired() ||
+                                            handshaking >= kHardFactor * m_handshakeLimit)) {
+        InboundConnection* oldest = m_handshaking.front().connection;
         ++m_droppedHandshakes;
         // Once per power of two: a flood is visible in the log without filling it.
         if ((m_droppedHandshakes & (m_droppedHandshakes - 1)) == 0)
@@ -41,7 +43,7 @@ void InboundServer::adopt(qintptr descriptor)
     }
     auto* connection =
         new InboundConnection(std::make_unique<SocketStream>(int(descriptor)), m_context, this);
-    m_handshaking.push_back(connection);
+    m_handshaking.push_back({connection, QDeadlineTimer(kDropAge)});
     connect(connection, &InboundConnection::established, this,
             [this, connection] { onEstablished(connection); });
     connect(connection, &InboundConnection::finished, this,
@@ -51,7 +53,8 @@ void InboundServer::adopt(qintptr descriptor)
 
 void InboundServer::onEstablished(InboundConnection* connection)
 {
-    m_handshaking.remove(connection);
+    m_handshaking.remove_if(
+        [connection](const Handshaking& h) { return h.connection == connection; });
     ++m_established;
     if (m_establishedChanged)
         m_establishedChanged(+1);
@@ -64,7 +67,8 @@ void InboundServer::onFinished(InboundConnection* connection)
         if (m_establishedChanged)
             m_establishedChanged(-1);
     } else {
-        m_handshaking.remove(connection);
+        m_handshaking.remove_if(
+            [connection](const Handshaking& h) { return h.connection == connection; });
     }
     connection->deleteLater();
 }

@@ -2,8 +2,10 @@
 
 #include "inbound/InboundContext.h"
 
+#include <QDeadlineTimer>
 #include <QObject>
 
+#include <chrono>
 #include <functional>
 #include <list>
 #include <memory>
@@ -16,14 +18,21 @@ class InboundConnection;
 // the acceptor (engine/ConnectionAcceptor), which alone listens. Each becomes an
 // InboundConnection owned here until it finishes.
 //
-// Connections still in their handshake (no complete first request yet) are at most
-// `handshakeLimit`; a new one past it drops the oldest, which under a flood of idle or slow
-// connections is always an attacker's (a real client's handshake takes a round trip). So
-// clients that never finish their handshake cannot lock out the ones that do. Established
-// connections are limited by the acceptor, which hears of each through `establishedChanged`.
+// Connections still in their handshake (no complete first request yet) have a budget of
+// `handshakeLimit`: a new one past it drops the oldest if that one has had kDropAge for its
+// handshake, which under a flood of idle or slow connections is always an attacker's (a real
+// client's handshake takes a round trip). So clients that never finish their handshake cannot
+// lock out the ones that do. A burst of real clients, all younger than that, is not dropped
+// (their requests may wait in the socket until the engine reads them) up to kHardFactor times
+// the budget, past which the oldest goes whatever its age: what handshakes costs stays bounded.
+// Established connections are limited by the acceptor, which hears of each through
+// `establishedChanged`.
 class InboundServer final : public QObject {
     Q_OBJECT
 public:
+    static constexpr std::chrono::milliseconds kDropAge{1'000};
+    static constexpr int kHardFactor = 4;
+
     InboundServer(std::shared_ptr<const InboundContext> context, int handshakeLimit,
                   QObject* parent = nullptr);
     ~InboundServer() override;
@@ -54,8 +63,12 @@ private:
 
     std::shared_ptr<const InboundContext> m_context;
     int m_handshakeLimit;
+    struct Handshaking {
+        InboundConnection* connection;
+        QDeadlineTimer droppable; // expires kDropAge after it came
+    };
     // Oldest first: the one dropped when the budget is full.
-    std::list<InboundConnection*> m_handshaking;
+    std::list<Handshaking> m_handshaking;
     int m_established = 0;
     quint64 m_total = 0;
     quint64 m_droppedHandshakes = 0;

@@ -1,5 +1,6 @@
 // InboundServer's handshake budget: connections that have not completed a first request are
-// few, the oldest dropped for a newer one; established connections are never dropped for it.
+// few, the oldest dropped for a newer one once it had its time (or past the hard cap);
+// established connections are never dropped for it.
 #include "inbound/InboundServer.h"
 #include "outbound/DirectConnector.h"
 
@@ -52,7 +53,8 @@ class TestHandshakeBudget : public QObject {
 private Q_SLOTS:
     void init();
     void cleanup();
-    void dropsTheOldestHandshakeWhenFull();
+    void dropsTheOldestHandshakeOnceItHadItsTime();
+    void keepsAYoungBurstUpToTheHardCap();
     void neverDropsAnEstablishedConnection();
 
 private:
@@ -92,7 +94,7 @@ std::unique_ptr<QTcpSocket> TestHandshakeBudget::connectClient()
     return socket;
 }
 
-void TestHandshakeBudget::dropsTheOldestHandshakeWhenFull()
+void TestHandshakeBudget::dropsTheOldestHandshakeOnceItHadItsTime()
 {
     std::array<std::unique_ptr<QTcpSocket>, kBudget + 1> clients;
     for (int i = 0; i < kBudget; ++i) {
@@ -101,6 +103,8 @@ void TestHandshakeBudget::dropsTheOldestHandshakeWhenFull()
         // One at a time, so that their age is their order.
         QTRY_COMPARE_WITH_TIMEOUT(m_listener->handshakingConnections(), i + 1, 5000);
     }
+    // Until the oldest has had its time for the handshake, it is not dropped for a newer one.
+    QTest::qWait(int(InboundServer::kDropAge.count()) + 100);
     clients[kBudget] = connectClient();
     QVERIFY(clients[kBudget]);
 
@@ -118,6 +122,29 @@ void TestHandshakeBudget::dropsTheOldestHandshakeWhenFull()
     QCOMPARE(m_listener->handshakingConnections(), 0);
 }
 
+void TestHandshakeBudget::keepsAYoungBurstUpToTheHardCap()
+{
+    constexpr int kHardCap = InboundServer::kHardFactor * kBudget;
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < kHardCap; ++i) {
+        clients.push_back(connectClient());
+        QVERIFY(clients.back());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_listener->handshakingConnections(), kHardCap, 5000);
+    QCOMPARE(m_listener->droppedHandshakes(), quint64(0));
+    // Past the hard cap the oldest goes, however young.
+    clients.push_back(connectClient());
+    QVERIFY(closedByPeer(*clients.front()));
+    QCOMPARE(m_listener->droppedHandshakes(), quint64(1));
+    QCOMPARE(m_listener->handshakingConnections(), kHardCap);
+    // The burst is served: every other client's request goes through.
+    for (std::size_t i = 1; i < clients.size(); ++i) {
+        clients[i]->write(socks5Connect(m_target.serverPort()));
+        QVERIFY(QTest::qWaitFor([&] { return clients[i]->bytesAvailable() >= 12; }, 5000));
+        QCOMPARE(clients[i]->read(4), QByteArray::fromHex("05000500"));
+    }
+}
+
 void TestHandshakeBudget::neverDropsAnEstablishedConnection()
 {
     auto established = connectClient();
@@ -129,14 +156,15 @@ void TestHandshakeBudget::neverDropsAnEstablishedConnection()
     std::unique_ptr<QTcpSocket> upstream(m_target.nextPendingConnection());
     QCOMPARE(m_listener->establishedConnections(), 1);
 
-    // Three times the budget of idle connections after it.
+    // Idle connections after it, twice the budget past the hard cap.
+    constexpr int kHardCap = InboundServer::kHardFactor * kBudget;
     std::vector<std::unique_ptr<QTcpSocket>> idle;
-    for (int i = 0; i < 3 * kBudget; ++i) {
+    for (int i = 0; i < kHardCap + 2 * kBudget; ++i) {
         idle.push_back(connectClient());
         QVERIFY(idle.back());
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_listener->droppedHandshakes(), quint64(2 * kBudget), 5000);
-    QCOMPARE(m_listener->handshakingConnections(), kBudget);
+    QCOMPARE(m_listener->handshakingConnections(), kHardCap);
 
     // Still relaying, both ways.
     established->write("ping");
