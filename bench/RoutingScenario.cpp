@@ -6,6 +6,10 @@
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 
+#include <mutex>
+#include <thread>
+#include <vector>
+
 namespace echw::bench {
 
 namespace {
@@ -41,6 +45,41 @@ double nsPerLookup(Router& router, const QList<QHostAddress>& addresses, int loo
     return double(timer.nsecsElapsed()) / lookups;
 }
 
+// Two threads doing `lookups` in all over the hot set, wall time per lookup: either each with a
+// router (and cache) of its own, as the engine threads have, or both on one router behind a
+// mutex, the least a cache shared by the threads would cost.
+double nsPerLookupOnTwoThreads(const std::shared_ptr<const RouteLists>& lists,
+                               HostResolver& resolver, const QList<QHostAddress>& addresses,
+                               int lookups, bool shared)
+{
+    Router one({RoutingMode::BypassCn, lists, {}, 10'000}, &resolver);
+    Router other({RoutingMode::BypassCn, lists, {}, 10'000}, &resolver);
+    std::mutex mutex;
+    const auto work = [&](Router& router, int offset) {
+        RoutingDecision::CacheUse use;
+        volatile int found = 0;
+        for (int i = 0; i < lookups / 2; ++i) {
+            const QHostAddress& address = addresses[(i + offset) % addresses.size()];
+            if (shared) {
+                const std::lock_guard lock(mutex);
+                found = found + (router.inLists(address, &use) ? 1 : 0);
+            } else {
+                found = found + (router.inLists(address, &use) ? 1 : 0);
+            }
+        }
+    };
+    // Both caches warm first, so both variants measure hits.
+    work(one, 0);
+    work(other, 0);
+    QElapsedTimer timer;
+    timer.start();
+    std::thread first([&] { work(one, 0); });
+    std::thread second([&] { work(shared ? one : other, 500); });
+    first.join();
+    second.join();
+    return double(timer.nsecsElapsed()) / lookups;
+}
+
 } // namespace
 
 BenchReport runRoutingScenario(int runs)
@@ -68,7 +107,7 @@ BenchReport runRoutingScenario(int runs)
     const auto hotSet = makeAddresses(*lists, kHotSet, 1);
     const auto coldSet = makeAddresses(*lists, kLookups, 2);
 
-    QList<double> hot, cold, uncached;
+    QList<double> hot, cold, uncached, perThread, sharedLocked;
     qint64 hotHits = 0, hotMisses = 0;
     for (int run = 0; run < runs; ++run) {
         Router cached({RoutingMode::BypassCn, lists, {}, 10'000}, &resolver);
@@ -79,6 +118,8 @@ BenchReport runRoutingScenario(int runs)
         cold.append(nsPerLookup(fresh, coldSet, kLookups));
         Router none({RoutingMode::BypassCn, lists, {}, 0}, &resolver);
         uncached.append(nsPerLookup(none, coldSet, kLookups));
+        perThread.append(nsPerLookupOnTwoThreads(lists, resolver, hotSet, kLookups, false));
+        sharedLocked.append(nsPerLookupOnTwoThreads(lists, resolver, hotSet, kLookups, true));
     }
     report.addRow(QStringLiteral("lookup, hot cache (1k addresses, 1M lookups)"), median(hot),
                   QStringLiteral("ns"), QStringLiteral("<= 100 ns"),
@@ -88,6 +129,12 @@ BenchReport runRoutingScenario(int runs)
                   QStringLiteral("every lookup misses and inserts"));
     report.addRow(QStringLiteral("lookup, no cache (binary search only)"), median(uncached),
                   QStringLiteral("ns"), QStringLiteral("<= 400 ns"), QString());
+    report.addRow(QStringLiteral("2 threads, hot cache each (as the engine threads)"),
+                  median(perThread), QStringLiteral("ns"), QString(),
+                  QStringLiteral("wall time per lookup, both threads together"));
+    report.addRow(QStringLiteral("2 threads, one hot cache behind a mutex"), median(sharedLocked),
+                  QStringLiteral("ns"), QString(),
+                  QStringLiteral("what a cache shared by the threads costs at least"));
     return report;
 }
 

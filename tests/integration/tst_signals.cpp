@@ -139,7 +139,7 @@ void TestSignals::theClientStopsCleanlyOnEverySignalDuringTransfers()
         const int signalNumber = kSignals[i % 3];
         const bool tunnel = (i / 3) % 2 == 0;
         const int times = 1 + (i / 6) % 2;
-        // Every fourth round of six with the single loop (-threads 1), the others with one
+        // Every fourth round of six with one engine thread (-threads 1), the others with one
         // engine thread per core.
         const bool singleLoop = (i / 6) % 4 == 3;
         auto client = startClient(serverPort, tunnel, singleLoop);
@@ -151,7 +151,7 @@ void TestSignals::theClientStopsCleanlyOnEverySignalDuringTransfers()
             ++abnormal;
             qWarning("stop %d (%s x%d, %s, %s): exit %d\n%s", i,
                      qPrintable(signalName(signalNumber)), times, tunnel ? "tunnel" : "direct",
-                     singleLoop ? "single loop" : "engine threads", exitCode,
+                     singleLoop ? "one engine thread" : "engine threads", exitCode,
                      qPrintable(client->output().left(12000)));
         }
     }
