@@ -23,6 +23,8 @@
 #include <QTimer>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <unistd.h>
 
 namespace echw {
@@ -220,15 +222,10 @@ std::optional<QString> EngineRuntime::reconfigure(const EngineConfig& config)
     auto shared = std::get<std::shared_ptr<EngineShared>>(std::move(made));
     const int threads = int(m_workers.size());
     const int handshakeLimit = (config.handshakeLimit + threads - 1) / threads;
-    for (Worker& worker : m_workers) {
-        Engine* engine = worker.engine;
-        std::optional<QString> error;
-        QMetaObject::invokeMethod(
-            engine, [&] { error = engine->reconfigure(config, shared, handshakeLimit); },
-            Qt::BlockingQueuedConnection);
-        if (error)
-            return error;
-    }
+    if (auto error = onEveryEngine([&](Engine& engine, int) {
+            return engine.reconfigure(config, shared, handshakeLimit);
+        }))
+        return error;
     m_shared = std::move(shared);
     const bool metricsMoved = config.metricsText != m_config->metricsText;
     m_config = config;
@@ -347,11 +344,11 @@ std::shared_ptr<MetricsRegistry> EngineRuntime::registryFor(int index)
 std::optional<QString> EngineRuntime::startWorkers(const EngineConfig& config)
 {
     const int threads = std::max(1, config.threads);
+    std::vector<EngineSlot> slots;
     for (int i = 0; i < threads; ++i) {
         Worker worker;
         worker.thread = std::make_unique<EventLoopThread>(QStringLiteral("echw-engine-%1").arg(i));
         worker.engine = worker.thread->adopt(std::make_unique<Engine>());
-        Engine* engine = worker.engine;
         m_workers.push_back(std::move(worker));
 
         EngineSlot slot;
@@ -365,14 +362,42 @@ std::optional<QString> EngineRuntime::startWorkers(const EngineConfig& config)
             if (counters->established.fetch_add(delta) == counters->limit && delta < 0)
                 replies->post([runtime] { runtime->handOut(); });
         };
-        std::optional<QString> error;
-        QMetaObject::invokeMethod(
-            engine, [&] { error = engine->start(config, m_shared, std::move(slot)); },
-            Qt::BlockingQueuedConnection);
-        if (error)
-            return error;
+        slots.push_back(std::move(slot));
     }
-    return std::nullopt;
+    return onEveryEngine([&](Engine& engine, int index) {
+        return engine.start(config, m_shared, std::move(slots[std::size_t(index)]));
+    });
+}
+
+// All engines at once, each on its thread, then waits for every one: starting N threads costs
+// about what one costs.
+std::optional<QString>
+EngineRuntime::onEveryEngine(const std::function<std::optional<QString>(Engine&, int)>& work)
+{
+    struct Round {
+        std::mutex mutex;
+        std::condition_variable done;
+        std::size_t remaining = 0;
+        std::optional<QString> firstError;
+    } round;
+    round.remaining = m_workers.size();
+    for (std::size_t i = 0; i < m_workers.size(); ++i) {
+        Engine* engine = m_workers[i].engine;
+        QMetaObject::invokeMethod(
+            engine,
+            [&round, &work, engine, index = int(i)] {
+                auto error = work(*engine, index);
+                const std::lock_guard lock(round.mutex);
+                if (error && !round.firstError)
+                    round.firstError = std::move(error);
+                if (--round.remaining == 0)
+                    round.done.notify_all();
+            },
+            Qt::QueuedConnection);
+    }
+    std::unique_lock lock(round.mutex);
+    round.done.wait(lock, [&] { return round.remaining == 0; });
+    return round.firstError;
 }
 
 void EngineRuntime::accept(qintptr descriptor)

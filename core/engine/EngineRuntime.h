@@ -106,6 +106,8 @@ private:
     void startEch(const EngineConfig& config);
     std::optional<QString> serveMetrics(const EngineConfig& config);
     std::optional<QString> startWorkers(const EngineConfig& config);
+    std::optional<QString>
+    onEveryEngine(const std::function<std::optional<QString>(Engine&, int)>& work);
     void accept(qintptr descriptor);
     void handOut();
     void snapshotPart(quint64 round, EngineSnapshot part);
