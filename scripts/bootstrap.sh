@@ -44,6 +44,9 @@ PACKAGES=(
     libqcustomplot-dev libgl-dev
     xvfb xauth
     clang
+    # The system proxy's tests: a private session bus, GSettings through dconf, KDE's tools.
+    dbus-daemon dbus-bin libglib2.0-bin dconf-gsettings-backend dconf-service
+    gsettings-desktop-schemas libkf5config-bin
 )
 
 # integration.metrics checks the /metrics output with promtool. It ships in the Debian package

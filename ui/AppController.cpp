@@ -1,6 +1,7 @@
 #include "AppController.h"
 
 #include "EngineController.h"
+#include "SystemProxySwitch.h"
 #include "config/LegacyConfigImport.h"
 #include "dashboard/DashboardWindow.h"
 #include "demo/DemoTraffic.h"
@@ -9,8 +10,10 @@
 #include "system/LogCollector.h"
 #include "tray/TrayController.h"
 
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -49,12 +52,23 @@ AppController::AppController(Options options, QObject* parent)
     , m_tray(std::make_unique<TrayController>())
     , m_demo(std::make_unique<LocalDemo>())
     , m_demoTraffic(std::make_unique<DemoTraffic>())
+    , m_systemProxy(std::make_unique<SystemProxySwitch>(
+          m_options.systemProxyRecoveryPath.isEmpty()
+              ? nullptr
+              : SystemProxy::forThisDesktop(m_options.systemProxyRecoveryPath)))
 {
     m_dashboard->setWindowIcon(proxyStateIcon(ProxyState::Running));
     m_dashboard->installEventFilter(this);
     wireEngine();
     wireDashboard();
     wireTray();
+    connect(m_systemProxy.get(), &SystemProxySwitch::activeChanged, this,
+            &AppController::refreshSystemProxyView);
+    connect(m_systemProxy.get(), &SystemProxySwitch::failed, this,
+            [this](const SystemProxyError& error) {
+                refreshSystemProxyView();
+                report(tr("The system proxy was not changed"), error.text());
+            });
     if (m_options.log) {
         m_logTimer.setInterval(kLogInterval);
         connect(&m_logTimer, &QTimer::timeout, this, [this] {
@@ -77,6 +91,7 @@ void AppController::wireEngine()
 {
     connect(m_engine.get(), &EngineController::started, this, [this](const QString& address) {
         setState(ProxyState::Running, address);
+        m_systemProxy->proxyRunning(address);
         if (m_demoActive && m_demo->isReady()) {
             const QString host = address.section(u':', 0, -2).remove(u'[').remove(u']');
             m_demoTraffic->start(host, quint16(address.section(u':', -1).toUInt()),
@@ -93,12 +108,15 @@ void AppController::wireEngine()
         setState(ProxyState::Failing, error);
         report(tr("The proxy did not start"), error);
     });
-    connect(m_engine.get(), &EngineController::reconfigured, this,
-            [this](const QString& address) { setState(ProxyState::Running, address); });
+    connect(m_engine.get(), &EngineController::reconfigured, this, [this](const QString& address) {
+        setState(ProxyState::Running, address);
+        m_systemProxy->proxyRunning(address);
+    });
     connect(
         m_engine.get(), &EngineController::reconfigureFailed, this,
         [this](const QString& error) { report(tr("The new settings were not applied"), error); });
     connect(m_engine.get(), &EngineController::stopped, this, [this] {
+        m_systemProxy->proxyStopped();
         m_demoTraffic->stop();
         setState(ProxyState::Stopped, {});
         if (std::exchange(m_restartAfterStop, false))
@@ -166,6 +184,14 @@ void AppController::wireTray()
         if (!m_engine->isRunning())
             startProxy();
     });
+    connect(tray, &TrayController::systemProxyToggled, this, [this](bool wanted) {
+        AppSettings changed = m_settings;
+        changed.systemProxy = wanted;
+        if (!applySettings(changed))
+            refreshSystemProxyView();
+    });
+    connect(tray, &TrayController::copyEnvironmentRequested, this,
+            &AppController::copyProxyEnvironment);
     connect(tray, &TrayController::routingChosen, this, [this](RoutingMode mode) {
         AppSettings changed = m_settings;
         changed.routing = mode;
@@ -195,6 +221,10 @@ void AppController::launch()
     if (loaded.status == SettingsStore::LoadResult::Status::Missing && m_options.interactive)
         offerLegacyImport();
     refreshServerViews();
+    // Before anything else touches them: what a crashed run left in the desktop's settings.
+    m_systemProxy->recover();
+    m_systemProxy->setWanted(m_settings.systemProxy);
+    refreshSystemProxyView();
 
     m_tray->show();
     if (!TrayController::isSystemTrayAvailable()) {
@@ -319,7 +349,21 @@ bool AppController::applySettings(const AppSettings& settings)
         return false;
     }
     const auto engineBefore = engineSettingsFor(m_settings);
+    const bool systemProxyBefore = m_settings.systemProxy;
     m_settings = settings;
+    if (m_settings.systemProxy != systemProxyBefore) {
+        if (m_settings.systemProxy && !m_systemProxy->supported()) {
+            const auto target = systemProxyTargetFor(
+                m_engine->isRunning() ? m_engine->listenAddress() : m_settings.listen);
+            QString text = m_systemProxy->unsupportedReason();
+            if (target)
+                text += tr("\n\nFor programs started from a terminal:\n%1")
+                            .arg(proxyEnvironmentCommands(*target));
+            report(tr("The system proxy cannot be set here"), text);
+        }
+        m_systemProxy->setWanted(m_settings.systemProxy);
+        refreshSystemProxyView();
+    }
     // A real server replaces the demo.
     if (m_demoActive && m_settings.activeServer()) {
         stopDemo();
@@ -357,12 +401,37 @@ void AppController::openSettings()
 
 void AppController::quit()
 {
+    // First: the desktop must not point at a proxy that is about to go.
+    m_systemProxy->proxyStopped();
     m_demoTraffic->stop();
     m_demoActive = false;
     m_demo->stop();
     m_engine->stop();
     m_dashboard->hide();
     Q_EMIT quitRequested();
+}
+
+void AppController::sessionEnding()
+{
+    m_systemProxy->proxyStopped();
+}
+
+void AppController::refreshSystemProxyView()
+{
+    m_tray->setSystemProxy(m_settings.systemProxy, m_systemProxy->isActive(),
+                           m_systemProxy->supported(), m_systemProxy->unsupportedReason());
+}
+
+void AppController::copyProxyEnvironment()
+{
+    QString lines = m_systemProxy->environmentCommands();
+    if (lines.isEmpty()) {
+        const auto target = systemProxyTargetFor(m_settings.listen);
+        lines = target ? proxyEnvironmentCommands(*target) : QString();
+    }
+    QGuiApplication::clipboard()->setText(lines);
+    m_tray->showMessage(tr("Copied"),
+                        tr("Paste it into a terminal: programs started there use the proxy."));
 }
 
 void AppController::refreshServerViews()

@@ -20,6 +20,7 @@ class EngineController;
 class LocalDemo;
 class LogCollector;
 class SettingsDialog;
+class SystemProxySwitch;
 class TrayController;
 
 // The desktop app: settings, the engine on its thread, the dashboard, the tray and the local
@@ -32,6 +33,9 @@ public:
         QString demoStateDirectory; // the demo server's keys and certificate
         QString echCacheFile;       // empty: ECH configs are not kept between runs
         QString updatedListDirectory;
+        // Where the system proxy keeps what to put back (see SystemProxy); empty: the app
+        // never changes the desktop's proxy settings (tests that do not ask for it).
+        QString systemProxyRecoveryPath;
         LogCollector* log = nullptr; // where the log view's lines come from; may be null
         // False in tests: no message boxes, no first-run import question.
         bool interactive = true;
@@ -52,12 +56,16 @@ public:
     bool applySettings(const AppSettings& settings);
     void openSettings();
     void quit();
+    // The session is ending (log-out): the desktop's proxy settings go back now, as the
+    // process may not get to run its quit.
+    void sessionEnding();
 
     const AppSettings& settings() const { return m_settings; }
     bool isDemoActive() const { return m_demoActive; }
     DashboardWindow* dashboard() const { return m_dashboard.get(); }
     TrayController* tray() const { return m_tray.get(); }
     EngineController* engine() const { return m_engine.get(); }
+    SystemProxySwitch* systemProxy() const { return m_systemProxy.get(); }
     LocalDemo* demo() const { return m_demo.get(); }
     DemoTraffic* demoTraffic() const { return m_demoTraffic.get(); }
 
@@ -74,6 +82,8 @@ private:
     void wireTray();
     void offerLegacyImport();
     void refreshServerViews();
+    void refreshSystemProxyView();
+    void copyProxyEnvironment();
     void setState(ProxyState state, const QString& detail);
     void stopDemo();
     void showDashboard();
@@ -92,6 +102,7 @@ private:
     std::unique_ptr<TrayController> m_tray;
     std::unique_ptr<LocalDemo> m_demo;
     std::unique_ptr<DemoTraffic> m_demoTraffic;
+    std::unique_ptr<SystemProxySwitch> m_systemProxy;
     QPointer<SettingsDialog> m_settingsDialog;
     QTimer m_logTimer;
     ProxyState m_state = ProxyState::Stopped;

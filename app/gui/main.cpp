@@ -43,6 +43,7 @@ int main(int argc, char* argv[])
     options.demoStateDirectory = data.filePath(QStringLiteral("demo-server"));
     options.echCacheFile = cache.filePath(QStringLiteral("ech-config.json"));
     options.updatedListDirectory = data.filePath(QStringLiteral("china-ip-list"));
+    options.systemProxyRecoveryPath = data.filePath(QStringLiteral("system-proxy-recovery.json"));
     options.log = &log;
     // Before any widget exists: texts are translated when they are set. A change in the
     // settings dialog takes effect at the next start.
@@ -54,6 +55,9 @@ int main(int argc, char* argv[])
     // A signal (log-out, kill, Ctrl+C in a terminal) quits as the tray's Quit does.
     QObject::connect(&signals, &echw::TerminationSignals::terminationRequested, &controller,
                      &echw::AppController::quit);
+    // At log-out the session manager may end the process before Quit runs.
+    QObject::connect(&app, &QGuiApplication::commitDataRequest, &controller,
+                     &echw::AppController::sessionEnding);
     controller.launch();
     if (arguments.isSet(demo))
         controller.startDemo();

@@ -109,6 +109,7 @@ constexpr QLatin1StringView routingMode("routingMode");
 constexpr QLatin1StringView listDirectory("listDirectory");
 constexpr QLatin1StringView rulesFile("rulesFile");
 constexpr QLatin1StringView startMinimized("startMinimized");
+constexpr QLatin1StringView systemProxy("systemProxy");
 constexpr QLatin1StringView language("language");
 constexpr QLatin1StringView id("id");
 constexpr QLatin1StringView name("name");
@@ -329,6 +330,7 @@ QJsonObject AppSettings::toJson() const
             {key::listDirectory, listDirectory},
             {key::rulesFile, rulesFile},
             {key::startMinimized, startMinimized},
+            {key::systemProxy, systemProxy},
             {key::language, language}};
 }
 
@@ -373,6 +375,7 @@ std::variant<AppSettings, QString> AppSettings::fromJson(const QJsonObject& json
     reader.string(key::listDirectory, settings.listDirectory);
     reader.string(key::rulesFile, settings.rulesFile);
     reader.boolean(key::startMinimized, settings.startMinimized);
+    reader.boolean(key::systemProxy, settings.systemProxy);
     reader.string(key::language, settings.language);
     if (!error.isEmpty())
         return error;

@@ -72,6 +72,8 @@ struct AppSettings {
     QString listDirectory; // empty: the bundled or updated lists
     QString rulesFile;     // empty: no user rules
     bool startMinimized = false;
+    // Point the desktop's proxy settings at the proxy while it runs (SystemProxy).
+    bool systemProxy = false;
     QString language; // empty: follow the system locale
 
     // Empty when the settings can be used. Defaults (no servers yet) are valid.

@@ -1,12 +1,13 @@
 #include "SettingsStore.h"
 
+#include "system/PrivateFile.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QSaveFile>
 
 namespace echw {
 
@@ -102,35 +103,9 @@ std::optional<QString> SettingsStore::save(const AppSettings& settings)
                               "would replace it")
             .arg(m_path);
     }
-    const QFileInfo info(m_path);
-    if (!QDir().mkpath(info.absolutePath()))
-        return QStringLiteral("could not create the folder %1").arg(info.absolutePath());
-
-    // QSaveFile writes a temporary file next to the target and renames it over
-    // the target only in commit(), so a failure at any step leaves the old file
-    // as it was.
-    QSaveFile file(m_path);
-    // Unbuffered: Qt 6.4 drops a short write (EFBIG, ENOSPC after a partial write) while
-    // flushing its buffer and then commits the truncated file; written directly, the short
-    // count is returned to us and checked below.
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
-        return QStringLiteral("could not write %1 (%2)").arg(m_path, file.errorString());
-    // Before commit, so the file never exists under its real name readable by
-    // others.
-    if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-        file.cancelWriting();
-        return QStringLiteral("could not restrict the permissions of %1 (%2)")
-            .arg(m_path, file.errorString());
-    }
-    const QByteArray bytes = QJsonDocument(settings.toJson()).toJson(QJsonDocument::Indented);
-    if (file.write(bytes) != bytes.size()) {
-        const QString error = file.errorString();
-        file.cancelWriting();
-        return QStringLiteral("could not write %1 (%2)").arg(m_path, error);
-    }
-    if (!file.commit())
-        return QStringLiteral("could not write %1 (%2)").arg(m_path, file.errorString());
-    return std::nullopt;
+    // A failure at any step leaves the old file as it was.
+    return writePrivateFile(m_path,
+                            QJsonDocument(settings.toJson()).toJson(QJsonDocument::Indented));
 }
 
 } // namespace echw

@@ -1,6 +1,7 @@
 #include "EchConfigCache.h"
 
 #include "ech/DnsMessage.h"
+#include "system/PrivateFile.h"
 
 #include <QDir>
 #include <QFile>
@@ -8,7 +9,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QSaveFile>
 
 #include <algorithm>
 
@@ -117,14 +117,10 @@ bool EchConfigCache::save(const CachedEchConfig& config) const
         {kFetchedAtKey, config.fetchedAt.toUTC().toString(Qt::ISODateWithMs)},
         {kExpiresAtKey, config.expiresAt.toUTC().toString(Qt::ISODateWithMs)},
     };
-    QSaveFile file(m_filePath);
-    // QSaveFile writes a temporary file and renames it over the old one on commit(): a crash
-    // or full disk leaves the previous file intact. The mode is set on the temporary file, so
-    // the file is never readable by others, not even briefly.
-    if (!file.open(QIODevice::WriteOnly) ||
-        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
-        file.write(QJsonDocument(object).toJson()) < 0 || !file.commit())
-        return fail(file.errorString());
+    // A crash or a full disk leaves the previous file intact, and the file is never readable
+    // by others, not even briefly.
+    if (auto error = writePrivateFile(m_filePath, QJsonDocument(object).toJson()))
+        return fail(*error);
     return true;
 }
 

@@ -70,6 +70,11 @@ GeneralPage::GeneralPage(QWidget* parent)
 
     m_startMinimized = new QCheckBox(tr("Start minimized to the tray"));
     m_startMinimized->setObjectName(QStringLiteral("startMinimizedCheck"));
+    m_systemProxy = new QCheckBox(tr("Set the system proxy when the proxy starts"));
+    m_systemProxy->setObjectName(QStringLiteral("systemProxyCheck"));
+    m_systemProxy->setToolTip(
+        tr("Points the desktop's proxy settings at this proxy while it runs, and puts your own "
+           "settings back when it stops."));
 
     m_language = new QComboBox;
     m_language->setObjectName(QStringLiteral("languageCombo"));
@@ -99,6 +104,8 @@ GeneralPage::GeneralPage(QWidget* parent)
                  m_issues.wrap(QStringLiteral("rulesFile"), rulesFileRow, m_rulesFile));
     form->addRow(QString(), m_issues.wrap(QStringLiteral("startMinimized"), m_startMinimized,
                                           m_startMinimized));
+    form->addRow(QString(),
+                 m_issues.wrap(QStringLiteral("systemProxy"), m_systemProxy, m_systemProxy));
     form->addRow(tr("Lan&guage:"),
                  m_issues.wrap(QStringLiteral("language"), languageRow, m_language));
 
@@ -111,6 +118,7 @@ GeneralPage::GeneralPage(QWidget* parent)
         Q_EMIT edited();
     });
     connect(m_startMinimized, &QCheckBox::toggled, this, &GeneralPage::edited);
+    connect(m_systemProxy, &QCheckBox::toggled, this, &GeneralPage::edited);
     connect(m_language, &QComboBox::currentIndexChanged, this, &GeneralPage::edited);
 
     setSettings(AppSettings{});
@@ -126,6 +134,7 @@ void GeneralPage::setSettings(const AppSettings& settings)
     const QSignalBlocker blockListDirectory(m_listDirectory);
     const QSignalBlocker blockRulesFile(m_rulesFile);
     const QSignalBlocker blockStartMinimized(m_startMinimized);
+    const QSignalBlocker blockSystemProxy(m_systemProxy);
     const QSignalBlocker blockLanguage(m_language);
 
     m_listen->setText(settings.listen);
@@ -137,6 +146,7 @@ void GeneralPage::setSettings(const AppSettings& settings)
     m_listDirectory->setText(settings.listDirectory);
     m_rulesFile->setText(settings.rulesFile);
     m_startMinimized->setChecked(settings.startMinimized);
+    m_systemProxy->setChecked(settings.systemProxy);
     int language = m_language->findData(settings.language);
     if (language < 0) {
         // A language set elsewhere (e.g. by hand in the file) is kept, not lost.
@@ -158,6 +168,7 @@ void GeneralPage::applyTo(AppSettings& settings) const
     settings.listDirectory = m_listDirectory->text().trimmed();
     settings.rulesFile = m_rulesFile->text().trimmed();
     settings.startMinimized = m_startMinimized->isChecked();
+    settings.systemProxy = m_systemProxy->isChecked();
     settings.language = m_language->currentData().toString();
 }
 

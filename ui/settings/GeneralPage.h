@@ -44,6 +44,7 @@ private:
     QLineEdit* m_listDirectory = nullptr;
     QLineEdit* m_rulesFile = nullptr;
     QCheckBox* m_startMinimized = nullptr;
+    QCheckBox* m_systemProxy = nullptr;
     QComboBox* m_language = nullptr;
 };
 

@@ -29,7 +29,15 @@ TrayController::TrayController(QObject* parent)
     , m_serverGroup(new QActionGroup(m_serverMenu))
     , m_routingMenu(m_menu.addMenu(tr("Routing")))
     , m_routingGroup(new QActionGroup(m_routingMenu))
+    , m_systemProxy(m_menu.addAction(tr("System proxy")))
+    , m_copyEnvironment(m_menu.addAction(tr("Copy proxy environment for terminals")))
 {
+    m_systemProxy->setCheckable(true);
+    // triggered, not toggled: setSystemProxy() reflecting the state must not ask again.
+    connect(m_systemProxy, &QAction::triggered, this, &TrayController::systemProxyToggled);
+    connect(m_copyEnvironment, &QAction::triggered, this,
+            &TrayController::copyEnvironmentRequested);
+    m_menu.setToolTipsVisible(true);
     m_status->setEnabled(false);
     m_menu.insertSeparator(m_startStop);
     connect(m_startStop, &QAction::triggered, this, [this] {
@@ -120,6 +128,19 @@ void TrayController::setRouting(RoutingMode mode)
 {
     for (QAction* action : m_routingGroup->actions())
         action->setChecked(action->data().toString() == routingModeName(mode));
+}
+
+void TrayController::setSystemProxy(bool wanted, bool active, bool supported, const QString& reason)
+{
+    m_systemProxy->setChecked(wanted && supported);
+    m_systemProxy->setEnabled(supported);
+    if (!supported)
+        m_systemProxy->setToolTip(reason);
+    else if (active)
+        m_systemProxy->setToolTip(tr("The desktop's proxy settings point at this proxy now"));
+    else
+        m_systemProxy->setToolTip(tr("Points the desktop's proxy settings at this proxy while "
+                                     "it runs"));
 }
 
 void TrayController::showMessage(const QString& title, const QString& text)

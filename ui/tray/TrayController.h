@@ -27,6 +27,10 @@ public:
     void setServers(const QList<ServerProfile>& servers, const QString& activeId);
     void setRouting(RoutingMode mode);
     void showMessage(const QString& title, const QString& text);
+    // The "System proxy" item: checked while the user wants it (the setting), its tooltip
+    // telling whether the desktop points at the proxy now; disabled with the reason as its
+    // tooltip where the desktop has no setting we can change.
+    void setSystemProxy(bool wanted, bool active, bool supported, const QString& reason);
 
     QMenu* menu() { return &m_menu; }
     QAction* startStopAction() { return m_startStop; }
@@ -35,12 +39,16 @@ public:
     QAction* quitAction() { return m_quit; }
     QMenu* serverMenu() { return m_serverMenu; }
     QMenu* routingMenu() { return m_routingMenu; }
+    QAction* systemProxyAction() { return m_systemProxy; }
+    QAction* copyEnvironmentAction() { return m_copyEnvironment; }
 
 Q_SIGNALS:
     void startRequested();
     void stopRequested();
     void serverChosen(const QString& id);
     void routingChosen(echw::RoutingMode mode);
+    void systemProxyToggled(bool wanted);
+    void copyEnvironmentRequested();
     void dashboardRequested();
     void settingsRequested();
     void quitRequested();
@@ -54,6 +62,8 @@ private:
     QActionGroup* m_serverGroup;
     QMenu* m_routingMenu;
     QActionGroup* m_routingGroup;
+    QAction* m_systemProxy;
+    QAction* m_copyEnvironment;
     QAction* m_dashboard;
     QAction* m_settings;
     QAction* m_quit;
