@@ -199,6 +199,22 @@ private Q_SLOTS:
         app.waitForFinished(kWaitMs);
     }
 
+    void aSignalQuitsWithTheSettingsBack()
+    {
+        const QString config =
+            QDir(qEnvironmentVariable("XDG_CONFIG_HOME")).filePath(QStringLiteral("ech-workers"));
+        QVERIFY(!SettingsStore(QDir(config).filePath(QStringLiteral("settings.json")))
+                     .save(settingsWith(true)));
+        QProcess app;
+        startApp(app);
+        QTRY_COMPARE_WITH_TIMEOUT(mode(), QStringLiteral("'manual'"), kWaitMs);
+        app.terminate(); // SIGTERM, as a log-out or `kill` sends it
+        QVERIFY(app.waitForFinished(kWaitMs));
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 0);
+        QCOMPARE(mode(), QStringLiteral("'auto'"));
+    }
+
 private:
     QString settingsPath() const { return m_dir->filePath(QStringLiteral("settings.json")); }
     QString recoveryPath() const { return m_dir->filePath(QStringLiteral("recovery.json")); }
