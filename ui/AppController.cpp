@@ -2,6 +2,8 @@
 
 #include "EngineController.h"
 #include "SystemProxySwitch.h"
+#include "Theme.h"
+#include "WindowMemory.h"
 #include "config/LegacyConfigImport.h"
 #include "dashboard/DashboardWindow.h"
 #include "demo/DemoTraffic.h"
@@ -10,6 +12,7 @@
 #include "system/LogCollector.h"
 #include "tray/TrayController.h"
 
+#include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QFileInfo>
@@ -225,6 +228,8 @@ void AppController::launch()
     m_systemProxy->recover();
     m_systemProxy->setWanted(m_settings.systemProxy);
     refreshSystemProxyView();
+    applyThemeSetting();
+    WindowMemory(m_options.windowStatePath).restore(*m_dashboard);
 
     m_tray->show();
     if (!TrayController::isSystemTrayAvailable()) {
@@ -350,7 +355,10 @@ bool AppController::applySettings(const AppSettings& settings)
     }
     const auto engineBefore = engineSettingsFor(m_settings);
     const bool systemProxyBefore = m_settings.systemProxy;
+    const QString themeBefore = m_settings.theme;
     m_settings = settings;
+    if (m_settings.theme != themeBefore)
+        applyThemeSetting();
     if (m_settings.systemProxy != systemProxyBefore) {
         if (m_settings.systemProxy && !m_systemProxy->supported()) {
             const auto target = systemProxyTargetFor(
@@ -407,6 +415,7 @@ void AppController::quit()
     m_demoActive = false;
     m_demo->stop();
     m_engine->stop();
+    rememberWindow();
     m_dashboard->hide();
     Q_EMIT quitRequested();
 }
@@ -414,6 +423,19 @@ void AppController::quit()
 void AppController::sessionEnding()
 {
     m_systemProxy->proxyStopped();
+    rememberWindow();
+}
+
+void AppController::applyThemeSetting()
+{
+    if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance()))
+        applyTheme(*app, themeFromName(m_settings.theme).value_or(Theme::System));
+}
+
+void AppController::rememberWindow()
+{
+    if (m_dashboard->isVisible())
+        WindowMemory(m_options.windowStatePath).save(*m_dashboard);
 }
 
 void AppController::refreshSystemProxyView()
@@ -472,6 +494,7 @@ bool AppController::eventFilter(QObject* watched, QEvent* event)
         TrayController::isSystemTrayAvailable()) {
         // With a tray the app lives on there; closing the window only hides it.
         event->ignore();
+        rememberWindow();
         m_dashboard->hide();
         if (!std::exchange(m_closeHintShown, true))
             m_tray->showMessage(tr("ECH Workers is still running"),

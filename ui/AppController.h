@@ -36,6 +36,8 @@ public:
         // Where the system proxy keeps what to put back (see SystemProxy); empty: the app
         // never changes the desktop's proxy settings (tests that do not ask for it).
         QString systemProxyRecoveryPath;
+        // The dashboard's geometry, tab, columns (WindowMemory); empty: not remembered.
+        QString windowStatePath;
         LogCollector* log = nullptr; // where the log view's lines come from; may be null
         // False in tests: no message boxes, no first-run import question.
         bool interactive = true;
@@ -84,6 +86,8 @@ private:
     void refreshServerViews();
     void refreshSystemProxyView();
     void copyProxyEnvironment();
+    void applyThemeSetting();
+    void rememberWindow();
     void setState(ProxyState state, const QString& detail);
     void stopDemo();
     void showDashboard();

@@ -111,6 +111,7 @@ constexpr QLatin1StringView rulesFile("rulesFile");
 constexpr QLatin1StringView startMinimized("startMinimized");
 constexpr QLatin1StringView systemProxy("systemProxy");
 constexpr QLatin1StringView language("language");
+constexpr QLatin1StringView theme("theme");
 constexpr QLatin1StringView id("id");
 constexpr QLatin1StringView name("name");
 constexpr QLatin1StringView address("address");
@@ -331,7 +332,8 @@ QJsonObject AppSettings::toJson() const
             {key::rulesFile, rulesFile},
             {key::startMinimized, startMinimized},
             {key::systemProxy, systemProxy},
-            {key::language, language}};
+            {key::language, language},
+            {key::theme, theme}};
 }
 
 std::variant<AppSettings, QString> AppSettings::fromJson(const QJsonObject& json)
@@ -377,6 +379,7 @@ std::variant<AppSettings, QString> AppSettings::fromJson(const QJsonObject& json
     reader.boolean(key::startMinimized, settings.startMinimized);
     reader.boolean(key::systemProxy, settings.systemProxy);
     reader.string(key::language, settings.language);
+    reader.string(key::theme, settings.theme);
     if (!error.isEmpty())
         return error;
 

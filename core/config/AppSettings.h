@@ -75,6 +75,8 @@ struct AppSettings {
     // Point the desktop's proxy settings at the proxy while it runs (SystemProxy).
     bool systemProxy = false;
     QString language; // empty: follow the system locale
+    // "system" (the desktop's look), "light" or "dark"; another value reads as "system".
+    QString theme = QStringLiteral("system");
 
     // Empty when the settings can be used. Defaults (no servers yet) are valid.
     QList<SettingsIssue> validate() const;

@@ -5,9 +5,12 @@
 #include "LogFilterModel.h"
 #include "LogModel.h"
 #include "RoutingDecisionModel.h"
+#include "Theme.h"
 #include "ThroughputChart.h"
 
 #include <QComboBox>
+#include <QDataStream>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -54,25 +57,25 @@ void setColumnWidths(QTableView* view, std::initializer_list<std::pair<int, int>
         view->setColumnWidth(column, width);
 }
 
-QColor statusColor(DashboardWindow::EngineState state, TunnelStatus::State tunnel)
+StatusTone statusTone(DashboardWindow::EngineState state, TunnelStatus::State tunnel)
 {
     switch (state) {
     case DashboardWindow::EngineState::Stopped:
-        return QColor(0x60, 0x60, 0x60);
+        return StatusTone::Off;
     case DashboardWindow::EngineState::Starting:
-        return QColor(0xb2, 0x6a, 0x00);
+        return StatusTone::Warning;
     case DashboardWindow::EngineState::Failed:
-        return QColor(0xc6, 0x28, 0x28);
+        return StatusTone::Failure;
     case DashboardWindow::EngineState::Running:
         break;
     }
     switch (tunnel) {
     case TunnelStatus::State::Failing:
-        return QColor(0xc6, 0x28, 0x28);
+        return StatusTone::Failure;
     case TunnelStatus::State::WithoutEch:
-        return QColor(0xb2, 0x6a, 0x00);
+        return StatusTone::Warning;
     default:
-        return QColor(0x2e, 0x7d, 0x32);
+        return StatusTone::Good;
     }
 }
 
@@ -128,6 +131,64 @@ DashboardWindow::DashboardWindow(QWidget* parent)
 }
 
 DashboardWindow::~DashboardWindow() = default;
+
+namespace {
+
+constexpr quint32 kViewStateMagic = 0x45575631; // "EWV1"
+
+} // namespace
+
+QByteArray DashboardWindow::saveViewState() const
+{
+    QByteArray state;
+    QDataStream out(&state, QIODevice::WriteOnly);
+    out.setVersion(QDataStream::Qt_6_0);
+    out << kViewStateMagic << qint32(m_tabs->currentIndex())
+        << m_connectionsView->horizontalHeader()->saveState()
+        << m_decisionsView->horizontalHeader()->saveState()
+        << m_logView->horizontalHeader()->saveState()
+        << qint32(m_chart->timeWindow() == ThroughputHistory::Window::TenMinutes ? 10 : 1);
+    return state;
+}
+
+bool DashboardWindow::restoreViewState(const QByteArray& state)
+{
+    QDataStream in(state);
+    in.setVersion(QDataStream::Qt_6_0);
+    quint32 magic = 0;
+    qint32 tab = 0;
+    qint32 minutes = 1;
+    QByteArray connections;
+    QByteArray decisions;
+    QByteArray log;
+    in >> magic >> tab >> connections >> decisions >> log >> minutes;
+    if (in.status() != QDataStream::Ok || magic != kViewStateMagic)
+        return false;
+    if (tab >= 0 && tab < m_tabs->count())
+        m_tabs->setCurrentIndex(tab);
+    m_decisionsView->horizontalHeader()->restoreState(decisions);
+    m_logView->horizontalHeader()->restoreState(log);
+    QHeaderView* header = m_connectionsView->horizontalHeader();
+    {
+        const QSignalBlocker blocker(header);
+        header->restoreState(connections);
+    }
+    // The engine sorts: it is asked for the restored order, when it is one it has.
+    if (header->sortIndicatorSection() != m_sortColumn ||
+        header->sortIndicatorOrder() != m_sortOrder)
+        onSortIndicatorChanged(header->sortIndicatorSection(), header->sortIndicatorOrder());
+    m_chart->setTimeWindow(minutes == 10 ? ThroughputHistory::Window::TenMinutes
+                                         : ThroughputHistory::Window::OneMinute);
+    return true;
+}
+
+void DashboardWindow::changeEvent(QEvent* event)
+{
+    QMainWindow::changeEvent(event);
+    // A new theme: the status colour is chosen for the palette's window.
+    if (event->type() == QEvent::PaletteChange && m_statusLabel)
+        updateStatus();
+}
 
 QWidget* DashboardWindow::createTopBar()
 {
@@ -440,7 +501,7 @@ void DashboardWindow::updateStatus()
     m_statusLabel->setToolTip(text);
 
     // A palette change restyles the label; only do it when the colour really changes.
-    const QColor color = statusColor(m_engineState, m_tunnel.state);
+    const QColor color = statusToneColor(statusTone(m_engineState, m_tunnel.state), palette());
     if (color != m_statusColor) {
         m_statusColor = color;
         QPalette palette = m_statusLabel->palette();

@@ -48,6 +48,11 @@ public:
     // E.g. the curl command lines to try; empty hides it.
     void setDemoHint(const QString& text);
 
+    // The tab, the tables' column widths and sort order, the chart's time window, for
+    // WindowMemory; restoring bytes it cannot read changes nothing and returns false.
+    QByteArray saveViewState() const;
+    bool restoreViewState(const QByteArray& state);
+
     ConnectionTableModel* connectionModel() const { return m_connectionModel; }
     ThroughputChart* throughputChart() const { return m_chart; }
 
@@ -58,6 +63,9 @@ Q_SIGNALS:
     void demoRequested();
     void closeConnectionRequested(quint64 id);
     void sortRequested(const echw::ConnectionSort& sort);
+
+protected:
+    void changeEvent(QEvent* event) override;
 
 private:
     QWidget* createTopBar();

@@ -2,8 +2,10 @@
 
 #include "CustomPlot.h"
 #include "DashboardFormat.h"
+#include "Theme.h"
 
 #include <QButtonGroup>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QToolButton>
@@ -56,11 +58,9 @@ ThroughputChart::ThroughputChart(QWidget* parent)
 
     m_upGraph = m_plot->addGraph();
     m_upGraph->setName(tr("Up"));
-    m_upGraph->setPen(QPen(QColor(0xe0, 0x6c, 0x00), 1.5));
     m_downGraph = m_plot->addGraph();
     m_downGraph->setName(tr("Down"));
-    m_downGraph->setPen(QPen(QColor(0x1e, 0x63, 0xc7), 1.5));
-    m_downGraph->setBrush(QColor(0x1e, 0x63, 0xc7, 40));
+    followPalette();
 
     m_plot->legend->setVisible(true);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
@@ -133,6 +133,49 @@ void ThroughputChart::setTimeWindow(Window window)
 int ThroughputChart::pointCount() const
 {
     return m_downGraph->dataCount();
+}
+
+void ThroughputChart::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        followPalette();
+}
+
+void ThroughputChart::followPalette()
+{
+    const QPalette& colours = palette();
+    const bool dark = isDarkPalette(colours);
+    const QColor up = dark ? QColor(0xff, 0xa0, 0x40) : QColor(0xe0, 0x6c, 0x00);
+    const QColor down = dark ? QColor(0x5c, 0x9d, 0xff) : QColor(0x1e, 0x63, 0xc7);
+    m_upGraph->setPen(QPen(up, 1.5));
+    m_downGraph->setPen(QPen(down, 1.5));
+    QColor fill = down;
+    fill.setAlpha(dark ? 60 : 40);
+    m_downGraph->setBrush(fill);
+
+    const QColor text = colours.color(QPalette::WindowText);
+    QColor grid = text;
+    grid.setAlpha(40);
+    m_background = colours.color(QPalette::Base);
+    m_plot->setBackground(m_background);
+    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+        axis->setBasePen(QPen(text));
+        axis->setTickPen(QPen(text));
+        axis->setSubTickPen(QPen(text));
+        axis->setTickLabelColor(text);
+        axis->setLabelColor(text);
+        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+    }
+    m_plot->legend->setBrush(colours.color(QPalette::Base));
+    m_plot->legend->setBorderPen(QPen(grid));
+    m_plot->legend->setTextColor(text);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QColor ThroughputChart::backgroundColor() const
+{
+    return m_background;
 }
 
 void ThroughputChart::showEvent(QShowEvent* event)

@@ -2,6 +2,7 @@
 
 #include "ThroughputHistory.h"
 
+#include <QColor>
 #include <QSharedPointer>
 #include <QWidget>
 
@@ -32,18 +33,25 @@ public:
 
     // Points in the Down graph (as last drawn).
     int pointCount() const;
+    // The plot's background, which follows the palette's base colour.
+    QColor backgroundColor() const;
     const ThroughputHistory& history() const { return m_history; }
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     void refresh();
+    // Background, axes, grid and legend in the palette's colours; graph colours that read on
+    // a light or a dark background.
+    void followPalette();
 
     ThroughputHistory m_history;
     ThroughputHistory::Series m_series; // reused for every redraw
     Window m_window = Window::OneMinute;
     bool m_stale = false; // samples arrived while hidden
+    QColor m_background;
     QCustomPlot* m_plot;
     QCPGraph* m_upGraph;
     QCPGraph* m_downGraph;

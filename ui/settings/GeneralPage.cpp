@@ -76,6 +76,12 @@ GeneralPage::GeneralPage(QWidget* parent)
         tr("Points the desktop's proxy settings at this proxy while it runs, and puts your own "
            "settings back when it stops."));
 
+    m_theme = new QComboBox;
+    m_theme->setObjectName(QStringLiteral("themeCombo"));
+    m_theme->addItem(tr("System"), QStringLiteral("system"));
+    m_theme->addItem(tr("Light"), QStringLiteral("light"));
+    m_theme->addItem(tr("Dark"), QStringLiteral("dark"));
+
     m_language = new QComboBox;
     m_language->setObjectName(QStringLiteral("languageCombo"));
     m_language->addItem(tr("System default"), QString());
@@ -106,6 +112,7 @@ GeneralPage::GeneralPage(QWidget* parent)
                                           m_startMinimized));
     form->addRow(QString(),
                  m_issues.wrap(QStringLiteral("systemProxy"), m_systemProxy, m_systemProxy));
+    form->addRow(tr("&Theme:"), m_issues.wrap(QStringLiteral("theme"), m_theme, m_theme));
     form->addRow(tr("Lan&guage:"),
                  m_issues.wrap(QStringLiteral("language"), languageRow, m_language));
 
@@ -120,6 +127,7 @@ GeneralPage::GeneralPage(QWidget* parent)
     connect(m_startMinimized, &QCheckBox::toggled, this, &GeneralPage::edited);
     connect(m_systemProxy, &QCheckBox::toggled, this, &GeneralPage::edited);
     connect(m_language, &QComboBox::currentIndexChanged, this, &GeneralPage::edited);
+    connect(m_theme, &QComboBox::currentIndexChanged, this, &GeneralPage::edited);
 
     setSettings(AppSettings{});
 }
@@ -136,6 +144,7 @@ void GeneralPage::setSettings(const AppSettings& settings)
     const QSignalBlocker blockStartMinimized(m_startMinimized);
     const QSignalBlocker blockSystemProxy(m_systemProxy);
     const QSignalBlocker blockLanguage(m_language);
+    const QSignalBlocker blockTheme(m_theme);
 
     m_listen->setText(settings.listen);
     m_authUser->setText(settings.authUser);
@@ -147,6 +156,8 @@ void GeneralPage::setSettings(const AppSettings& settings)
     m_rulesFile->setText(settings.rulesFile);
     m_startMinimized->setChecked(settings.startMinimized);
     m_systemProxy->setChecked(settings.systemProxy);
+    const int theme = m_theme->findData(settings.theme);
+    m_theme->setCurrentIndex(theme < 0 ? 0 : theme);
     int language = m_language->findData(settings.language);
     if (language < 0) {
         // A language set elsewhere (e.g. by hand in the file) is kept, not lost.
@@ -169,6 +180,7 @@ void GeneralPage::applyTo(AppSettings& settings) const
     settings.rulesFile = m_rulesFile->text().trimmed();
     settings.startMinimized = m_startMinimized->isChecked();
     settings.systemProxy = m_systemProxy->isChecked();
+    settings.theme = m_theme->currentData().toString();
     settings.language = m_language->currentData().toString();
 }
 

@@ -45,6 +45,7 @@ private:
     QLineEdit* m_rulesFile = nullptr;
     QCheckBox* m_startMinimized = nullptr;
     QCheckBox* m_systemProxy = nullptr;
+    QComboBox* m_theme = nullptr;
     QComboBox* m_language = nullptr;
 };
 
