@@ -87,7 +87,9 @@ else
 fi
 
 icon="$root/usr/share/icons/hicolor/scalable/apps/ech-workers.svg"
-[ -f "$icon" ] && grep -q '<svg' "$icon" || fail "no SVG icon ech-workers.svg"
+if [ ! -f "$icon" ] || ! grep -q '<svg' "$icon"; then
+    fail "no SVG icon ech-workers.svg"
+fi
 
 # The units as systemd reads them. systemd-analyze prints a line for every unknown key or bad
 # value but still exits 0, so any output fails. ExecStart is pointed at the unpacked program
@@ -118,10 +120,54 @@ check_unit "$root/usr/lib/systemd/user/ech-workers.service" ech-workers \
     '%E/ech-workers/client.env' --user
 check_unit "$root/usr/lib/systemd/system/ech-workers-server.service" ech-workers-server \
     '/etc/ech-workers/server.env'
-for example in client.env server.env; do
-    [ -f "$root/usr/share/doc/ech-workers/examples/$example" ] ||
-        fail "no example $example in the package's doc folder"
-done
+# The examples of the environment files work as the units use them: the program gets the
+# file's variables, as systemd hands them over, and the words of its ARGS variable as flags,
+# plus a free loopback port (a later flag wins) and, for the server, a state folder of the
+# test's own. It must get to "listening on" and stop cleanly on SIGTERM.
+start_with_example() {
+    local example="$1" program="$2" args_variable="$3" expected="$4"
+    shift 4
+    if [ ! -f "$example" ]; then
+        fail "no example $(basename "$example") in the package's doc folder"
+        return
+    fi
+    local -a variables=()
+    local line
+    while IFS= read -r line; do
+        [[ -z "$line" || "$line" == \#* ]] || variables+=("$line")
+    done < "$example"
+    local args
+    args="$(env -i "${variables[@]}" printenv "$args_variable")" ||
+        fail "$(basename "$example") sets no $args_variable"
+    local log="$work/$program.log"
+    mkdir -p "$work/home"
+    # shellcheck disable=SC2086 # the ARGS variable is split into words, as systemd does
+    env -i HOME="$work/home" PATH=/usr/bin:/bin "${variables[@]}" \
+        "$root/usr/bin/$program" $args "$@" > "$log" 2>&1 &
+    local pid=$! waited
+    # The server logs the expected line just after "listening on": wait for both.
+    for waited in $(seq 100); do
+        grep -q 'listening on' "$log" && grep -q -- "$expected" "$log" && break
+        kill -0 "$pid" 2> /dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q 'listening on' "$log" || ! grep -q -- "$expected" "$log"; then
+        kill -KILL "$pid" 2> /dev/null || true
+        wait "$pid" 2> /dev/null || true
+        fail "$program did not start with $(basename "$example") and log '$expected'" \
+            "(${waited}00 ms): $(cat "$log")"
+        return
+    fi
+    kill -TERM "$pid"
+    local status=0
+    wait "$pid" || status=$?
+    [ "$status" -eq 0 ] || fail "$program exited with $status on SIGTERM: $(cat "$log")"
+}
+examples="$root/usr/share/doc/ech-workers/examples"
+start_with_example "$examples/client.env" ech-workers ECH_WORKERS_ARGS 'routing bypass_cn' \
+    -l 127.0.0.1:0
+start_with_example "$examples/server.env" ech-workers-server ECH_WORKERS_SERVER_ARGS 'token set' \
+    -state "$work/server-state" -l 127.0.0.1:0
 
 # lintian exits 1 when it finds an error (its default --fail-on error), other non-zero codes
 # when it could not check the package at all. Warnings are printed for the record.
