@@ -169,8 +169,8 @@ start_with_example "$examples/client.env" ech-workers ECH_WORKERS_ARGS 'routing 
 start_with_example "$examples/server.env" ech-workers-server ECH_WORKERS_SERVER_ARGS 'token set' \
     -state "$work/server-state" -l 127.0.0.1:0
 
-# lintian exits 1 when it finds an error (its default --fail-on error), other non-zero codes
-# when it could not check the package at all. Warnings are printed for the record.
+# lintian exits non-zero when it finds an error (its default --fail-on error) and when it
+# cannot read the package at all. Warnings are printed for the record.
 start=$SECONDS
 lintian_status=0
 lintian_output="$(lintian "$deb" 2>&1)" || lintian_status=$?
