@@ -110,9 +110,10 @@ check_unit() {
     copy="$work/units/$(basename "$unit")"
     sed "s|^ExecStart=$program |ExecStart=$root/usr/bin/$program |" "$unit" > "$copy"
     local output
-    output="$(XDG_RUNTIME_DIR="$work/units" systemd-analyze verify --man=no "$@" "$copy" 2>&1)" ||
-        fail "systemd-analyze verify $(basename "$unit") failed: $output"
-    [ -z "$output" ] || fail "systemd-analyze verify $(basename "$unit"): $output"
+    if ! output="$(XDG_RUNTIME_DIR="$work/units" systemd-analyze verify --man=no "$@" "$copy" 2>&1)" ||
+        [ -n "$output" ]; then
+        fail "systemd-analyze verify $(basename "$unit"): $output"
+    fi
 }
 # systemd-analyze --user wants a runtime folder of the user's own.
 mkdir -m 700 "$work/units"
