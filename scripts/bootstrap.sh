@@ -38,6 +38,8 @@ as_root() {
     fi
 }
 
+# help2man makes the man pages from --help at build time (installer/); lintian, appstreamcli,
+# desktop-file-validate and systemd-analyze check the Debian package in installer.deb.
 PACKAGES=(
     build-essential cmake ninja-build pkg-config perl ca-certificates curl dpkg-dev
     qt6-base-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
@@ -47,6 +49,8 @@ PACKAGES=(
     # The system proxy's tests: a private session bus, GSettings through dconf, KDE's tools.
     dbus-daemon dbus-bin libglib2.0-bin dconf-gsettings-backend dconf-service
     gsettings-desktop-schemas libkf5config-bin
+    help2man
+    lintian appstream desktop-file-utils systemd
 )
 
 # integration.metrics checks the /metrics output with promtool. It ships in the Debian package

@@ -17,7 +17,8 @@ constexpr FlagSpec kFlags[] = {
     {"l", "ADDR:PORT", "listen address (default 127.0.0.1:8443; port 0 picks a free port)"},
     {"token", "TOKEN", "clients must send this as Sec-WebSocket-Protocol (default: none)"},
     {"token-file", "FILE",
-     "-token from a file only its owner can read (other users can read a command line)"},
+     "the -token value from a file only its owner can read (other users can read a command "
+     "line)"},
     {"public-name", "NAME",
      "ECH public name, the SNI seen on the network (default "
      "ech-public.invalid)"},

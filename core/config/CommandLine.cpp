@@ -13,13 +13,15 @@ constexpr FlagSpec kFlags[] = {
     {"l", "ADDR", "listen address, SOCKS5 and HTTP on one port (default 127.0.0.1:30000)"},
     {"auth", "USER:PASSWORD", "clients must log in (SOCKS5 username/password, HTTP Basic)"},
     {"auth-file", "FILE",
-     "-auth from a file only its owner can read (other users can read a command line)"},
+     "the -auth value from a file only its owner can read (other users can read a command "
+     "line)"},
     {"allow-lan", nullptr, "listen on a non-loopback address without -auth: an open proxy"},
     {"f", "HOST:PORT[/PATH]", "worker server address (required)"},
     {"ip", "ADDR", "preferred IP or host name to connect to instead of the server's host"},
     {"token", "TOKEN", "token sent as Sec-WebSocket-Protocol"},
     {"token-file", "FILE",
-     "-token from a file only its owner can read (other users can read a command line)"},
+     "the -token value from a file only its owner can read (other users can read a command "
+     "line)"},
     {"dns", "URL", "DoH server for the ECH config (default dns.alidns.com/dns-query)"},
     {"ech", "DOMAIN",
      "domain whose HTTPS record holds the ECH config (default cloudflare-ech.com)"},
