@@ -19,6 +19,7 @@ class DemoTraffic;
 class EngineController;
 class LocalDemo;
 class LogCollector;
+class LoginItem;
 class SettingsDialog;
 class TrayController;
 
@@ -35,6 +36,8 @@ public:
         LogCollector* log = nullptr; // where the log view's lines come from; may be null
         // False in tests: no message boxes, no first-run import question.
         bool interactive = true;
+        // Started by the desktop at login (--autostart): the window stays minimized.
+        bool startedAtLogin = false;
     };
 
     explicit AppController(Options options, QObject* parent = nullptr);
@@ -52,6 +55,11 @@ public:
     bool applySettings(const AppSettings& settings);
     void openSettings();
     void quit();
+    // A second launch asked to be seen: the dashboard comes to the front.
+    void activate();
+    // Writes or removes the login item (a message when that fails); the tray and the settings
+    // show what is on disk afterwards.
+    void setStartAtLogin(bool enabled);
 
     const AppSettings& settings() const { return m_settings; }
     bool isDemoActive() const { return m_demoActive; }
@@ -60,6 +68,8 @@ public:
     EngineController* engine() const { return m_engine.get(); }
     LocalDemo* demo() const { return m_demo.get(); }
     DemoTraffic* demoTraffic() const { return m_demoTraffic.get(); }
+    // Null where the platform has none yet.
+    LoginItem* loginItem() const { return m_loginItem.get(); }
 
 Q_SIGNALS:
     // The user chose Quit; the engine and the demo are stopped by then.
@@ -74,6 +84,7 @@ private:
     void wireTray();
     void offerLegacyImport();
     void refreshServerViews();
+    void refreshStartAtLogin();
     void setState(ProxyState state, const QString& detail);
     void stopDemo();
     void showDashboard();
@@ -92,6 +103,7 @@ private:
     std::unique_ptr<TrayController> m_tray;
     std::unique_ptr<LocalDemo> m_demo;
     std::unique_ptr<DemoTraffic> m_demoTraffic;
+    std::unique_ptr<LoginItem> m_loginItem;
     QPointer<SettingsDialog> m_settingsDialog;
     QTimer m_logTimer;
     ProxyState m_state = ProxyState::Stopped;

@@ -70,6 +70,11 @@ GeneralPage::GeneralPage(QWidget* parent)
 
     m_startMinimized = new QCheckBox(tr("Start minimized to the tray"));
     m_startMinimized->setObjectName(QStringLiteral("startMinimizedCheck"));
+    m_startAtLogin = new QCheckBox(tr("Start at login"));
+    m_startAtLogin->setObjectName(QStringLiteral("startAtLoginCheck"));
+    m_startAtLogin->setToolTip(tr("Starts the app minimized to the tray, with the proxy "
+                                  "running, when you log in."));
+    m_startAtLogin->setVisible(false);
 
     m_language = new QComboBox;
     m_language->setObjectName(QStringLiteral("languageCombo"));
@@ -99,6 +104,7 @@ GeneralPage::GeneralPage(QWidget* parent)
                  m_issues.wrap(QStringLiteral("rulesFile"), rulesFileRow, m_rulesFile));
     form->addRow(QString(), m_issues.wrap(QStringLiteral("startMinimized"), m_startMinimized,
                                           m_startMinimized));
+    form->addRow(QString(), m_startAtLogin);
     form->addRow(tr("Lan&guage:"),
                  m_issues.wrap(QStringLiteral("language"), languageRow, m_language));
 
@@ -111,6 +117,7 @@ GeneralPage::GeneralPage(QWidget* parent)
         Q_EMIT edited();
     });
     connect(m_startMinimized, &QCheckBox::toggled, this, &GeneralPage::edited);
+    connect(m_startAtLogin, &QCheckBox::toggled, this, &GeneralPage::edited);
     connect(m_language, &QComboBox::currentIndexChanged, this, &GeneralPage::edited);
 
     setSettings(AppSettings{});
@@ -159,6 +166,21 @@ void GeneralPage::applyTo(AppSettings& settings) const
     settings.rulesFile = m_rulesFile->text().trimmed();
     settings.startMinimized = m_startMinimized->isChecked();
     settings.language = m_language->currentData().toString();
+}
+
+void GeneralPage::setStartAtLogin(bool enabled)
+{
+    const QSignalBlocker block(m_startAtLogin);
+    m_startAtLogin->setChecked(enabled);
+    m_startAtLogin->setVisible(true);
+    m_startAtLoginOffered = true;
+}
+
+std::optional<bool> GeneralPage::startAtLogin() const
+{
+    if (!m_startAtLoginOffered)
+        return std::nullopt;
+    return m_startAtLogin->isChecked();
 }
 
 void GeneralPage::showIssues(const IssueMessages& messages)

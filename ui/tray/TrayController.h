@@ -26,12 +26,15 @@ public:
     void setState(ProxyState state, const QString& detail);
     void setServers(const QList<ServerProfile>& servers, const QString& activeId);
     void setRouting(RoutingMode mode);
+    // Checks the "Start at login" item as the login item on disk is.
+    void setStartAtLogin(bool enabled);
     void showMessage(const QString& title, const QString& text);
 
     QMenu* menu() { return &m_menu; }
     QAction* startStopAction() { return m_startStop; }
     QAction* dashboardAction() { return m_dashboard; }
     QAction* settingsAction() { return m_settings; }
+    QAction* startAtLoginAction() { return m_startAtLogin; }
     QAction* quitAction() { return m_quit; }
     QMenu* serverMenu() { return m_serverMenu; }
     QMenu* routingMenu() { return m_routingMenu; }
@@ -43,6 +46,7 @@ Q_SIGNALS:
     void routingChosen(echw::RoutingMode mode);
     void dashboardRequested();
     void settingsRequested();
+    void startAtLoginToggled(bool enabled);
     void quitRequested();
 
 private:
@@ -56,6 +60,7 @@ private:
     QActionGroup* m_routingGroup;
     QAction* m_dashboard;
     QAction* m_settings;
+    QAction* m_startAtLogin;
     QAction* m_quit;
     ProxyState m_state = ProxyState::Stopped;
 };

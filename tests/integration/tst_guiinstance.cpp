@@ -1,0 +1,183 @@
+// The desktop app launched twice, as a user clicking its icon again: the real ech-workers-gui
+// (offscreen, scratch HOME and XDG folders). The second launch hands its request to the first
+// and exits 0; an instance killed with SIGKILL leaves its lock and socket behind and the next
+// start takes them over; the socket is reachable by this user alone. And started at login
+// (--autostart), the app stays minimized with the proxy running.
+#include "ProcessFixture.h"
+#include "config/AppSettings.h"
+#include "config/SettingsStore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <memory>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace echw;
+using namespace echw::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kWait = 30s;
+constexpr QLatin1StringView kRaised("a second launch: the dashboard comes to the front");
+constexpr QLatin1StringView kListening("the one instance: later launches reach it at");
+
+mode_t modeOf(const QString& path)
+{
+    struct stat info {};
+    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
+        return 0;
+    return info.st_mode;
+}
+
+} // namespace
+
+class TestGuiInstance : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        m_home = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_home->isValid());
+        m_runtime = m_home->filePath(QStringLiteral("runtime"));
+        QVERIFY(QDir().mkdir(m_runtime, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                            QFileDevice::ExeOwner));
+        saveSettings({});
+    }
+
+    void aSecondLaunchRaisesTheFirstAndExitsZero()
+    {
+        ServiceProcess first(QStringLiteral(ECHW_GUI_BIN), {}, environment());
+        QVERIFY2(first.waitForOutput(kListening, kWait), qPrintable(first.output()));
+        const QString socket = socketPath();
+        QVERIFY(S_ISSOCK(modeOf(socket)));
+        QCOMPARE(modeOf(socket) & 077, mode_t(0)); // this user alone
+        QCOMPARE(modeOf(m_runtime) & 07777, mode_t(0700));
+
+        const RunResult second = runProcess(QStringLiteral(ECHW_GUI_BIN), {}, kWait, environment());
+        QVERIFY2(second.exitCode == 0, second.err.constData());
+        QVERIFY(second.err.contains("already running"));
+        QVERIFY2(first.waitForOutput(kRaised, kWait), qPrintable(first.output()));
+        QVERIFY(first.isRunning());
+
+        QCOMPARE(first.stop(kWait), 0);
+        // A clean exit takes its socket and lock along.
+        QVERIFY(!QFile::exists(socket));
+        QVERIFY(!QFile::exists(m_runtime + QStringLiteral("/ech-workers-gui.lock")));
+    }
+
+    void aLaunchAtLoginDoesNotRaiseTheRunningApp()
+    {
+        ServiceProcess first(QStringLiteral(ECHW_GUI_BIN), {}, environment());
+        QVERIFY2(first.waitForOutput(kListening, kWait), qPrintable(first.output()));
+        const RunResult second = runProcess(QStringLiteral(ECHW_GUI_BIN),
+                                            {QStringLiteral("--autostart")}, kWait, environment());
+        QVERIFY2(second.exitCode == 0, second.err.constData());
+        QVERIFY(!first.output().contains(kRaised));
+        QCOMPARE(first.stop(kWait), 0);
+    }
+
+    void aKilledInstanceDoesNotBlockTheNextStart()
+    {
+        {
+            ServiceProcess killed(QStringLiteral(ECHW_GUI_BIN), {}, environment());
+            QVERIFY2(killed.waitForOutput(kListening, kWait), qPrintable(killed.output()));
+            QCOMPARE(killed.stopWith(SIGKILL, 1, kWait), -1);
+        }
+        // What SIGKILL leaves behind: a lock whose owner is gone and a socket nobody serves.
+        QVERIFY(S_ISSOCK(modeOf(socketPath())));
+        QVERIFY(QFile::exists(m_runtime + QStringLiteral("/ech-workers-gui.lock")));
+
+        ServiceProcess next(QStringLiteral(ECHW_GUI_BIN), {}, environment());
+        QVERIFY2(next.waitForOutput(kListening, kWait), qPrintable(next.output()));
+        const RunResult again = runProcess(QStringLiteral(ECHW_GUI_BIN), {}, kWait, environment());
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        QVERIFY2(next.waitForOutput(kRaised, kWait), qPrintable(next.output()));
+        QCOMPARE(next.stop(kWait), 0);
+    }
+
+    void withoutXdgRuntimeDirAPrivateFolderInTempIsUsed()
+    {
+        const QString temp = m_home->filePath(QStringLiteral("tmp"));
+        QVERIFY(QDir().mkdir(temp));
+        const QStringList withoutRuntime = environment(QString(), temp);
+        ServiceProcess first(QStringLiteral(ECHW_GUI_BIN), {}, withoutRuntime);
+        QVERIFY2(first.waitForOutput(kListening, kWait), qPrintable(first.output()));
+        const QString folder = temp + QStringLiteral("/ech-workers-%1").arg(::geteuid());
+        QCOMPARE(modeOf(folder) & 07777, mode_t(0700));
+        QCOMPARE(modeOf(folder + QStringLiteral("/ech-workers-gui.socket")) & 077, mode_t(0));
+
+        const RunResult second =
+            runProcess(QStringLiteral(ECHW_GUI_BIN), {}, kWait, withoutRuntime);
+        QVERIFY2(second.exitCode == 0, second.err.constData());
+        QVERIFY2(first.waitForOutput(kRaised, kWait), qPrintable(first.output()));
+        QCOMPARE(first.stop(kWait), 0);
+    }
+
+    void startedAtLoginItStaysMinimizedWithTheProxyRunning()
+    {
+        ServerProfile server;
+        server.id = ServerProfile::newId();
+        server.name = QStringLiteral("nowhere");
+        // Nothing answers there: the engine starts (it listens at once), tunnels would fail.
+        server.address = QStringLiteral("localhost:1");
+        server.dohServer = QStringLiteral("https://127.0.0.1:1/dns-query");
+        saveSettings({server});
+
+        ServiceProcess app(QStringLiteral(ECHW_GUI_BIN), {QStringLiteral("--autostart")},
+                           environment());
+        const quint16 port = app.waitForPort(kWait);
+        QVERIFY2(port != 0, qPrintable(app.output()));
+        QVERIFY(app.output().contains(QStringLiteral("started at login: the window stays "
+                                                     "minimized")));
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(client.waitForConnected(int(std::chrono::milliseconds(kWait).count())));
+        QCOMPARE(app.stop(kWait), 0);
+    }
+
+private:
+    QString socketPath() const { return m_runtime + QStringLiteral("/ech-workers-gui.socket"); }
+
+    // The app's environment: everything it writes stays in the scratch home.
+    QStringList environment(const QString& runtime, const QString& temp = {}) const
+    {
+        QStringList variables{
+            QStringLiteral("QT_QPA_PLATFORM=offscreen"),
+            QStringLiteral("HOME=") + m_home->path(),
+            QStringLiteral("XDG_CONFIG_HOME=") + m_home->filePath(QStringLiteral("config")),
+            QStringLiteral("XDG_DATA_HOME=") + m_home->filePath(QStringLiteral("data")),
+            QStringLiteral("XDG_CACHE_HOME=") + m_home->filePath(QStringLiteral("cache")),
+            QStringLiteral("XDG_RUNTIME_DIR=") + runtime,
+        };
+        if (!temp.isEmpty())
+            variables.append(QStringLiteral("TMPDIR=") + temp);
+        return variables;
+    }
+    QStringList environment() const { return environment(m_runtime); }
+
+    void saveSettings(const QList<ServerProfile>& servers)
+    {
+        AppSettings settings;
+        settings.listen = QStringLiteral("127.0.0.1:0");
+        settings.servers = servers;
+        if (!servers.isEmpty())
+            settings.activeServerId = servers.first().id;
+        const QString config = m_home->filePath(QStringLiteral("config/ech-workers"));
+        QVERIFY(QDir().mkpath(config));
+        QVERIFY(!SettingsStore(config + QStringLiteral("/settings.json")).save(settings));
+    }
+
+    std::unique_ptr<QTemporaryDir> m_home;
+    QString m_runtime;
+};
+
+QTEST_GUILESS_MAIN(TestGuiInstance)
+#include "tst_guiinstance.moc"
