@@ -286,7 +286,7 @@ private Q_SLOTS:
         QVERIFY(dialog);
         auto* box = dialog->findChild<QCheckBox*>(QStringLiteral("startAtLoginCheck"));
         QVERIFY(box);
-        QVERIFY(box->isVisibleTo(dialog));
+        QVERIFY(box->isVisibleTo(box->parentWidget()));
         QVERIFY(box->isChecked());
 
         // Deleted by hand: the box shows it off when the settings are opened again.
