@@ -84,6 +84,30 @@ private Q_SLOTS:
         QCOMPARE(first.stop(kWait), 0);
     }
 
+    void twoLaunchesAtOnceLeaveOneRunning()
+    {
+        ServiceProcess one(QStringLiteral(ECHW_GUI_BIN), {}, environment());
+        ServiceProcess other(QStringLiteral(ECHW_GUI_BIN), {}, environment());
+        // The lock decides: one of them listens, the other hands over and ends.
+        const auto waitMs = int(std::chrono::milliseconds(kWait).count());
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return one.output().contains(kListening) || other.output().contains(kListening);
+            },
+            waitMs));
+        const bool oneListens = one.output().contains(kListening);
+        ServiceProcess& running = oneListens ? one : other;
+        ServiceProcess& ended = oneListens ? other : one;
+        QVERIFY2(ended.waitForOutput(QStringLiteral("already running"), kWait),
+                 qPrintable(ended.output()));
+        QVERIFY(QTest::qWaitFor([&] { return !ended.isRunning(); }, waitMs));
+        QCOMPARE(ended.stop(kWait), 0);
+        QVERIFY(!ended.output().contains(kListening));
+        QVERIFY2(running.waitForOutput(kRaised, kWait), qPrintable(running.output()));
+        QVERIFY(running.isRunning());
+        QCOMPARE(running.stop(kWait), 0);
+    }
+
     void aKilledInstanceDoesNotBlockTheNextStart()
     {
         {
