@@ -54,8 +54,8 @@ InstanceClaim claimTheOneInstance(QByteArrayView request)
         return {};
     }
     auto instance = std::get<std::unique_ptr<echw::SingleInstance>>(std::move(claim));
-    qCInfo(lcMain, "the one instance: later launches reach it at %s",
-           qPrintable(instance->socketPath()));
+    qCInfo(lcMain, "the one instance (process %lld): later launches reach it at %s",
+           QCoreApplication::applicationPid(), qPrintable(instance->socketPath()));
     return {std::move(instance), std::nullopt};
 }
 

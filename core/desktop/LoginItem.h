@@ -11,8 +11,8 @@ namespace echw {
 // What starts the app when the user logs in, kept where the desktop looks for it: an XDG
 // autostart entry on Linux (XdgAutostartEntry); on Windows the Run key
 // HKCU\Software\Microsoft\Windows\CurrentVersion\Run and on macOS a ~/Library/LaunchAgents
-// plist come with those ports, behind this same interface. Its truth is what the desktop keeps, never a copy in the
-// settings: an entry the user deleted reads as off.
+// plist come with those ports, behind this same interface. Its truth is what the desktop keeps,
+// never a copy in the settings: an entry the user deleted reads as off.
 class LoginItem {
 public:
     // The command the desktop runs at login.

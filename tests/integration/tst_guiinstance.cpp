@@ -6,9 +6,12 @@
 #include "ProcessFixture.h"
 #include "config/AppSettings.h"
 #include "config/SettingsStore.h"
+#include "desktop/XdgAutostartEntry.h"
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -26,7 +29,7 @@ namespace {
 
 constexpr auto kWait = 30s;
 constexpr QLatin1StringView kRaised("a second launch: the dashboard comes to the front");
-constexpr QLatin1StringView kListening("the one instance: later launches reach it at");
+constexpr QLatin1StringView kListening("later launches reach it at");
 
 mode_t modeOf(const QString& path)
 {
@@ -34,6 +37,16 @@ mode_t modeOf(const QString& path)
     if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
         return 0;
     return info.st_mode;
+}
+
+// Whether `pid` runs (a zombie, waiting for a parent that is not us, does not).
+bool alive(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray line = stat.readAll();
+    return !line.mid(line.lastIndexOf(')') + 2).startsWith('Z');
 }
 
 } // namespace
@@ -50,6 +63,14 @@ private Q_SLOTS:
         QVERIFY(QDir().mkdir(m_runtime, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
                                             QFileDevice::ExeOwner));
         saveSettings({});
+        m_detachedApp = 0;
+    }
+
+    // An app gio started is not our child: it is stopped here when a test failed before.
+    void cleanup()
+    {
+        if (m_detachedApp > 0 && alive(m_detachedApp))
+            ::kill(pid_t(m_detachedApp), SIGKILL);
     }
 
     void aSecondLaunchRaisesTheFirstAndExitsZero()
@@ -147,13 +168,7 @@ private Q_SLOTS:
 
     void startedAtLoginItStaysMinimizedWithTheProxyRunning()
     {
-        ServerProfile server;
-        server.id = ServerProfile::newId();
-        server.name = QStringLiteral("nowhere");
-        // Nothing answers there: the engine starts (it listens at once), tunnels would fail.
-        server.address = QStringLiteral("localhost:1");
-        server.dohServer = QStringLiteral("https://127.0.0.1:1/dns-query");
-        saveSettings({server});
+        saveSettings({unreachableServer()});
 
         ServiceProcess app(QStringLiteral(ECHW_GUI_BIN), {QStringLiteral("--autostart")},
                            environment());
@@ -167,7 +182,64 @@ private Q_SLOTS:
         QCOMPARE(app.stop(kWait), 0);
     }
 
+    // The entry as a desktop session runs it: GLib's desktop entry launcher (gnome-session's)
+    // reads its Exec line, here with a program path that needs every kind of quoting.
+    void theAutostartEntryStartsTheAppAsTheDesktopWould()
+    {
+        const QString gio = QStandardPaths::findExecutable(QStringLiteral("gio"));
+        if (gio.isEmpty())
+            QSKIP("gio (GLib's desktop entry launcher) is not installed");
+        saveSettings({unreachableServer()});
+        // No '%' here: GLib checks that the program exists with shell quoting rules, which
+        // leave the Exec key's "%%" doubled (unit.desktop.xdgautostartentry covers '%').
+        const QString folder = m_home->filePath(QStringLiteral("odd $folder \"it's\" `x`"));
+        QVERIFY(QDir().mkpath(folder));
+        const QString program = folder + QStringLiteral("/ech-workers-gui");
+        QVERIFY(QFile::link(QStringLiteral(ECHW_GUI_BIN), program));
+        const QString entryPath =
+            m_home->filePath(QStringLiteral("config/autostart/ech-workers.desktop"));
+        XdgAutostartEntry entry(entryPath, {program, {QStringLiteral("--autostart")}});
+        QCOMPARE(entry.setEnabled(true).value_or(QString()), QString());
+
+        // gio starts the app and ends; the app writes to the log gio was given.
+        ServiceProcess launcher(gio, {QStringLiteral("launch"), entryPath}, environment());
+        QVERIFY2(launcher.waitForOutput(kListening, kWait), qPrintable(launcher.output()));
+        const auto pid = QRegularExpression(QStringLiteral("the one instance \\(process (\\d+)\\)"))
+                             .match(launcher.output())
+                             .captured(1)
+                             .toLongLong();
+        QVERIFY(pid > 0);
+        m_detachedApp = pid;
+        // waitForPort ends with gio; the app goes on.
+        QVERIFY2(launcher.waitForOutput(QStringLiteral("the proxy is listening on"), kWait),
+                 qPrintable(launcher.output()));
+        const auto port =
+            quint16(QRegularExpression(QStringLiteral("the proxy is listening on \\S*:(\\d+)"))
+                        .match(launcher.output())
+                        .captured(1)
+                        .toUInt());
+        QVERIFY(port != 0);
+        QVERIFY(launcher.output().contains(QStringLiteral("started at login")));
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(client.waitForConnected(int(std::chrono::milliseconds(kWait).count())));
+
+        ::kill(pid_t(pid), SIGTERM);
+        QTRY_VERIFY_WITH_TIMEOUT(!alive(pid), int(std::chrono::milliseconds(kWait).count()));
+    }
+
 private:
+    static ServerProfile unreachableServer()
+    {
+        ServerProfile server;
+        server.id = ServerProfile::newId();
+        server.name = QStringLiteral("nowhere");
+        // Nothing answers there: the engine starts (it listens at once), tunnels would fail.
+        server.address = QStringLiteral("localhost:1");
+        server.dohServer = QStringLiteral("https://127.0.0.1:1/dns-query");
+        return server;
+    }
+
     QString socketPath() const { return m_runtime + QStringLiteral("/ech-workers-gui.socket"); }
 
     // The app's environment: everything it writes stays in the scratch home.
@@ -201,6 +273,7 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_home;
     QString m_runtime;
+    qint64 m_detachedApp = 0;
 };
 
 QTEST_GUILESS_MAIN(TestGuiInstance)
