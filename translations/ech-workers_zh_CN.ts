@@ -69,6 +69,18 @@ The file was left as it is and will not be overwritten.</source>
         <source>The proxy keeps running in the tray. Quit from its menu.</source>
         <translation>代理会在托盘中继续运行。如需退出，请使用托盘菜单。</translation>
     </message>
+    <message>
+        <source>The new settings were not applied</source>
+        <translation>新设置未能应用</translation>
+    </message>
+    <message>
+        <source>Start at login was not turned on</source>
+        <translation>未能开启登录时启动</translation>
+    </message>
+    <message>
+        <source>Start at login was not turned off</source>
+        <translation>未能关闭登录时启动</translation>
+    </message>
 </context>
 <context>
     <name>echw::ConnectionTableModel</name>
@@ -352,6 +364,14 @@ The file was left as it is and will not be overwritten.</source>
     <message>
         <source>Proxy &amp;password:</source>
         <translation>代理密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>登录时启动</translation>
+    </message>
+    <message>
+        <source>Starts the app minimized to the tray, with the proxy running, when you log in.</source>
+        <translation>登录时启动本应用：最小化到托盘，代理随之运行。</translation>
     </message>
 </context>
 <context>
@@ -788,6 +808,10 @@ The file was left as it is and will not be overwritten.</source>
     <message>
         <source>No server yet: add one in Settings</source>
         <translation>尚无服务器：请在设置中添加</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>登录时启动</translation>
     </message>
 </context>
 </TS>

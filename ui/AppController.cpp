@@ -8,6 +8,7 @@
 #include "dashboard/DashboardWindow.h"
 #include "demo/DemoTraffic.h"
 #include "demo/LocalDemo.h"
+#include "desktop/LoginItem.h"
 #include "settings/SettingsDialog.h"
 #include "system/LogCollector.h"
 #include "tray/TrayController.h"
@@ -15,6 +16,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QLoggingCategory>
@@ -59,6 +61,8 @@ AppController::AppController(Options options, QObject* parent)
           m_options.systemProxyRecoveryPath.isEmpty()
               ? nullptr
               : SystemProxy::forThisDesktop(m_options.systemProxyRecoveryPath)))
+    , m_loginItem(LoginItem::forThisPlatform(
+          {QCoreApplication::applicationFilePath(), {QStringLiteral("--autostart")}}))
 {
     m_dashboard->setWindowIcon(proxyStateIcon(ProxyState::Running));
     m_dashboard->installEventFilter(this);
@@ -93,6 +97,7 @@ AppController::~AppController()
 void AppController::wireEngine()
 {
     connect(m_engine.get(), &EngineController::started, this, [this](const QString& address) {
+        qCInfo(lcApp, "the proxy is listening on %s", qPrintable(address));
         setState(ProxyState::Running, address);
         m_systemProxy->proxyRunning(address);
         if (m_demoActive && m_demo->isReady()) {
@@ -200,6 +205,11 @@ void AppController::wireTray()
         changed.routing = mode;
         applySettings(changed);
     });
+    connect(tray, &TrayController::startAtLoginToggled, this, &AppController::setStartAtLogin);
+    // The entry on disk is the truth (the user may delete it): read again each time.
+    connect(tray->menu(), &QMenu::aboutToShow, this, &AppController::refreshStartAtLogin);
+    tray->startAtLoginAction()->setVisible(m_loginItem != nullptr);
+    refreshStartAtLogin();
 }
 
 void AppController::launch()
@@ -234,12 +244,19 @@ void AppController::launch()
     m_tray->show();
     if (!TrayController::isSystemTrayAvailable()) {
         qCInfo(lcApp, "no system tray: the dashboard window is the app's home");
-        m_dashboard->show();
+        // At login the home waits minimized, as it would in the tray.
+        if (m_options.startedAtLogin)
+            m_dashboard->showMinimized();
+        else
+            m_dashboard->show();
         m_dashboard->statusBar()->showMessage(
             tr("No system tray was found: this window is the app's home, and closing it quits."));
-    } else if (!m_settings.startMinimized || m_settings.servers.isEmpty()) {
+    } else if (!(m_settings.startMinimized || m_options.startedAtLogin) ||
+               m_settings.servers.isEmpty()) {
         m_dashboard->show();
     }
+    if (m_options.startedAtLogin)
+        qCInfo(lcApp, "started at login: the window stays minimized");
     if (m_settings.activeServer())
         startProxy();
 }
@@ -399,9 +416,12 @@ void AppController::openSettings()
         m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(m_settingsDialog, &SettingsDialog::applied, this,
                 [this](const AppSettings& settings) { applySettings(settings); });
+        connect(m_settingsDialog, &SettingsDialog::startAtLoginChosen, this,
+                &AppController::setStartAtLogin);
         if (m_settings.servers.isEmpty())
             m_settingsDialog->addServer();
     }
+    refreshStartAtLogin();
     m_settingsDialog->show();
     m_settingsDialog->raise();
     m_settingsDialog->activateWindow();
@@ -454,6 +474,33 @@ void AppController::copyProxyEnvironment()
     QGuiApplication::clipboard()->setText(lines);
     m_tray->showMessage(tr("Copied"),
                         tr("Paste it into a terminal: programs started there use the proxy."));
+}
+
+void AppController::activate()
+{
+    qCInfo(lcApp, "a second launch: the dashboard comes to the front");
+    showDashboard();
+}
+
+void AppController::setStartAtLogin(bool enabled)
+{
+    if (m_loginItem && m_loginItem->isEnabled() != enabled) {
+        if (const auto error = m_loginItem->setEnabled(enabled))
+            report(enabled ? tr("Start at login was not turned on")
+                           : tr("Start at login was not turned off"),
+                   *error);
+    }
+    refreshStartAtLogin();
+}
+
+void AppController::refreshStartAtLogin()
+{
+    if (!m_loginItem)
+        return;
+    const bool enabled = m_loginItem->isEnabled();
+    m_tray->setStartAtLogin(enabled);
+    if (m_settingsDialog)
+        m_settingsDialog->setStartAtLogin(enabled);
 }
 
 void AppController::refreshServerViews()

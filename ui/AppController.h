@@ -19,6 +19,7 @@ class DemoTraffic;
 class EngineController;
 class LocalDemo;
 class LogCollector;
+class LoginItem;
 class SettingsDialog;
 class SystemProxySwitch;
 class TrayController;
@@ -41,6 +42,8 @@ public:
         LogCollector* log = nullptr; // where the log view's lines come from; may be null
         // False in tests: no message boxes, no first-run import question.
         bool interactive = true;
+        // Started by the desktop at login (--autostart): the window stays minimized.
+        bool startedAtLogin = false;
     };
 
     explicit AppController(Options options, QObject* parent = nullptr);
@@ -61,6 +64,11 @@ public:
     // The session is ending (log-out): the desktop's proxy settings go back now, as the
     // process may not get to run its quit.
     void sessionEnding();
+    // A second launch asked to be seen: the dashboard comes to the front.
+    void activate();
+    // Writes or removes the login item (a message when that fails); the tray and the settings
+    // show what is on disk afterwards.
+    void setStartAtLogin(bool enabled);
 
     const AppSettings& settings() const { return m_settings; }
     bool isDemoActive() const { return m_demoActive; }
@@ -70,6 +78,8 @@ public:
     SystemProxySwitch* systemProxy() const { return m_systemProxy.get(); }
     LocalDemo* demo() const { return m_demo.get(); }
     DemoTraffic* demoTraffic() const { return m_demoTraffic.get(); }
+    // Null where the platform has none yet.
+    LoginItem* loginItem() const { return m_loginItem.get(); }
 
 Q_SIGNALS:
     // The user chose Quit; the engine and the demo are stopped by then.
@@ -88,6 +98,7 @@ private:
     void copyProxyEnvironment();
     void applyThemeSetting();
     void rememberWindow();
+    void refreshStartAtLogin();
     void setState(ProxyState state, const QString& detail);
     void stopDemo();
     void showDashboard();
@@ -107,6 +118,7 @@ private:
     std::unique_ptr<LocalDemo> m_demo;
     std::unique_ptr<DemoTraffic> m_demoTraffic;
     std::unique_ptr<SystemProxySwitch> m_systemProxy;
+    std::unique_ptr<LoginItem> m_loginItem;
     QPointer<SettingsDialog> m_settingsDialog;
     QTimer m_logTimer;
     ProxyState m_state = ProxyState::Stopped;

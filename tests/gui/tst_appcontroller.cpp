@@ -8,8 +8,12 @@
 #include "dashboard/ThroughputChart.h"
 #include "demo/DemoTraffic.h"
 #include "demo/LocalDemo.h"
+#include "desktop/LoginItem.h"
+#include "settings/SettingsDialog.h"
 #include "tray/TrayController.h"
 
+#include <QCheckBox>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QLabel>
 #include <QProcess>
@@ -58,6 +62,8 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
         qputenv("ECHW_SERVER_BIN", ECHW_SERVER_BIN);
         qputenv("ECHW_ORIGIN_BIN", ECHW_ORIGIN_BIN);
+        // The login item is the XDG autostart entry under here, never the user's own.
+        qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_dir->filePath(QStringLiteral("config"))));
     }
 
     void cleanup() { m_app.reset(); }
@@ -229,7 +235,116 @@ private Q_SLOTS:
         QVERIFY(!m_app->demoTraffic()->isRunning());
     }
 
+    void theTrayTurnsStartAtLoginOnAndOff()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        QAction* startAtLogin = m_app->tray()->startAtLoginAction();
+        QVERIFY(startAtLogin->isVisible());
+        QVERIFY(startAtLogin->isCheckable());
+        QVERIFY(!startAtLogin->isChecked());
+
+        startAtLogin->trigger();
+        QVERIFY(startAtLogin->isChecked());
+        QVERIFY(m_app->loginItem()->isEnabled());
+        QFile entry(autostartEntryPath());
+        QVERIFY(entry.open(QIODevice::ReadOnly));
+        // It starts this program at login, minimized to the tray.
+        QVERIFY(entry.readAll().contains(
+            (QCoreApplication::applicationFilePath() + QStringLiteral(" --autostart")).toUtf8()));
+
+        startAtLogin->trigger();
+        QVERIFY(!startAtLogin->isChecked());
+        QVERIFY(!QFile::exists(autostartEntryPath()));
+    }
+
+    void theTrayShowsTheEntryOnDisk()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        QAction* startAtLogin = m_app->tray()->startAtLoginAction();
+        startAtLogin->trigger();
+        QVERIFY(startAtLogin->isChecked());
+        // The user deletes the file; the menu shows it off the next time it opens.
+        QVERIFY(QFile::remove(autostartEntryPath()));
+        Q_EMIT m_app->tray()->menu()->aboutToShow();
+        QVERIFY(!startAtLogin->isChecked());
+    }
+
+    void theSettingsShowAndChangeTheEntryOnDisk()
+    {
+        saveSettings({server(QStringLiteral("one"), 1)});
+        createApp();
+        m_app->launch();
+        m_app->setStartAtLogin(true);
+        QVERIFY(QFile::exists(autostartEntryPath()));
+
+        m_app->openSettings();
+        auto* dialog = m_app->dashboard()->findChild<SettingsDialog*>();
+        QVERIFY(dialog);
+        auto* box = dialog->findChild<QCheckBox*>(QStringLiteral("startAtLoginCheck"));
+        QVERIFY(box);
+        QVERIFY(box->isVisibleTo(box->parentWidget()));
+        QVERIFY(box->isChecked());
+
+        // Deleted by hand: the box shows it off when the settings are opened again.
+        QVERIFY(QFile::remove(autostartEntryPath()));
+        m_app->openSettings();
+        QVERIFY(!box->isChecked());
+
+        box->setChecked(true);
+        auto* buttons = dialog->findChild<QDialogButtonBox*>(QStringLiteral("buttonBox"));
+        QVERIFY(buttons);
+        QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
+        QVERIFY(QFile::exists(autostartEntryPath()));
+        QVERIFY(m_app->tray()->startAtLoginAction()->isChecked());
+
+        box->setChecked(false);
+        QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
+        QVERIFY(!QFile::exists(autostartEntryPath()));
+    }
+
+    void startedAtLoginTheWindowStaysMinimizedWithTheProxyRunning()
+    {
+        saveSettings({server(QStringLiteral("one"), 1)});
+        createApp(/*startedAtLogin=*/true);
+        QSignalSpy started(m_app->engine(), &EngineController::started);
+        m_app->launch();
+        QVERIFY(started.wait(kWaitMs));
+        QVERIFY(m_app->engine()->isRunning());
+        // The offscreen platform has no tray: the window, the app's home then, is minimized.
+        QVERIFY(!TrayController::isSystemTrayAvailable());
+        QVERIFY(m_app->dashboard()->isMinimized());
+    }
+
+    void startedByHandTheWindowIsNotMinimized()
+    {
+        saveSettings({server(QStringLiteral("one"), 1)});
+        createApp();
+        m_app->launch();
+        QVERIFY(m_app->dashboard()->isVisible());
+        QVERIFY(!m_app->dashboard()->isMinimized());
+    }
+
+    void aSecondLaunchBringsTheDashboardBack()
+    {
+        saveSettings({server(QStringLiteral("one"), 1)});
+        createApp();
+        m_app->launch();
+        m_app->dashboard()->showMinimized();
+        m_app->activate();
+        QVERIFY(m_app->dashboard()->isVisible());
+        QVERIFY(!m_app->dashboard()->isMinimized());
+    }
+
 private:
+    QString autostartEntryPath() const
+    {
+        return m_dir->filePath(QStringLiteral("config/autostart/ech-workers.desktop"));
+    }
+
     QString settingsPath() const { return m_dir->filePath(QStringLiteral("settings.json")); }
 
     void saveSettings(const QList<ServerProfile>& servers)
@@ -253,12 +368,13 @@ private:
         QVERIFY(m_app->isDemoActive());
     }
 
-    void createApp()
+    void createApp(bool startedAtLogin = false)
     {
         AppController::Options options;
         options.settingsPath = settingsPath();
         options.demoStateDirectory = m_dir->filePath(QStringLiteral("demo"));
         options.interactive = false;
+        options.startedAtLogin = startedAtLogin;
         m_app = std::make_unique<AppController>(options);
         m_app->engine()->setSnapshotInterval(std::chrono::milliseconds(100));
     }

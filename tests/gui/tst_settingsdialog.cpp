@@ -140,6 +140,7 @@ private Q_SLOTS:
     void okWithAnInvalidFieldDoesNotApply();
     void okWithAnInvalidGeneralFieldShowsTheGeneralTab();
     void applyEmitsTheEditedSettings();
+    void startAtLoginIsOfferedOnlyWhenSetAndAppliedWithTheSettings();
     void aNetworkListenAddressNeedsCredentialsOrTheOpenProxyBox();
     void addsASelectedEmptyServer();
     void renamingUpdatesTheListLive();
@@ -257,6 +258,26 @@ void TestSettingsDialog::applyEmitsTheEditedSettings()
     QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
     QCOMPARE(applied.count(), 2);
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
+}
+
+void TestSettingsDialog::startAtLoginIsOfferedOnlyWhenSetAndAppliedWithTheSettings()
+{
+    SettingsDialog dialog(twoServers());
+    QSignalSpy chosen(&dialog, &SettingsDialog::startAtLoginChosen);
+    auto* box = find<QCheckBox>(&dialog, QStringLiteral("startAtLoginCheck"));
+    auto* buttons = find<QDialogButtonBox>(&dialog, QStringLiteral("buttonBox"));
+    // A platform without a login item never shows the box (on its page), and nothing is chosen.
+    QVERIFY(!box->isVisibleTo(box->parentWidget()));
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
+    QCOMPARE(chosen.count(), 0);
+
+    dialog.setStartAtLogin(true);
+    QVERIFY(box->isVisibleTo(box->parentWidget()));
+    QVERIFY(box->isChecked());
+    box->setChecked(false);
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
+    QCOMPARE(chosen.count(), 1);
+    QCOMPARE(chosen.first().first().toBool(), false);
 }
 
 void TestSettingsDialog::aNetworkListenAddressNeedsCredentialsOrTheOpenProxyBox()

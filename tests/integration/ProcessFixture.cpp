@@ -10,6 +10,20 @@
 
 namespace echw::test {
 
+namespace {
+
+QProcessEnvironment environmentWith(const QStringList& extraEnvironment)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const QString& entry : extraEnvironment) {
+        const qsizetype eq = entry.indexOf(u'=');
+        environment.insert(entry.left(eq), entry.mid(eq + 1));
+    }
+    return environment;
+}
+
+} // namespace
+
 ServiceProcess::ServiceProcess(const QString& program, const QStringList& arguments,
                                const QStringList& extraEnvironment)
     : m_log(std::make_unique<QTemporaryFile>())
@@ -18,12 +32,7 @@ ServiceProcess::ServiceProcess(const QString& program, const QStringList& argume
     m_log->open();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setStandardOutputFile(m_log->fileName());
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    for (const QString& entry : extraEnvironment) {
-        const qsizetype eq = entry.indexOf(u'=');
-        environment.insert(entry.left(eq), entry.mid(eq + 1));
-    }
-    m_process->setProcessEnvironment(environment);
+    m_process->setProcessEnvironment(environmentWith(extraEnvironment));
     m_process->start(program, arguments);
 }
 
@@ -85,9 +94,10 @@ int ServiceProcess::stopWith(int signalNumber, int times, std::chrono::milliseco
 }
 
 RunResult runProcess(const QString& program, const QStringList& arguments,
-                     std::chrono::milliseconds timeout)
+                     std::chrono::milliseconds timeout, const QStringList& extraEnvironment)
 {
     QProcess process;
+    process.setProcessEnvironment(environmentWith(extraEnvironment));
     process.start(program, arguments);
     RunResult result;
     if (!process.waitForFinished(int(timeout.count()))) {

@@ -48,7 +48,8 @@ struct RunResult {
 };
 
 // Runs a program to completion with a deadline; the process is killed when it passes.
+// extraEnvironment as for ServiceProcess ("NAME=value" each).
 RunResult runProcess(const QString& program, const QStringList& arguments,
-                     std::chrono::milliseconds timeout);
+                     std::chrono::milliseconds timeout, const QStringList& extraEnvironment = {});
 
 } // namespace echw::test

@@ -81,6 +81,11 @@ GeneralPage::GeneralPage(QWidget* parent)
     m_theme->addItem(tr("System"), QStringLiteral("system"));
     m_theme->addItem(tr("Light"), QStringLiteral("light"));
     m_theme->addItem(tr("Dark"), QStringLiteral("dark"));
+    m_startAtLogin = new QCheckBox(tr("Start at login"));
+    m_startAtLogin->setObjectName(QStringLiteral("startAtLoginCheck"));
+    m_startAtLogin->setToolTip(tr("Starts the app minimized to the tray, with the proxy "
+                                  "running, when you log in."));
+    m_startAtLogin->setVisible(false);
 
     m_language = new QComboBox;
     m_language->setObjectName(QStringLiteral("languageCombo"));
@@ -113,6 +118,7 @@ GeneralPage::GeneralPage(QWidget* parent)
     form->addRow(QString(),
                  m_issues.wrap(QStringLiteral("systemProxy"), m_systemProxy, m_systemProxy));
     form->addRow(tr("&Theme:"), m_issues.wrap(QStringLiteral("theme"), m_theme, m_theme));
+    form->addRow(QString(), m_startAtLogin);
     form->addRow(tr("Lan&guage:"),
                  m_issues.wrap(QStringLiteral("language"), languageRow, m_language));
 
@@ -126,6 +132,7 @@ GeneralPage::GeneralPage(QWidget* parent)
     });
     connect(m_startMinimized, &QCheckBox::toggled, this, &GeneralPage::edited);
     connect(m_systemProxy, &QCheckBox::toggled, this, &GeneralPage::edited);
+    connect(m_startAtLogin, &QCheckBox::toggled, this, &GeneralPage::edited);
     connect(m_language, &QComboBox::currentIndexChanged, this, &GeneralPage::edited);
     connect(m_theme, &QComboBox::currentIndexChanged, this, &GeneralPage::edited);
 
@@ -182,6 +189,21 @@ void GeneralPage::applyTo(AppSettings& settings) const
     settings.systemProxy = m_systemProxy->isChecked();
     settings.theme = m_theme->currentData().toString();
     settings.language = m_language->currentData().toString();
+}
+
+void GeneralPage::setStartAtLogin(bool enabled)
+{
+    const QSignalBlocker block(m_startAtLogin);
+    m_startAtLogin->setChecked(enabled);
+    m_startAtLogin->setVisible(true);
+    m_startAtLoginOffered = true;
+}
+
+std::optional<bool> GeneralPage::startAtLogin() const
+{
+    if (!m_startAtLoginOffered)
+        return std::nullopt;
+    return m_startAtLogin->isChecked();
 }
 
 void GeneralPage::showIssues(const IssueMessages& messages)

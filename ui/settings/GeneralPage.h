@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+#include <optional>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -28,6 +30,12 @@ public:
     void showIssues(const IssueMessages& messages);
     bool focusField(const QString& key);
 
+    // "Start at login" is no field of AppSettings: its truth is the login item on disk. The
+    // box is hidden until this is called (a platform without a login item never shows it).
+    void setStartAtLogin(bool enabled);
+    // The box as shown; nothing while it is not offered.
+    std::optional<bool> startAtLogin() const;
+
 Q_SIGNALS:
     void edited();
 
@@ -46,6 +54,8 @@ private:
     QCheckBox* m_startMinimized = nullptr;
     QCheckBox* m_systemProxy = nullptr;
     QComboBox* m_theme = nullptr;
+    QCheckBox* m_startAtLogin = nullptr;
+    bool m_startAtLoginOffered = false;
     QComboBox* m_language = nullptr;
 };
 

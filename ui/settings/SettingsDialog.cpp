@@ -251,6 +251,11 @@ void SettingsDialog::importLegacyFile(const QString& path)
     report.exec();
 }
 
+void SettingsDialog::setStartAtLogin(bool enabled)
+{
+    m_general->setStartAtLogin(enabled);
+}
+
 void SettingsDialog::load(const AppSettings& settings)
 {
     m_model->setServers(settings.servers, settings.activeServerId);
@@ -329,6 +334,8 @@ bool SettingsDialog::apply()
         return false;
     }
     Q_EMIT applied(settings());
+    if (const auto startAtLogin = m_general->startAtLogin())
+        Q_EMIT startAtLoginChosen(*startAtLogin);
     return true;
 }
 

@@ -34,10 +34,14 @@ public:
     // What the Import button does once a file is chosen: merges the reference
     // GUI's config.json into the edited settings and reports what happened.
     void importLegacyFile(const QString& path);
+    // Offers the "Start at login" box on the General page, checked as given.
+    void setStartAtLogin(bool enabled);
 
 Q_SIGNALS:
     // OK or Apply was pressed and validate() found nothing.
     void applied(const echw::AppSettings& settings);
+    // Right after applied(), when the "Start at login" box is offered: its state.
+    void startAtLoginChosen(bool enabled);
 
 private:
     QWidget* createServersTab();

@@ -64,10 +64,13 @@ TrayController::TrayController(QObject* parent)
     // Always in the menu: double-click on the icon does not reach us on every desktop.
     m_dashboard = m_menu.addAction(tr("Open dashboard"));
     m_settings = m_menu.addAction(tr("Settings…"));
+    m_startAtLogin = m_menu.addAction(tr("Start at login"));
+    m_startAtLogin->setCheckable(true);
     m_menu.addSeparator();
     m_quit = m_menu.addAction(tr("Quit"));
     connect(m_dashboard, &QAction::triggered, this, &TrayController::dashboardRequested);
     connect(m_settings, &QAction::triggered, this, &TrayController::settingsRequested);
+    connect(m_startAtLogin, &QAction::triggered, this, &TrayController::startAtLoginToggled);
     connect(m_quit, &QAction::triggered, this, &TrayController::quitRequested);
 
     m_icon.setContextMenu(&m_menu);
@@ -141,6 +144,11 @@ void TrayController::setSystemProxy(bool wanted, bool active, bool supported, co
     else
         m_systemProxy->setToolTip(tr("Points the desktop's proxy settings at this proxy while "
                                      "it runs"));
+}
+
+void TrayController::setStartAtLogin(bool enabled)
+{
+    m_startAtLogin->setChecked(enabled);
 }
 
 void TrayController::showMessage(const QString& title, const QString& text)

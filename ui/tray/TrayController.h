@@ -26,6 +26,8 @@ public:
     void setState(ProxyState state, const QString& detail);
     void setServers(const QList<ServerProfile>& servers, const QString& activeId);
     void setRouting(RoutingMode mode);
+    // Checks the "Start at login" item as the login item on disk is.
+    void setStartAtLogin(bool enabled);
     void showMessage(const QString& title, const QString& text);
     // The "System proxy" item: checked while the user wants it (the setting), its tooltip
     // telling whether the desktop points at the proxy now; disabled with the reason as its
@@ -36,6 +38,7 @@ public:
     QAction* startStopAction() { return m_startStop; }
     QAction* dashboardAction() { return m_dashboard; }
     QAction* settingsAction() { return m_settings; }
+    QAction* startAtLoginAction() { return m_startAtLogin; }
     QAction* quitAction() { return m_quit; }
     QMenu* serverMenu() { return m_serverMenu; }
     QMenu* routingMenu() { return m_routingMenu; }
@@ -51,6 +54,7 @@ Q_SIGNALS:
     void copyEnvironmentRequested();
     void dashboardRequested();
     void settingsRequested();
+    void startAtLoginToggled(bool enabled);
     void quitRequested();
 
 private:
@@ -66,6 +70,7 @@ private:
     QAction* m_copyEnvironment;
     QAction* m_dashboard;
     QAction* m_settings;
+    QAction* m_startAtLogin;
     QAction* m_quit;
     ProxyState m_state = ProxyState::Stopped;
 };
