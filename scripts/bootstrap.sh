@@ -42,7 +42,7 @@ as_root() {
 # desktop-file-validate and systemd-analyze check the Debian package in installer.deb.
 PACKAGES=(
     build-essential cmake ninja-build pkg-config perl ca-certificates curl dpkg-dev
-    qt6-base-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+    qt6-base-dev qt6-svg-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqcustomplot-dev libgl-dev
     xvfb xauth
     clang

@@ -64,7 +64,7 @@ AppController::AppController(Options options, QObject* parent)
     , m_loginItem(LoginItem::forThisPlatform(
           {QCoreApplication::applicationFilePath(), {QStringLiteral("--autostart")}}))
 {
-    m_dashboard->setWindowIcon(proxyStateIcon(ProxyState::Running));
+    m_dashboard->setWindowIcon(appIcon());
     m_dashboard->installEventFilter(this);
     wireEngine();
     wireDashboard();

@@ -90,6 +90,12 @@ icon="$root/usr/share/icons/hicolor/scalable/apps/ech-workers.svg"
 if [ ! -f "$icon" ] || ! grep -q '<svg' "$icon"; then
     fail "no SVG icon ech-workers.svg"
 fi
+for state in stopped starting running failing; do
+    status_icon="$root/usr/share/icons/hicolor/scalable/status/ech-workers-$state.svg"
+    if [ ! -f "$status_icon" ] || ! grep -q '<svg' "$status_icon"; then
+        fail "no SVG tray icon ech-workers-$state.svg"
+    fi
+done
 
 # The units as systemd reads them. systemd-analyze prints a line for every unknown key or bad
 # value but still exits 0, so any output fails. ExecStart is pointed at the unpacked program

@@ -1,58 +1,86 @@
 #include "TrayIcons.h"
 
+#include <QFile>
+#include <QIconEngine>
+#include <QImage>
 #include <QPainter>
-#include <QPainterPath>
 #include <QPixmap>
+#include <QSvgRenderer>
 
 namespace echw {
 
 namespace {
 
-QColor stateColour(ProxyState state)
+// Renders one SVG at the size asked. Qt's own SVG icon engine is a plugin that not every
+// installation has; this needs only the Svg library the app links.
+class SvgIconEngine final : public QIconEngine {
+public:
+    explicit SvgIconEngine(QByteArray svg)
+        : m_svg(std::move(svg))
+    {}
+
+    void paint(QPainter* painter, const QRect& rect, QIcon::Mode mode, QIcon::State) override
+    {
+        painter->drawPixmap(
+            rect, pixmap(rect.size() * painter->device()->devicePixelRatioF(), mode, QIcon::Off));
+    }
+
+    QPixmap pixmap(const QSize& size, QIcon::Mode mode, QIcon::State) override
+    {
+        QImage image(size, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
+        QSvgRenderer renderer(m_svg);
+        {
+            QPainter painter(&image);
+            renderer.render(&painter, QRectF(QPointF(0, 0), QSizeF(size)));
+        }
+        if (mode == QIcon::Disabled)
+            image = image.convertToFormat(QImage::Format_Grayscale8)
+                        .convertToFormat(QImage::Format_ARGB32_Premultiplied);
+        return QPixmap::fromImage(image);
+    }
+
+    QSize actualSize(const QSize& size, QIcon::Mode, QIcon::State) override { return size; }
+    QIconEngine* clone() const override { return new SvgIconEngine(m_svg); }
+
+private:
+    QByteArray m_svg;
+};
+
+QIcon svgIcon(const QString& resource)
+{
+    QFile file(resource);
+    if (!file.open(QIODevice::ReadOnly))
+        return QIcon();
+    // QIcon owns the engine it is given.
+    return QIcon(new SvgIconEngine(file.readAll()));
+}
+
+QString stateName(ProxyState state)
 {
     switch (state) {
     case ProxyState::Stopped:
-        return QColor(0x80, 0x86, 0x8b);
+        return QStringLiteral("stopped");
     case ProxyState::Starting:
-        return QColor(0xe0, 0x9b, 0x1a);
+        return QStringLiteral("starting");
     case ProxyState::Running:
-        return QColor(0x1e, 0x9e, 0x5a);
+        return QStringLiteral("running");
     case ProxyState::Failing:
-        return QColor(0xd1, 0x3b, 0x3b);
+        return QStringLiteral("failing");
     }
-    return Qt::gray;
-}
-
-// A rounded shield with a keyhole: the tunnel hides where traffic goes.
-QPixmap drawIcon(int size, const QColor& colour)
-{
-    QPixmap pixmap(size, size);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    const qreal s = size;
-    QPainterPath shield;
-    shield.moveTo(0.5 * s, 0.04 * s);
-    shield.cubicTo(0.68 * s, 0.14 * s, 0.82 * s, 0.16 * s, 0.92 * s, 0.16 * s);
-    shield.cubicTo(0.92 * s, 0.58 * s, 0.78 * s, 0.82 * s, 0.5 * s, 0.96 * s);
-    shield.cubicTo(0.22 * s, 0.82 * s, 0.08 * s, 0.58 * s, 0.08 * s, 0.16 * s);
-    shield.cubicTo(0.18 * s, 0.16 * s, 0.32 * s, 0.14 * s, 0.5 * s, 0.04 * s);
-    painter.fillPath(shield, colour);
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(Qt::white);
-    painter.drawEllipse(QPointF(0.5 * s, 0.42 * s), 0.12 * s, 0.12 * s);
-    painter.drawRect(QRectF(0.44 * s, 0.46 * s, 0.12 * s, 0.26 * s));
-    return pixmap;
+    return QStringLiteral("stopped");
 }
 
 } // namespace
 
 QIcon proxyStateIcon(ProxyState state)
 {
-    QIcon icon;
-    for (int size : {16, 22, 24, 32, 48, 64, 128})
-        icon.addPixmap(drawIcon(size, stateColour(state)));
-    return icon;
+    return svgIcon(QStringLiteral(":/icons/ech-workers-%1.svg").arg(stateName(state)));
+}
+
+QIcon appIcon()
+{
+    return svgIcon(QStringLiteral(":/icons/ech-workers.svg"));
 }
 
 } // namespace echw
