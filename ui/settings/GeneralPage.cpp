@@ -115,10 +115,10 @@ GeneralPage::GeneralPage(QWidget* parent)
                  m_issues.wrap(QStringLiteral("rulesFile"), rulesFileRow, m_rulesFile));
     form->addRow(QString(), m_issues.wrap(QStringLiteral("startMinimized"), m_startMinimized,
                                           m_startMinimized));
+    form->addRow(QString(), m_startAtLogin);
     form->addRow(QString(),
                  m_issues.wrap(QStringLiteral("systemProxy"), m_systemProxy, m_systemProxy));
     form->addRow(tr("&Theme:"), m_issues.wrap(QStringLiteral("theme"), m_theme, m_theme));
-    form->addRow(QString(), m_startAtLogin);
     form->addRow(tr("Lan&guage:"),
                  m_issues.wrap(QStringLiteral("language"), languageRow, m_language));
 
