@@ -63,9 +63,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 
     const QList<QByteArrayView> elements = http::splitList(line);
     qsizetype listed = 0;
-    for (const QByteArrayView element : elements) {
+    // listContains() splits the whole line again: asked for every element, the check itself
+    // would be quadratic in the line (a 1 KB line of commas took 35 ms under ASan), so it is
+    // asked for the first few only.
+    constexpr qsizetype kContainsChecks = 8;
+    for (qsizetype i = 0; i < elements.size(); ++i) {
+        const QByteArrayView element = elements[i];
         ECHW_FUZZ_CHECK(!element.isEmpty() && isTrimmed(element) && !element.contains(','));
-        ECHW_FUZZ_CHECK(isInside(element, line) && http::listContains(line, element));
+        ECHW_FUZZ_CHECK(isInside(element, line) &&
+                        (i >= kContainsChecks || http::listContains(line, element)));
         ECHW_FUZZ_CHECK(http::equalsIgnoringCase(element, element.toByteArray().toUpper()));
         listed += element.size();
     }
