@@ -114,6 +114,7 @@ void AppController::wireEngine()
     });
     connect(m_engine.get(), &EngineController::startFailed, this, [this](const QString& error) {
         setState(ProxyState::Failing, error);
+        m_showingError = true;
         report(tr("The proxy did not start"), error);
     });
     connect(m_engine.get(), &EngineController::reconfigured, this, [this](const QString& address) {
@@ -172,6 +173,7 @@ void AppController::wireDashboard()
         if (wasActive)
             m_engine->stop();
         setState(ProxyState::Failing, reason);
+        m_showingError = true;
         report(tr("The local demo did not start"), reason);
     });
 }
@@ -321,8 +323,7 @@ std::optional<EngineConfig> AppController::engineConfigToRun()
 {
     auto config = engineConfigFor(m_settings);
     if (auto* error = std::get_if<QString>(&config)) {
-        setState(ProxyState::Stopped, {});
-        m_dashboard->setEngineState(DashboardWindow::EngineState::Failed, *error);
+        showStoppedWithError(*error);
         return std::nullopt;
     }
     return std::get<EngineConfig>(std::move(config));
@@ -396,9 +397,17 @@ bool AppController::applySettings(const AppSettings& settings)
         m_engine->stop();
     }
     refreshServerViews();
+    const bool engineSettingsChanged = !(engineSettingsFor(m_settings) == engineBefore);
+    // An error about the settings before is stale now: say what these settings give instead.
+    if (m_showingError && !m_engine->isRunning() && engineSettingsChanged) {
+        const auto config = engineConfigFor(m_settings);
+        if (auto* error = std::get_if<QString>(&config))
+            showStoppedWithError(*error);
+        else
+            setState(ProxyState::Stopped, {});
+    }
     // Only what the engine uses reaches it, and then for new connections: open ones go on.
-    if (m_engine->isRunning() && !m_demoActive &&
-        !(engineSettingsFor(m_settings) == engineBefore)) {
+    if (m_engine->isRunning() && !m_demoActive && engineSettingsChanged) {
         // A configuration that cannot run never replaces one that runs.
         const auto config = engineConfigFor(m_settings);
         if (auto* error = std::get_if<QString>(&config))
@@ -514,8 +523,16 @@ void AppController::refreshServerViews()
     m_tray->setRouting(m_settings.routing);
 }
 
+void AppController::showStoppedWithError(const QString& error)
+{
+    setState(ProxyState::Stopped, {});
+    m_dashboard->setEngineState(DashboardWindow::EngineState::Failed, error);
+    m_showingError = true;
+}
+
 void AppController::setState(ProxyState state, const QString& detail)
 {
+    m_showingError = false;
     m_state = state;
     m_tray->setState(state, detail);
     m_dashboard->setEngineState(dashboardState(state), detail);

@@ -209,6 +209,49 @@ private Q_SLOTS:
         QCOMPARE(SettingsStore(settingsPath()).load().settings.servers.size(), 1);
     }
 
+    void anErrorTheNewSettingsNoLongerCauseIsCleared()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        m_app->startProxy();
+        QLabel* status = statusLabel();
+        QVERIFY(status->toolTip().contains(QStringLiteral("no server is configured")));
+
+        AppSettings settings = m_app->settings();
+        settings.servers = {server(QStringLiteral("added"), 1)};
+        settings.activeServerId = settings.servers[0].id;
+        QVERIFY(m_app->applySettings(settings));
+        QVERIFY2(!status->toolTip().contains(QStringLiteral("Failed")),
+                 qPrintable(status->toolTip()));
+        QVERIFY(status->toolTip().contains(QStringLiteral("Server: added")));
+        QVERIFY(status->toolTip().contains(QStringLiteral("Stopped")));
+    }
+
+    void anErrorTheNewSettingsStillCauseStays()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        m_app->startProxy();
+        AppSettings settings = m_app->settings();
+        settings.routing = RoutingMode::Global;
+        QVERIFY(m_app->applySettings(settings));
+        QVERIFY(statusLabel()->toolTip().contains(QStringLiteral("no server is configured")));
+    }
+
+    void routingNoneStartsWithoutAServer()
+    {
+        saveSettings({}, RoutingMode::None);
+        createApp();
+        m_app->launch();
+        QSignalSpy started(m_app->engine(), &EngineController::started);
+        m_app->startProxy();
+        QVERIFY(started.wait(kWaitMs));
+        QVERIFY(m_app->engine()->isRunning());
+        QVERIFY(!statusLabel()->toolTip().contains(QStringLiteral("Failed")));
+    }
+
     void aCorruptSettingsFileIsMovedAsideAndReported()
     {
         QFile file(settingsPath());
@@ -340,6 +383,14 @@ private Q_SLOTS:
     }
 
 private:
+    QLabel* statusLabel() const
+    {
+        auto* status = m_app->dashboard()->findChild<QLabel*>(QStringLiteral("statusLabel"));
+        if (!status)
+            qFatal("the dashboard has no status label");
+        return status;
+    }
+
     QString autostartEntryPath() const
     {
         return m_dir->filePath(QStringLiteral("config/autostart/ech-workers.desktop"));
@@ -347,9 +398,11 @@ private:
 
     QString settingsPath() const { return m_dir->filePath(QStringLiteral("settings.json")); }
 
-    void saveSettings(const QList<ServerProfile>& servers)
+    void saveSettings(const QList<ServerProfile>& servers,
+                      RoutingMode routing = AppSettings{}.routing)
     {
         AppSettings settings;
+        settings.routing = routing;
         settings.servers = servers;
         settings.activeServerId = servers.isEmpty() ? QString() : servers[0].id;
         settings.listen = QStringLiteral("127.0.0.1:0");
