@@ -151,6 +151,7 @@ void AppController::wireDashboard()
     connect(window, &DashboardWindow::startRequested, this, &AppController::startProxy);
     connect(window, &DashboardWindow::stopRequested, this, &AppController::stopProxy);
     connect(window, &DashboardWindow::settingsRequested, this, &AppController::openSettings);
+    connect(window, &DashboardWindow::quitRequested, this, &AppController::quit);
     connect(window, &DashboardWindow::demoRequested, this, &AppController::startDemo);
     connect(window, &DashboardWindow::closeConnectionRequested, m_engine.get(),
             &EngineController::closeConnection);
