@@ -142,6 +142,7 @@ void AppController::wireEngine()
                 m_state = failing ? ProxyState::Failing : ProxyState::Running;
                 m_tray->setState(m_state,
                                  failing ? snapshot.tunnel.detail : snapshot.listenAddress);
+                m_tray->setRates(snapshot.rateUp, snapshot.rateDown);
             });
 }
 
@@ -518,10 +519,19 @@ void AppController::refreshServerViews()
     const ServerProfile* active = m_demoActive ? &m_demo->profile() : m_settings.activeServer();
     const QString name =
         active ? (active->name.isEmpty() ? active->address : active->name) : QString();
-    m_dashboard->setServer(name, m_demoActive ? RoutingMode::Global : m_settings.routing);
+    // What is in effect, not only what is saved: the demo runs on its own server, global.
+    const RoutingMode mode = m_demoActive ? RoutingMode::Global : m_settings.routing;
+    m_dashboard->setServer(name, mode);
     m_dashboard->setDemoOffered(m_settings.servers.isEmpty() && !m_demoActive);
-    m_tray->setServers(m_settings.servers, m_demoActive ? QString() : m_settings.activeServerId);
-    m_tray->setRouting(m_settings.routing);
+    m_tray->setSummary(name, mode);
+    if (m_demoActive) {
+        m_tray->setDemoServer(name);
+        m_tray->setRouting(mode, tr("The local demo sends everything through the tunnel, to "
+                                    "show it; routing applies to your own servers."));
+    } else {
+        m_tray->setServers(m_settings.servers, m_settings.activeServerId);
+        m_tray->setRouting(mode);
+    }
 }
 
 void AppController::showStoppedWithError(const QString& error)

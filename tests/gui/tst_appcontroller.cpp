@@ -41,6 +41,15 @@ ServerProfile server(const QString& name, quint16 port)
     return profile;
 }
 
+QAction* routingItemIn(QMenu* menu, RoutingMode mode)
+{
+    for (QAction* action : menu->actions()) {
+        if (action->data().toString() == routingModeName(mode))
+            return action;
+    }
+    return nullptr;
+}
+
 QAction* actionNamed(QMenu* menu, const QString& text)
 {
     for (QAction* action : menu->actions()) {
@@ -119,7 +128,7 @@ private Q_SLOTS:
         saveSettings({server(QStringLiteral("one"), 1)});
         createApp();
         m_app->launch();
-        QAction* none = actionNamed(m_app->tray()->routingMenu(), QStringLiteral("(none)"));
+        QAction* none = routingItem(RoutingMode::None);
         QVERIFY(none);
         none->trigger();
         QCOMPARE(m_app->settings().routing, RoutingMode::None);
@@ -252,6 +261,47 @@ private Q_SLOTS:
         QVERIFY(!statusLabel()->toolTip().contains(QStringLiteral("Failed")));
     }
 
+    void duringTheDemoTheTrayShowsWhatIsInEffect()
+    {
+        launchDemo(); // saved routing: bypass_cn, the default
+        QCOMPARE(m_app->settings().routing, RoutingMode::BypassCn);
+        QAction* global = routingItem(RoutingMode::Global);
+        QVERIFY(global);
+        QVERIFY(global->isChecked());
+        for (QAction* item : m_app->tray()->routingMenu()->actions()) {
+            QVERIFY(!item->isEnabled());
+            QVERIFY(!item->toolTip().isEmpty());
+        }
+        // A choice that could not apply is not taken.
+        routingItem(RoutingMode::None)->trigger();
+        QCOMPARE(m_app->settings().routing, RoutingMode::BypassCn);
+
+        const QList<QAction*> servers = m_app->tray()->serverMenu()->actions();
+        QCOMPARE(servers.size(), 1);
+        QCOMPARE(servers[0]->text(), m_app->demo()->profile().name);
+        QVERIFY(servers[0]->isChecked());
+        QVERIFY(m_app->tray()->toolTip().contains(m_app->demo()->profile().name));
+
+        // After the demo: the saved mode again, and choosable.
+        QSignalSpy stopped(m_app->engine(), &EngineController::stopped);
+        m_app->stopProxy();
+        QVERIFY(stopped.wait(kWaitMs));
+        QVERIFY(routingItem(RoutingMode::BypassCn)->isChecked());
+        QVERIFY(routingItem(RoutingMode::None)->isEnabled());
+    }
+
+    void theTrayTooltipShowsServerModeAndRate()
+    {
+        saveSettings({server(QStringLiteral("one"), 1)}, RoutingMode::Global);
+        createApp();
+        m_app->launch();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return m_app->tray()->toolTip().contains(QStringLiteral("B/s")); }, kWaitMs));
+        const QString tip = m_app->tray()->toolTip();
+        QVERIFY2(tip.contains(QStringLiteral("Server: one")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("Mode: Global")), qPrintable(tip));
+    }
+
     void aCorruptSettingsFileIsMovedAsideAndReported()
     {
         QFile file(settingsPath());
@@ -276,6 +326,18 @@ private Q_SLOTS:
         QCOMPARE(quit.size(), 1);
         QVERIFY(!m_app->demo()->isReady());
         QVERIFY(!m_app->demoTraffic()->isRunning());
+    }
+
+    void ctrlQInTheDashboardQuits()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        m_app->dashboard()->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_app->dashboard()));
+        QSignalSpy quit(m_app.get(), &AppController::quitRequested);
+        QTest::keyClick(m_app->dashboard(), Qt::Key_Q, Qt::ControlModifier);
+        QCOMPARE(quit.size(), 1);
     }
 
     void theTrayTurnsStartAtLoginOnAndOff()
@@ -383,6 +445,11 @@ private Q_SLOTS:
     }
 
 private:
+    QAction* routingItem(RoutingMode mode) const
+    {
+        return routingItemIn(m_app->tray()->routingMenu(), mode);
+    }
+
     QLabel* statusLabel() const
     {
         auto* status = m_app->dashboard()->findChild<QLabel*>(QStringLiteral("statusLabel"));
