@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>RoutingModes</name>
+    <message>
+        <source>Global</source>
+        <translation>全局</translation>
+    </message>
+    <message>
+        <source>Everything goes through the tunnel.</source>
+        <translation>所有流量都经过隧道。</translation>
+    </message>
+    <message>
+        <source>Bypass mainland China</source>
+        <translation>绕过中国大陆</translation>
+    </message>
+    <message>
+        <source>Addresses in mainland China go direct; everything else through the tunnel.</source>
+        <translation>中国大陆的地址直连，其余流量经过隧道。</translation>
+    </message>
+    <message>
+        <source>None (direct)</source>
+        <translation>不代理（直连）</translation>
+    </message>
+    <message>
+        <source>Everything goes direct; the proxy runs but tunnels nothing.</source>
+        <translation>所有流量直连；代理仍在运行，但不经隧道转发任何流量。</translation>
+    </message>
+</context>
+<context>
     <name>echw::AppController</name>
     <message>
         <source>Demo traffic is running. Try it yourself:
@@ -80,6 +107,36 @@ The file was left as it is and will not be overwritten.</source>
     <message>
         <source>Start at login was not turned off</source>
         <translation>未能关闭登录时启动</translation>
+    </message>
+    <message>
+        <source>The system proxy was not changed</source>
+        <translation>系统代理未更改</translation>
+    </message>
+    <message>
+        <source>
+
+For programs started from a terminal:
+%1</source>
+        <translation>
+
+从终端启动的程序可用：
+%1</translation>
+    </message>
+    <message>
+        <source>The system proxy cannot be set here</source>
+        <translation>此处无法设置系统代理</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <source>Paste it into a terminal: programs started there use the proxy.</source>
+        <translation>粘贴到终端中：在其中启动的程序将使用此代理。</translation>
+    </message>
+    <message>
+        <source>The local demo sends everything through the tunnel, to show it; routing applies to your own servers.</source>
+        <translation>本地演示让所有流量经过隧道以便展示；路由模式只对你自己的服务器生效。</translation>
     </message>
 </context>
 <context>
@@ -270,30 +327,6 @@ The file was left as it is and will not be overwritten.</source>
         <translation>本地 SOCKS5 和 HTTP 代理的监听地址，格式为“地址:端口”。除非其他设备也要使用此代理，否则请使用 127.0.0.1。</translation>
     </message>
     <message>
-        <source>Global</source>
-        <translation>全局</translation>
-    </message>
-    <message>
-        <source>Everything goes through the tunnel.</source>
-        <translation>所有流量都经过隧道。</translation>
-    </message>
-    <message>
-        <source>Bypass mainland China</source>
-        <translation>绕过中国大陆</translation>
-    </message>
-    <message>
-        <source>Addresses in mainland China go direct; everything else through the tunnel.</source>
-        <translation>中国大陆的地址直连，其余流量经过隧道。</translation>
-    </message>
-    <message>
-        <source>None (direct)</source>
-        <translation>不代理（直连）</translation>
-    </message>
-    <message>
-        <source>Everything goes direct; the proxy runs but tunnels nothing.</source>
-        <translation>所有流量直连；代理仍在运行，但不经隧道转发任何流量。</translation>
-    </message>
-    <message>
         <source>empty: the bundled lists</source>
         <translation>留空：使用内置列表</translation>
     </message>
@@ -372,6 +405,30 @@ The file was left as it is and will not be overwritten.</source>
     <message>
         <source>Starts the app minimized to the tray, with the proxy running, when you log in.</source>
         <translation>登录时启动本应用：最小化到托盘，代理随之运行。</translation>
+    </message>
+    <message>
+        <source>Set the system proxy when the proxy starts</source>
+        <translation>代理启动时设置系统代理</translation>
+    </message>
+    <message>
+        <source>Points the desktop&apos;s proxy settings at this proxy while it runs, and puts your own settings back when it stops.</source>
+        <translation>代理运行时让桌面的代理设置指向此代理，停止时恢复你原来的设置。</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>主题(&amp;T)：</translation>
     </message>
 </context>
 <context>
@@ -580,6 +637,14 @@ The file was left as it is and will not be overwritten.</source>
         <source>The server in use</source>
         <translation>正在使用的服务器</translation>
     </message>
+    <message>
+        <source>%1 (copy)</source>
+        <translation>%1（副本）</translation>
+    </message>
+    <message>
+        <source>%1 (copy %2)</source>
+        <translation>%1（副本 %2）</translation>
+    </message>
 </context>
 <context>
     <name>echw::SettingsDialog</name>
@@ -719,6 +784,17 @@ The file was left as it is and will not be overwritten.</source>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
+    <message>
+        <source>Server added from the share link as &quot;%1&quot;: a server with its name exists.</source>
+        <translation>已从分享链接添加服务器，名为“%1”：已有同名服务器。</translation>
+    </message>
+</context>
+<context>
+    <name>echw::SystemProxySwitch</name>
+    <message>
+        <source>The system proxy is not available in this run.</source>
+        <translation>本次运行无法使用系统代理。</translation>
+    </message>
 </context>
 <context>
     <name>echw::ThroughputChart</name>
@@ -774,18 +850,6 @@ The file was left as it is and will not be overwritten.</source>
         <translation>路由</translation>
     </message>
     <message>
-        <source>Bypass China mainland (bypass_cn)</source>
-        <translation>绕过中国大陆 (bypass_cn)</translation>
-    </message>
-    <message>
-        <source>Everything through the tunnel (global)</source>
-        <translation>全部经过隧道 (global)</translation>
-    </message>
-    <message>
-        <source>Everything direct (none)</source>
-        <translation>全部直连 (none)</translation>
-    </message>
-    <message>
         <source>Open dashboard</source>
         <translation>打开仪表盘</translation>
     </message>
@@ -812,6 +876,38 @@ The file was left as it is and will not be overwritten.</source>
     <message>
         <source>Start at login</source>
         <translation>登录时启动</translation>
+    </message>
+    <message>
+        <source>System proxy</source>
+        <translation>系统代理</translation>
+    </message>
+    <message>
+        <source>Copy proxy environment for terminals</source>
+        <translation>复制终端用的代理环境变量</translation>
+    </message>
+    <message>
+        <source>No server configured</source>
+        <translation>未配置服务器</translation>
+    </message>
+    <message>
+        <source>Server: %1</source>
+        <translation>服务器：%1</translation>
+    </message>
+    <message>
+        <source>Mode: %1</source>
+        <translation>模式：%1</translation>
+    </message>
+    <message>
+        <source>The local demo server on this machine, in use until you add a server of your own in Settings</source>
+        <translation>本机上的本地演示服务器，在你于设置中添加自己的服务器之前使用</translation>
+    </message>
+    <message>
+        <source>The desktop&apos;s proxy settings point at this proxy now</source>
+        <translation>桌面的代理设置现在指向此代理</translation>
+    </message>
+    <message>
+        <source>Points the desktop&apos;s proxy settings at this proxy while it runs</source>
+        <translation>代理运行时让桌面的代理设置指向此代理</translation>
     </message>
 </context>
 </TS>

@@ -114,6 +114,7 @@ void AppController::wireEngine()
     });
     connect(m_engine.get(), &EngineController::startFailed, this, [this](const QString& error) {
         setState(ProxyState::Failing, error);
+        m_showingError = true;
         report(tr("The proxy did not start"), error);
     });
     connect(m_engine.get(), &EngineController::reconfigured, this, [this](const QString& address) {
@@ -141,6 +142,7 @@ void AppController::wireEngine()
                 m_state = failing ? ProxyState::Failing : ProxyState::Running;
                 m_tray->setState(m_state,
                                  failing ? snapshot.tunnel.detail : snapshot.listenAddress);
+                m_tray->setRates(snapshot.rateUp, snapshot.rateDown);
             });
 }
 
@@ -150,6 +152,7 @@ void AppController::wireDashboard()
     connect(window, &DashboardWindow::startRequested, this, &AppController::startProxy);
     connect(window, &DashboardWindow::stopRequested, this, &AppController::stopProxy);
     connect(window, &DashboardWindow::settingsRequested, this, &AppController::openSettings);
+    connect(window, &DashboardWindow::quitRequested, this, &AppController::quit);
     connect(window, &DashboardWindow::demoRequested, this, &AppController::startDemo);
     connect(window, &DashboardWindow::closeConnectionRequested, m_engine.get(),
             &EngineController::closeConnection);
@@ -172,6 +175,7 @@ void AppController::wireDashboard()
         if (wasActive)
             m_engine->stop();
         setState(ProxyState::Failing, reason);
+        m_showingError = true;
         report(tr("The local demo did not start"), reason);
     });
 }
@@ -321,8 +325,7 @@ std::optional<EngineConfig> AppController::engineConfigToRun()
 {
     auto config = engineConfigFor(m_settings);
     if (auto* error = std::get_if<QString>(&config)) {
-        setState(ProxyState::Stopped, {});
-        m_dashboard->setEngineState(DashboardWindow::EngineState::Failed, *error);
+        showStoppedWithError(*error);
         return std::nullopt;
     }
     return std::get<EngineConfig>(std::move(config));
@@ -396,9 +399,17 @@ bool AppController::applySettings(const AppSettings& settings)
         m_engine->stop();
     }
     refreshServerViews();
+    const bool engineSettingsChanged = !(engineSettingsFor(m_settings) == engineBefore);
+    // An error about the settings before is stale now: say what these settings give instead.
+    if (m_showingError && !m_engine->isRunning() && engineSettingsChanged) {
+        const auto config = engineConfigFor(m_settings);
+        if (auto* error = std::get_if<QString>(&config))
+            showStoppedWithError(*error);
+        else
+            setState(ProxyState::Stopped, {});
+    }
     // Only what the engine uses reaches it, and then for new connections: open ones go on.
-    if (m_engine->isRunning() && !m_demoActive &&
-        !(engineSettingsFor(m_settings) == engineBefore)) {
+    if (m_engine->isRunning() && !m_demoActive && engineSettingsChanged) {
         // A configuration that cannot run never replaces one that runs.
         const auto config = engineConfigFor(m_settings);
         if (auto* error = std::get_if<QString>(&config))
@@ -508,14 +519,31 @@ void AppController::refreshServerViews()
     const ServerProfile* active = m_demoActive ? &m_demo->profile() : m_settings.activeServer();
     const QString name =
         active ? (active->name.isEmpty() ? active->address : active->name) : QString();
-    m_dashboard->setServer(name, m_demoActive ? RoutingMode::Global : m_settings.routing);
+    // What is in effect, not only what is saved: the demo runs on its own server, global.
+    const RoutingMode mode = m_demoActive ? RoutingMode::Global : m_settings.routing;
+    m_dashboard->setServer(name, mode);
     m_dashboard->setDemoOffered(m_settings.servers.isEmpty() && !m_demoActive);
-    m_tray->setServers(m_settings.servers, m_demoActive ? QString() : m_settings.activeServerId);
-    m_tray->setRouting(m_settings.routing);
+    m_tray->setSummary(name, mode);
+    if (m_demoActive) {
+        m_tray->setDemoServer(name);
+        m_tray->setRouting(mode, tr("The local demo sends everything through the tunnel, to "
+                                    "show it; routing applies to your own servers."));
+    } else {
+        m_tray->setServers(m_settings.servers, m_settings.activeServerId);
+        m_tray->setRouting(mode);
+    }
+}
+
+void AppController::showStoppedWithError(const QString& error)
+{
+    setState(ProxyState::Stopped, {});
+    m_dashboard->setEngineState(DashboardWindow::EngineState::Failed, error);
+    m_showingError = true;
 }
 
 void AppController::setState(ProxyState state, const QString& detail)
 {
+    m_showingError = false;
     m_state = state;
     m_tray->setState(state, detail);
     m_dashboard->setEngineState(dashboardState(state), detail);

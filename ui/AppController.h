@@ -100,6 +100,9 @@ private:
     void rememberWindow();
     void refreshStartAtLogin();
     void setState(ProxyState state, const QString& detail);
+    // Stopped, with the reason the proxy is not running on the dashboard until the state or
+    // the settings change.
+    void showStoppedWithError(const QString& error);
     void stopDemo();
     void showDashboard();
     void report(const QString& title, const QString& text);
@@ -124,6 +127,9 @@ private:
     ProxyState m_state = ProxyState::Stopped;
     bool m_demoActive = false;
     bool m_restartAfterStop = false;
+    // The dashboard shows why the proxy is not running (a start that failed or could not be
+    // made); a change of what the engine would run replaces it.
+    bool m_showingError = false;
     bool m_closeHintShown = false;
 };
 

@@ -297,7 +297,9 @@ const ServerProfile* AppSettings::activeServer() const
 std::variant<ProxySettings, QString> AppSettings::toProxySettings() const
 {
     const ServerProfile* server = activeServer();
-    if (!server) {
+    // Routing none sends everything direct and needs no server; EngineConfig::parse still asks
+    // for one when a user rule tunnels.
+    if (!server && routing != RoutingMode::None) {
         return servers.isEmpty() ? QStringLiteral("no server is configured; add one first")
                                  : QStringLiteral("no server is selected; choose one first");
     }
@@ -306,12 +308,14 @@ std::variant<ProxySettings, QString> AppSettings::toProxySettings() const
     settings.authUser = authUser;
     settings.authPassword = authPassword;
     settings.allowLanWithoutAuth = allowLanWithoutAuth;
-    settings.server = server->toServerSettings();
     settings.routing = routing;
     settings.listDirectory = listDirectory;
     settings.rulesFile = rulesFile;
-    settings.connectionLimit = server->connectionLimit;
-    settings.warmPoolSize = server->warmPoolSize;
+    if (server) {
+        settings.server = server->toServerSettings();
+        settings.connectionLimit = server->connectionLimit;
+        settings.warmPoolSize = server->warmPoolSize;
+    }
     return settings;
 }
 

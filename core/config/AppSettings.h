@@ -82,8 +82,8 @@ struct AppSettings {
     QList<SettingsIssue> validate() const;
 
     const ServerProfile* activeServer() const;
-    // The Engine's settings for the active server, or why there are none. Does
-    // not validate: call validate() first.
+    // The Engine's settings for the active server (routing none needs none), or
+    // why there are none. Does not validate: call validate() first.
     std::variant<ProxySettings, QString> toProxySettings() const;
 
     QJsonObject toJson() const;

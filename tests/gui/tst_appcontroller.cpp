@@ -41,6 +41,15 @@ ServerProfile server(const QString& name, quint16 port)
     return profile;
 }
 
+QAction* routingItemIn(QMenu* menu, RoutingMode mode)
+{
+    for (QAction* action : menu->actions()) {
+        if (action->data().toString() == routingModeName(mode))
+            return action;
+    }
+    return nullptr;
+}
+
 QAction* actionNamed(QMenu* menu, const QString& text)
 {
     for (QAction* action : menu->actions()) {
@@ -119,7 +128,7 @@ private Q_SLOTS:
         saveSettings({server(QStringLiteral("one"), 1)});
         createApp();
         m_app->launch();
-        QAction* none = actionNamed(m_app->tray()->routingMenu(), QStringLiteral("(none)"));
+        QAction* none = routingItem(RoutingMode::None);
         QVERIFY(none);
         none->trigger();
         QCOMPARE(m_app->settings().routing, RoutingMode::None);
@@ -209,6 +218,90 @@ private Q_SLOTS:
         QCOMPARE(SettingsStore(settingsPath()).load().settings.servers.size(), 1);
     }
 
+    void anErrorTheNewSettingsNoLongerCauseIsCleared()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        m_app->startProxy();
+        QLabel* status = statusLabel();
+        QVERIFY(status->toolTip().contains(QStringLiteral("no server is configured")));
+
+        AppSettings settings = m_app->settings();
+        settings.servers = {server(QStringLiteral("added"), 1)};
+        settings.activeServerId = settings.servers[0].id;
+        QVERIFY(m_app->applySettings(settings));
+        QVERIFY2(!status->toolTip().contains(QStringLiteral("Failed")),
+                 qPrintable(status->toolTip()));
+        QVERIFY(status->toolTip().contains(QStringLiteral("Server: added")));
+        QVERIFY(status->toolTip().contains(QStringLiteral("Stopped")));
+    }
+
+    void anErrorTheNewSettingsStillCauseStays()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        m_app->startProxy();
+        AppSettings settings = m_app->settings();
+        settings.routing = RoutingMode::Global;
+        QVERIFY(m_app->applySettings(settings));
+        QVERIFY(statusLabel()->toolTip().contains(QStringLiteral("no server is configured")));
+    }
+
+    void routingNoneStartsWithoutAServer()
+    {
+        saveSettings({}, RoutingMode::None);
+        createApp();
+        m_app->launch();
+        QSignalSpy started(m_app->engine(), &EngineController::started);
+        m_app->startProxy();
+        QVERIFY(started.wait(kWaitMs));
+        QVERIFY(m_app->engine()->isRunning());
+        QVERIFY(!statusLabel()->toolTip().contains(QStringLiteral("Failed")));
+    }
+
+    void duringTheDemoTheTrayShowsWhatIsInEffect()
+    {
+        launchDemo(); // saved routing: bypass_cn, the default
+        QCOMPARE(m_app->settings().routing, RoutingMode::BypassCn);
+        QAction* global = routingItem(RoutingMode::Global);
+        QVERIFY(global);
+        QVERIFY(global->isChecked());
+        for (QAction* item : m_app->tray()->routingMenu()->actions()) {
+            QVERIFY(!item->isEnabled());
+            QVERIFY(!item->toolTip().isEmpty());
+        }
+        // A choice that could not apply is not taken.
+        routingItem(RoutingMode::None)->trigger();
+        QCOMPARE(m_app->settings().routing, RoutingMode::BypassCn);
+
+        const QList<QAction*> servers = m_app->tray()->serverMenu()->actions();
+        QCOMPARE(servers.size(), 1);
+        QCOMPARE(servers[0]->text(), m_app->demo()->profile().name);
+        QVERIFY(servers[0]->isChecked());
+        QVERIFY(m_app->tray()->toolTip().contains(m_app->demo()->profile().name));
+
+        // After the demo: the saved mode again, and choosable.
+        QSignalSpy stopped(m_app->engine(), &EngineController::stopped);
+        m_app->stopProxy();
+        QVERIFY(stopped.wait(kWaitMs));
+        QVERIFY(routingItem(RoutingMode::BypassCn)->isChecked());
+        QVERIFY(routingItem(RoutingMode::None)->isEnabled());
+    }
+
+    void theTrayTooltipShowsServerModeAndRate()
+    {
+        saveSettings({server(QStringLiteral("one"), 1)}, RoutingMode::Global);
+        createApp();
+        m_app->launch();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return m_app->tray()->toolTip().contains(QStringLiteral("B/s")); }, kWaitMs));
+        const QString tip = m_app->tray()->toolTip();
+        QVERIFY2(tip.contains(QStringLiteral("Server: one")), qPrintable(tip));
+        QVERIFY2(tip.contains(QStringLiteral("Mode: Global")), qPrintable(tip));
+    }
+
     void aCorruptSettingsFileIsMovedAsideAndReported()
     {
         QFile file(settingsPath());
@@ -233,6 +326,18 @@ private Q_SLOTS:
         QCOMPARE(quit.size(), 1);
         QVERIFY(!m_app->demo()->isReady());
         QVERIFY(!m_app->demoTraffic()->isRunning());
+    }
+
+    void ctrlQInTheDashboardQuits()
+    {
+        saveSettings({});
+        createApp();
+        m_app->launch();
+        m_app->dashboard()->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_app->dashboard()));
+        QSignalSpy quit(m_app.get(), &AppController::quitRequested);
+        QTest::keyClick(m_app->dashboard(), Qt::Key_Q, Qt::ControlModifier);
+        QCOMPARE(quit.size(), 1);
     }
 
     void theTrayTurnsStartAtLoginOnAndOff()
@@ -340,6 +445,19 @@ private Q_SLOTS:
     }
 
 private:
+    QAction* routingItem(RoutingMode mode) const
+    {
+        return routingItemIn(m_app->tray()->routingMenu(), mode);
+    }
+
+    QLabel* statusLabel() const
+    {
+        auto* status = m_app->dashboard()->findChild<QLabel*>(QStringLiteral("statusLabel"));
+        if (!status)
+            qFatal("the dashboard has no status label");
+        return status;
+    }
+
     QString autostartEntryPath() const
     {
         return m_dir->filePath(QStringLiteral("config/autostart/ech-workers.desktop"));
@@ -347,9 +465,11 @@ private:
 
     QString settingsPath() const { return m_dir->filePath(QStringLiteral("settings.json")); }
 
-    void saveSettings(const QList<ServerProfile>& servers)
+    void saveSettings(const QList<ServerProfile>& servers,
+                      RoutingMode routing = AppSettings{}.routing)
     {
         AppSettings settings;
+        settings.routing = routing;
         settings.servers = servers;
         settings.activeServerId = servers.isEmpty() ? QString() : servers[0].id;
         settings.listen = QStringLiteral("127.0.0.1:0");

@@ -7,7 +7,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTest>
 
@@ -116,34 +118,122 @@ private Q_SLOTS:
     {
         m_window->setServer(QStringLiteral("worker.example"), RoutingMode::BypassCn);
         m_window->setEngineState(DashboardWindow::EngineState::Stopped, {});
-        QCOMPARE(labelText(*m_window, "statusLabel"),
+        QCOMPARE(statusText(),
                  QStringLiteral("Server: worker.example · Mode: bypass_cn · Stopped"));
 
         m_window->setEngineState(DashboardWindow::EngineState::Running,
                                  QStringLiteral("127.0.0.1:30000"));
         m_window->applySnapshot(snapshot(1));
-        QCOMPARE(labelText(*m_window, "statusLabel"),
+        QCOMPARE(statusText(),
                  QStringLiteral("Server: worker.example · Mode: bypass_cn · Listening on "
                                 "127.0.0.1:30000 · ECH accepted"));
 
         EngineSnapshot withoutEch = snapshot(2);
         withoutEch.tunnel.state = TunnelStatus::State::WithoutEch;
         m_window->applySnapshot(withoutEch);
-        QVERIFY(labelText(*m_window, "statusLabel")
-                    .endsWith(QStringLiteral("No-ECH mode: the server name is sent in clear")));
+        QVERIFY(
+            statusText().endsWith(QStringLiteral("No-ECH mode: the server name is sent in clear")));
 
         EngineSnapshot failing = snapshot(3);
         failing.tunnel = {TunnelStatus::State::Failing, QStringLiteral("TLS alert 40")};
         m_window->applySnapshot(failing);
-        QVERIFY(labelText(*m_window, "statusLabel")
-                    .endsWith(QStringLiteral("Tunnel failing: TLS alert 40")));
+        QVERIFY(statusText().endsWith(QStringLiteral("Tunnel failing: TLS alert 40")));
 
         m_window->setServer({}, RoutingMode::Global);
         m_window->setEngineState(DashboardWindow::EngineState::Failed,
                                  QStringLiteral("port 30000 is in use"));
         QCOMPARE(
-            labelText(*m_window, "statusLabel"),
+            statusText(),
             QStringLiteral("No server configured · Mode: global · Failed: port 30000 is in use"));
+    }
+
+    void aLongStatusIsElidedAtTheRightWithTheWholeTextAsTooltip()
+    {
+        QString reason = QStringLiteral("connect to localhost:1 failed");
+        while (reason.size() < 600)
+            reason += QStringLiteral(", then again to localhost:1");
+        m_window->setServer(QStringLiteral("worker.example"), RoutingMode::Global);
+        m_window->setEngineState(DashboardWindow::EngineState::Failed, reason);
+        auto* status = child<QLabel>(*m_window, "statusLabel");
+        const QString whole = status->toolTip();
+        QVERIFY(whole.endsWith(reason));
+
+        m_window->resize(700, 600);
+        QTRY_VERIFY(status->text().endsWith(QChar(0x2026)));
+        QVERIFY(status->fontMetrics().horizontalAdvance(status->text()) <=
+                status->contentsRect().width());
+        QVERIFY(whole.startsWith(status->text().chopped(1)));
+        const qsizetype narrowLength = status->text().size();
+
+        // Wider: more of the text, recomputed on the resize.
+        m_window->resize(1400, 600);
+        QTRY_VERIFY(status->text().size() > narrowLength);
+        QVERIFY(status->text().endsWith(QChar(0x2026)));
+        QCOMPARE(status->toolTip(), whole);
+
+        // A status that fits is shown whole.
+        m_window->setEngineState(DashboardWindow::EngineState::Stopped, {});
+        QCOMPARE(status->text(), status->toolTip());
+        QVERIFY(!status->text().endsWith(QChar(0x2026)));
+    }
+
+    void ctrlFFocusesTheSearchBoxOfTheCurrentTab()
+    {
+        activate();
+        auto* tabs = child<QTabWidget>(*m_window, "dashboardTabs");
+        auto* search = child<QLineEdit>(*m_window, "logSearchEdit");
+        search->setText(QStringLiteral("earlier"));
+        tabs->setCurrentIndex(tabs->indexOf(search->parentWidget()));
+        child<QTableView>(*m_window, "logView")->setFocus();
+        QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(search->hasFocus());
+        QCOMPARE(search->selectedText(), QStringLiteral("earlier"));
+
+        // The Connections tab has no search box: the focus stays where it was.
+        tabs->setCurrentIndex(0);
+        auto* connections = child<QTableView>(*m_window, "connectionsView");
+        connections->setFocus();
+        QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+        QVERIFY(connections->hasFocus());
+    }
+
+    void deleteClosesTheSelectedConnections()
+    {
+        activate();
+        m_window->applySnapshot(snapshot(1));
+        auto* view = child<QTableView>(*m_window, "connectionsView");
+        QSignalSpy close(m_window.get(), &DashboardWindow::closeConnectionRequested);
+        view->setFocus();
+        view->selectRow(0);
+        view->selectionModel()->select(view->model()->index(2, 0),
+                                       QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QTest::keyClick(view, Qt::Key_Delete);
+        QCOMPARE(close.size(), 2);
+        QSet<quint64> ids{close[0][0].value<quint64>(), close[1][0].value<quint64>()};
+        QCOMPARE(ids, (QSet<quint64>{10, 12}));
+
+        // Delete typed in the log's search box edits the text and closes nothing.
+        auto* search = child<QLineEdit>(*m_window, "logSearchEdit");
+        auto* tabs = child<QTabWidget>(*m_window, "dashboardTabs");
+        tabs->setCurrentIndex(tabs->indexOf(search->parentWidget()));
+        search->setText(QStringLiteral("ab"));
+        search->setFocus();
+        search->setCursorPosition(0);
+        QTest::keyClick(search, Qt::Key_Delete);
+        QCOMPARE(search->text(), QStringLiteral("b"));
+        QCOMPARE(close.size(), 2);
+    }
+
+    void ctrlQQuitsAndCtrlCommaOpensTheSettings()
+    {
+        activate();
+        QSignalSpy quit(m_window.get(), &DashboardWindow::quitRequested);
+        QSignalSpy settings(m_window.get(), &DashboardWindow::settingsRequested);
+        QTest::keyClick(m_window.get(), Qt::Key_Comma, Qt::ControlModifier);
+        QCOMPARE(settings.size(), 1);
+        QCOMPARE(quit.size(), 0);
+        QTest::keyClick(m_window.get(), Qt::Key_Q, Qt::ControlModifier);
+        QCOMPARE(quit.size(), 1);
     }
 
     void startStopButtonAsksForWhatTheStateAllows()
@@ -267,6 +357,16 @@ private Q_SLOTS:
     }
 
 private:
+    // Window shortcuts reach only the active window.
+    void activate()
+    {
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    }
+
+    // The whole status line (the label shows it elided when the window is too narrow).
+    QString statusText() const { return child<QLabel>(*m_window, "statusLabel")->toolTip(); }
+
     std::unique_ptr<DashboardWindow> m_window;
 };
 

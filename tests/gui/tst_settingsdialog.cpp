@@ -145,6 +145,7 @@ private Q_SLOTS:
     void addsASelectedEmptyServer();
     void renamingUpdatesTheListLive();
     void duplicatesWithANewId();
+    void copyNamesTakeTheFirstFreeNumber();
     void deletesAfterConfirmation();
     void movesServersUpAndDown();
     void usesTheSelectedServer();
@@ -153,6 +154,7 @@ private Q_SLOTS:
     void hidesTheTokenByDefault();
     void copiesAShareLinkWithoutTheTokenByDefault();
     void addsAServerFromAPastedShareLink();
+    void aSharedServerWithATakenNameGetsACopyName();
     void reportsABadShareLink();
 };
 
@@ -361,10 +363,47 @@ void TestSettingsDialog::duplicatesWithANewId()
     const ServerProfile& copy = settings.servers[1];
     QVERIFY(!copy.id.isEmpty());
     QVERIFY(copy.id != original.servers[0].id);
-    QCOMPARE(withoutId(copy), withoutId(original.servers[0]));
+    QCOMPARE(copy.name, QStringLiteral("Alpha (copy)"));
+    ServerProfile sameButName = withoutId(copy);
+    sameButName.name = original.servers[0].name;
+    QCOMPARE(sameButName, withoutId(original.servers[0]));
     QCOMPARE(settings.activeServerId, original.activeServerId);
     QCOMPARE(find<QListView>(&dialog, QStringLiteral("serverList"))->currentIndex().row(), 1);
     QVERIFY(settings.validate().isEmpty());
+
+    // Again, from the original or from the copy: the next free number.
+    selectRow(dialog, 0);
+    clickButton(&dialog, QStringLiteral("duplicateButton"));
+    selectRow(dialog, 2);
+    clickButton(&dialog, QStringLiteral("duplicateButton"));
+    QCOMPARE(names(dialog.settings()),
+             (QStringList{QStringLiteral("Alpha"), QStringLiteral("Alpha (copy 2)"),
+                          QStringLiteral("Alpha (copy)"), QStringLiteral("Alpha (copy 3)"),
+                          QStringLiteral("Beta")}));
+}
+
+void TestSettingsDialog::copyNamesTakeTheFirstFreeNumber()
+{
+    using echw::copyName;
+    QCOMPARE(copyName(QStringLiteral("Tokyo"), {QStringLiteral("Tokyo")}),
+             QStringLiteral("Tokyo (copy)"));
+    QCOMPARE(copyName(QStringLiteral("Tokyo"),
+                      {QStringLiteral("Tokyo"), QStringLiteral("Tokyo (copy)")}),
+             QStringLiteral("Tokyo (copy 2)"));
+    QCOMPARE(
+        copyName(QStringLiteral("Tokyo"), {QStringLiteral("Tokyo"), QStringLiteral("Tokyo (copy)"),
+                                           QStringLiteral("Tokyo (copy 3)")}),
+        QStringLiteral("Tokyo (copy 2)"));
+    // A copy's copy is numbered after the original, not "(copy) (copy)".
+    QCOMPARE(copyName(QStringLiteral("Tokyo (copy)"),
+                      {QStringLiteral("Tokyo"), QStringLiteral("Tokyo (copy)")}),
+             QStringLiteral("Tokyo (copy 2)"));
+    QCOMPARE(copyName(QStringLiteral("Tokyo (copy 2)"),
+                      {QStringLiteral("Tokyo (copy)"), QStringLiteral("Tokyo (copy 2)")}),
+             QStringLiteral("Tokyo (copy 3)"));
+    // Only a whole suffix counts; names with %-signs are taken literally.
+    QCOMPARE(copyName(QStringLiteral("(copy) 100%1"), {}), QStringLiteral("(copy) 100%1 (copy)"));
+    QCOMPARE(copyName(QString(), {QString()}), QString());
 }
 
 void TestSettingsDialog::deletesAfterConfirmation()
@@ -625,6 +664,27 @@ void TestSettingsDialog::addsAServerFromAPastedShareLink()
     QCOMPARE(settings.activeServerId, original.activeServerId);
     QCOMPARE(find<QLineEdit>(&dialog, QStringLiteral("nameEdit"))->text(),
              QStringLiteral("Shared one"));
+}
+
+void TestSettingsDialog::aSharedServerWithATakenNameGetsACopyName()
+{
+    const AppSettings original = twoServers();
+    ServerProfile shared = validServer(QStringLiteral("Alpha"));
+    const QString link = echw::shareLinkFor(shared, true);
+
+    SettingsDialog dialog(original);
+    whenModal([&](QWidget* modal) {
+        auto* input = qobject_cast<QInputDialog*>(modal);
+        QVERIFY(input);
+        input->setTextValue(link);
+        input->accept();
+    });
+    clickButton(&dialog, QStringLiteral("addFromShareLinkButton"));
+    QCOMPARE(names(dialog.settings()), (QStringList{QStringLiteral("Alpha"), QStringLiteral("Beta"),
+                                                    QStringLiteral("Alpha (copy)")}));
+    QVERIFY(find<QLabel>(&dialog, QStringLiteral("statusLabel"))
+                ->text()
+                .contains(QStringLiteral("Alpha (copy)")));
 }
 
 void TestSettingsDialog::reportsABadShareLink()

@@ -2,12 +2,14 @@
 
 #include "ConnectionTableModel.h"
 #include "DashboardFormat.h"
+#include "ElidedLabel.h"
 #include "LogFilterModel.h"
 #include "LogModel.h"
 #include "RoutingDecisionModel.h"
 #include "Theme.h"
 #include "ThroughputChart.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDataStream>
 #include <QEvent>
@@ -16,6 +18,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -125,6 +128,8 @@ DashboardWindow::DashboardWindow(QWidget* parent)
     layout->addWidget(m_tabs, 3);
     setCentralWidget(central);
 
+    createShortcuts();
+
     resize(1000, 700);
     updateStatus();
     updateDemoPanel();
@@ -196,12 +201,13 @@ QWidget* DashboardWindow::createTopBar()
     auto* layout = new QHBoxLayout(bar);
     layout->setContentsMargins(0, 0, 0, 0);
 
-    m_statusLabel = new QLabel(bar);
+    m_statusLabel = new ElidedLabel(bar);
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
     m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QFont bold = m_statusLabel->font();
     bold.setBold(true);
     m_statusLabel->setFont(bold);
+    // Any width: the label elides what does not fit rather than push the buttons away.
     m_statusLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_startStopButton = new QPushButton(tr("Start"), bar);
@@ -497,8 +503,7 @@ void DashboardWindow::updateStatus()
         break;
     }
     const QString text = parts.join(kSeparator);
-    m_statusLabel->setText(text);
-    m_statusLabel->setToolTip(text);
+    m_statusLabel->setFullText(text);
 
     // A palette change restyles the label; only do it when the colour really changes.
     const QColor color = statusToneColor(statusTone(m_engineState, m_tunnel.state), palette());
@@ -529,6 +534,52 @@ void DashboardWindow::onSortIndicatorChanged(int column, Qt::SortOrder order)
     m_sortColumn = column;
     m_sortOrder = order;
     Q_EMIT sortRequested(ConnectionTableModel::sortFor(column, order));
+}
+
+namespace {
+
+// The platform's keys for a standard action, and the ones the README promises everywhere: most
+// platforms have no Preferences binding, KDE's is Ctrl+Shift+comma.
+QList<QKeySequence> standardKeysWith(QKeySequence::StandardKey key, const QKeySequence& promised)
+{
+    QList<QKeySequence> keys = QKeySequence::keyBindings(key);
+    if (!keys.contains(promised))
+        keys.append(promised);
+    return keys;
+}
+
+} // namespace
+
+void DashboardWindow::createShortcuts()
+{
+    auto addShortcut = [this](QWidget* owner, const QList<QKeySequence>& keys,
+                              Qt::ShortcutContext context, auto&& slot) {
+        auto* action = new QAction(owner);
+        action->setShortcuts(keys);
+        action->setShortcutContext(context);
+        connect(action, &QAction::triggered, this, slot);
+        owner->addAction(action);
+    };
+    addShortcut(this, standardKeysWith(QKeySequence::Find, QKeySequence(Qt::CTRL | Qt::Key_F)),
+                Qt::WindowShortcut, [this] { focusSearchOfCurrentTab(); });
+    addShortcut(this, standardKeysWith(QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q)),
+                Qt::WindowShortcut, [this] { Q_EMIT quitRequested(); });
+    addShortcut(this,
+                standardKeysWith(QKeySequence::Preferences, QKeySequence(Qt::CTRL | Qt::Key_Comma)),
+                Qt::WindowShortcut, [this] { Q_EMIT settingsRequested(); });
+    // Only while the table has the focus: Delete in a search box deletes text.
+    addShortcut(m_connectionsView, {QKeySequence(QKeySequence::Delete)},
+                Qt::WidgetWithChildrenShortcut, [this] { closeSelectedConnections(); });
+}
+
+void DashboardWindow::focusSearchOfCurrentTab()
+{
+    QWidget* tab = m_tabs->currentWidget();
+    auto* search = tab ? tab->findChild<QLineEdit*>() : nullptr;
+    if (!search)
+        return;
+    search->setFocus(Qt::ShortcutFocusReason);
+    search->selectAll();
 }
 
 void DashboardWindow::closeSelectedConnections()

@@ -20,6 +20,7 @@ class QTableView;
 namespace echw {
 
 class ConnectionTableModel;
+class ElidedLabel;
 class LogFilterModel;
 class LogModel;
 class RoutingDecisionModel;
@@ -60,6 +61,8 @@ Q_SIGNALS:
     void startRequested();
     void stopRequested();
     void settingsRequested();
+    // Ctrl+Q (the platform's Quit keys).
+    void quitRequested();
     void demoRequested();
     void closeConnectionRequested(quint64 id);
     void sortRequested(const echw::ConnectionSort& sort);
@@ -80,6 +83,9 @@ private:
     void updateDemoPanel();
     void onStartStopClicked();
     void onSortIndicatorChanged(int column, Qt::SortOrder order);
+    void createShortcuts();
+    // Ctrl+F: the current tab's search or filter box, where it has one.
+    void focusSearchOfCurrentTab();
     void closeSelectedConnections();
     void showConnectionMenu(const QPoint& position);
 
@@ -100,7 +106,7 @@ private:
     LogModel* m_logModel;
     LogFilterModel* m_logFilter;
 
-    QLabel* m_statusLabel = nullptr;
+    ElidedLabel* m_statusLabel = nullptr;
     QPushButton* m_startStopButton = nullptr;
     QPushButton* m_settingsButton = nullptr;
     QLabel* m_activeCountLabel = nullptr;

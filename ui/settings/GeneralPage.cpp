@@ -1,5 +1,7 @@
 #include "GeneralPage.h"
 
+#include "RoutingModes.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
@@ -35,16 +37,10 @@ GeneralPage::GeneralPage(QWidget* parent)
 
     m_routing = new QComboBox;
     m_routing->setObjectName(QStringLiteral("routingCombo"));
-    m_routing->addItem(tr("Global"), routingModeName(RoutingMode::Global));
-    m_routing->setItemData(0, tr("Everything goes through the tunnel."), Qt::ToolTipRole);
-    m_routing->addItem(tr("Bypass mainland China"), routingModeName(RoutingMode::BypassCn));
-    m_routing->setItemData(1,
-                           tr("Addresses in mainland China go direct; everything else "
-                              "through the tunnel."),
-                           Qt::ToolTipRole);
-    m_routing->addItem(tr("None (direct)"), routingModeName(RoutingMode::None));
-    m_routing->setItemData(2, tr("Everything goes direct; the proxy runs but tunnels nothing."),
-                           Qt::ToolTipRole);
+    for (const RoutingModeChoice& choice : routingModeChoices()) {
+        m_routing->addItem(choice.label, routingModeName(choice.mode));
+        m_routing->setItemData(m_routing->count() - 1, choice.description, Qt::ToolTipRole);
+    }
     m_routingHint = new QLabel;
     m_routingHint->setObjectName(QStringLiteral("routingHint"));
     m_routingHint->setWordWrap(true);

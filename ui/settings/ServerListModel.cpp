@@ -1,8 +1,50 @@
 #include "ServerListModel.h"
 
 #include <QFont>
+#include <QRegularExpression>
 
 namespace echw {
+
+namespace {
+
+QString firstCopyTemplate()
+{
+    return ServerListModel::tr("%1 (copy)");
+}
+
+QString numberedCopyTemplate()
+{
+    return ServerListModel::tr("%1 (copy %2)");
+}
+
+// A name such as "a (copy 2)" as the template (translated) reads it: %1 any text, %2 a number.
+QRegularExpression copyPattern(const QString& nameTemplate)
+{
+    QString pattern = QRegularExpression::escape(nameTemplate);
+    pattern.replace(QRegularExpression::escape(QStringLiteral("%1")), QStringLiteral("(.+)"));
+    pattern.replace(QRegularExpression::escape(QStringLiteral("%2")), QStringLiteral("\\d+"));
+    return QRegularExpression(QStringLiteral("^") + pattern + QStringLiteral("$"));
+}
+
+} // namespace
+
+QString copyName(const QString& name, const QStringList& taken)
+{
+    if (name.isEmpty())
+        return name;
+    QString original = name;
+    for (const QString& nameTemplate : {firstCopyTemplate(), numberedCopyTemplate()}) {
+        const QRegularExpressionMatch match = copyPattern(nameTemplate).match(name);
+        if (match.hasMatch()) {
+            original = match.captured(1);
+            break;
+        }
+    }
+    QString candidate = firstCopyTemplate().arg(original);
+    for (int number = 2; taken.contains(candidate); ++number)
+        candidate = numberedCopyTemplate().arg(original, QString::number(number));
+    return candidate;
+}
 
 ServerListModel::ServerListModel(QObject* parent)
     : QAbstractListModel(parent)
@@ -22,6 +64,14 @@ void ServerListModel::setServers(const QList<ServerProfile>& servers, const QStr
     m_activeServerId = activeServerId;
     m_issues.clear();
     endResetModel();
+}
+
+QStringList ServerListModel::names() const
+{
+    QStringList result;
+    for (const ServerProfile& server : m_servers)
+        result.append(server.name);
+    return result;
 }
 
 int ServerListModel::rowOf(const QString& id) const

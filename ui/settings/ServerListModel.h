@@ -9,6 +9,11 @@
 
 namespace echw {
 
+// The name for a copy of a server called name that no name in taken has: "<name> (copy)",
+// then "<name> (copy 2)", "<name> (copy 3)", ...; a copy of a copy counts on from the original
+// name. An empty name stays empty (such a server shows its address).
+QString copyName(const QString& name, const QStringList& taken);
+
 // The servers being edited in the settings dialog, in their saved order. It
 // owns the list and the active server's id; the list view shows the active
 // server bold with a check and servers with problems with a warning.
@@ -28,6 +33,7 @@ public:
 
     void setServers(const QList<ServerProfile>& servers, const QString& activeServerId);
     const QList<ServerProfile>& servers() const { return m_servers; }
+    QStringList names() const;
     const ServerProfile& server(int row) const { return m_servers.at(row); }
     int rowOf(const QString& id) const;
 

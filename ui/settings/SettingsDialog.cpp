@@ -374,6 +374,7 @@ void SettingsDialog::duplicateServer()
         return;
     ServerProfile copy = m_model->server(row);
     copy.id = ServerProfile::newId();
+    copy.name = copyName(copy.name, m_model->names());
     insertServer(row + 1, copy);
 }
 
@@ -485,8 +486,17 @@ void SettingsDialog::addFromShareLink()
         QMessageBox::warning(this, tr("Add from share link"), message + u'.');
         return;
     }
-    insertServer(m_model->rowCount(), std::get<ServerProfile>(parsed));
-    m_status->setText(tr("Server added from the share link."));
+    ServerProfile server = std::get<ServerProfile>(parsed);
+    // The tray and the list tell servers apart by name: a taken one gets a copy's name.
+    if (!server.name.isEmpty() && m_model->names().contains(server.name)) {
+        server.name = copyName(server.name, m_model->names());
+        m_status->setText(tr("Server added from the share link as \"%1\": a server with its "
+                             "name exists.")
+                              .arg(server.name));
+    } else {
+        m_status->setText(tr("Server added from the share link."));
+    }
+    insertServer(m_model->rowCount(), server);
 }
 
 } // namespace echw

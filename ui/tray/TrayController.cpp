@@ -1,5 +1,8 @@
 #include "TrayController.h"
 
+#include "RoutingModes.h"
+#include "dashboard/DashboardFormat.h"
+
 namespace echw {
 
 namespace {
@@ -47,18 +50,17 @@ TrayController::TrayController(QObject* parent)
             Q_EMIT stopRequested();
     });
 
-    const std::pair<RoutingMode, QString> modes[] = {
-        {RoutingMode::BypassCn, tr("Bypass China mainland (bypass_cn)")},
-        {RoutingMode::Global, tr("Everything through the tunnel (global)")},
-        {RoutingMode::None, tr("Everything direct (none)")},
-    };
-    for (const auto& [mode, text] : modes) {
-        QAction* action = m_routingMenu->addAction(text);
+    m_routingMenu->setToolTipsVisible(true);
+    for (const RoutingModeChoice& choice : routingModeChoices()) {
+        QAction* action = m_routingMenu->addAction(choice.label);
         action->setCheckable(true);
-        action->setData(routingModeName(mode));
+        action->setData(routingModeName(choice.mode));
+        action->setToolTip(choice.description);
         m_routingGroup->addAction(action);
-        connect(action, &QAction::triggered, this, [this, mode] { Q_EMIT routingChosen(mode); });
+        connect(action, &QAction::triggered, this,
+                [this, mode = choice.mode] { Q_EMIT routingChosen(mode); });
     }
+    m_serverMenu->setToolTipsVisible(true);
 
     m_menu.addSeparator();
     // Always in the menu: double-click on the icon does not reach us on every desktop.
@@ -102,14 +104,59 @@ void TrayController::setState(ProxyState state, const QString& detail)
                                ? stateText(state)
                                : QStringLiteral("%1: %2").arg(stateText(state), detail);
     m_status->setText(status);
-    m_icon.setToolTip(QStringLiteral("ECH Workers: %1").arg(status));
+    m_statusText = status;
+    if (state != ProxyState::Running)
+        m_rates.reset();
+    updateToolTip();
     m_startStop->setText(state == ProxyState::Stopped ? tr("Start proxy") : tr("Stop proxy"));
+}
+
+void TrayController::setSummary(const QString& serverName, RoutingMode mode)
+{
+    m_serverName = serverName;
+    m_mode = mode;
+    updateToolTip();
+}
+
+void TrayController::setRates(double up, double down)
+{
+    m_rates = std::pair(up, down);
+    updateToolTip();
+}
+
+void TrayController::updateToolTip()
+{
+    QStringList lines{QStringLiteral("ECH Workers: %1").arg(m_statusText)};
+    lines.append(QStringLiteral("%1 · %2").arg(
+        m_serverName.isEmpty() ? tr("No server configured") : tr("Server: %1").arg(m_serverName),
+        tr("Mode: %1").arg(routingModeLabel(m_mode))));
+    if (m_rates)
+        lines.append(QStringLiteral("↑ %1  ↓ %2")
+                         .arg(formatRate(m_rates->first), formatRate(m_rates->second)));
+    m_icon.setToolTip(lines.join(u'\n'));
+}
+
+void TrayController::clearServers()
+{
+    for (QAction* action : m_serverGroup->actions())
+        delete action;
+}
+
+void TrayController::setDemoServer(const QString& name)
+{
+    clearServers();
+    // Checked as the server in use; triggering it changes nothing, so it asks for nothing.
+    QAction* demo = m_serverMenu->addAction(name);
+    demo->setCheckable(true);
+    demo->setChecked(true);
+    demo->setToolTip(tr("The local demo server on this machine, in use until you add a server "
+                        "of your own in Settings"));
+    m_serverGroup->addAction(demo);
 }
 
 void TrayController::setServers(const QList<ServerProfile>& servers, const QString& activeId)
 {
-    for (QAction* action : m_serverGroup->actions())
-        delete action;
+    clearServers();
     for (const ServerProfile& server : servers) {
         const QString name = server.name.isEmpty() ? server.address : server.name;
         QAction* action = m_serverMenu->addAction(name);
@@ -127,10 +174,18 @@ void TrayController::setServers(const QList<ServerProfile>& servers, const QStri
     }
 }
 
-void TrayController::setRouting(RoutingMode mode)
+void TrayController::setRouting(RoutingMode mode, const QString& unavailableReason)
 {
-    for (QAction* action : m_routingGroup->actions())
+    const QList<RoutingModeChoice> choices = routingModeChoices();
+    for (QAction* action : m_routingGroup->actions()) {
         action->setChecked(action->data().toString() == routingModeName(mode));
+        action->setEnabled(unavailableReason.isEmpty());
+        for (const RoutingModeChoice& choice : choices) {
+            if (action->data().toString() == routingModeName(choice.mode))
+                action->setToolTip(unavailableReason.isEmpty() ? choice.description
+                                                               : unavailableReason);
+        }
+    }
 }
 
 void TrayController::setSystemProxy(bool wanted, bool active, bool supported, const QString& reason)

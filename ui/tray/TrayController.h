@@ -8,6 +8,9 @@
 #include <QObject>
 #include <QSystemTrayIcon>
 
+#include <optional>
+#include <utility>
+
 namespace echw {
 
 // The tray icon and its menu: start/stop (the icon shows the state), the server and routing
@@ -23,9 +26,20 @@ public:
     // Shows the icon when a tray exists.
     void show();
 
+    // A state other than Running drops the rates from the tooltip.
     void setState(ProxyState state, const QString& detail);
+    // The menus show what is in effect: the user's servers with the one in use checked, or,
+    // during the local demo, only the demo server.
     void setServers(const QList<ServerProfile>& servers, const QString& activeId);
-    void setRouting(RoutingMode mode);
+    void setDemoServer(const QString& name);
+    // Checks the mode in effect; a non-empty reason disables every choice with it as their
+    // tooltip (nothing chosen there could apply).
+    void setRouting(RoutingMode mode, const QString& unavailableReason = {});
+    // For the tooltip: the server in use (empty: none) and the mode in effect.
+    void setSummary(const QString& serverName, RoutingMode mode);
+    // The current rates in bytes per second, shown in the tooltip while running.
+    void setRates(double up, double down);
+    QString toolTip() const { return m_icon.toolTip(); }
     // Checks the "Start at login" item as the login item on disk is.
     void setStartAtLogin(bool enabled);
     void showMessage(const QString& title, const QString& text);
@@ -58,6 +72,9 @@ Q_SIGNALS:
     void quitRequested();
 
 private:
+    void clearServers();
+    void updateToolTip();
+
     QMenu m_menu;
     QSystemTrayIcon m_icon;
     QAction* m_status;
@@ -73,6 +90,10 @@ private:
     QAction* m_startAtLogin;
     QAction* m_quit;
     ProxyState m_state = ProxyState::Stopped;
+    QString m_statusText;
+    QString m_serverName;
+    RoutingMode m_mode = RoutingMode::Global;
+    std::optional<std::pair<double, double>> m_rates; // up, down
 };
 
 } // namespace echw

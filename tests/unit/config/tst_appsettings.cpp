@@ -58,6 +58,7 @@ private Q_SLOTS:
     void reportsCredentialProblems();
     void convertsTheActiveServer();
     void refusesToConvertWithoutActiveServer();
+    void convertsRoutingNoneWithoutAServer();
     void roundTripsThroughJson();
     void ignoresUnknownKeysAndKeepsDefaults();
     void rejectsWrongTypesNamingTheKey_data();
@@ -375,6 +376,16 @@ void TestAppSettings::refusesToConvertWithoutActiveServer()
     AppSettings settings = validSettings();
     settings.activeServerId = ServerProfile::newId();
     QVERIFY(std::holds_alternative<QString>(settings.toProxySettings()));
+}
+
+void TestAppSettings::convertsRoutingNoneWithoutAServer()
+{
+    AppSettings settings;
+    settings.routing = RoutingMode::None;
+    const auto converted = settings.toProxySettings();
+    QVERIFY(std::holds_alternative<ProxySettings>(converted));
+    QCOMPARE(std::get<ProxySettings>(converted).routing, RoutingMode::None);
+    QVERIFY(std::get<ProxySettings>(converted).server.address.isEmpty());
 }
 
 void TestAppSettings::roundTripsThroughJson()
