@@ -4,8 +4,8 @@
 #include "dashboard/ThroughputChart.h"
 
 #include <QApplication>
-#include <QStyle>
 #include <QLabel>
+#include <QStyle>
 #include <QTest>
 
 using namespace echw;
