@@ -65,17 +65,32 @@ QString GSettingsProxyBackend::id() const
 
 std::variant<ProxySettingValues, SystemProxyError> GSettingsProxyBackend::read()
 {
+    // One run for the schema and its children: "schema key value" per line, the value in
+    // GVariant text (which may hold spaces). Only our keys are kept; the others (the proxy's
+    // password among them) are dropped here.
+    auto output = runDesktopTool(
+        m_program, {QStringLiteral("list-recursively"), QStringLiteral("org.gnome.system.proxy")},
+        m_deadlineMs);
+    if (auto* error = std::get_if<SystemProxyError>(&output))
+        return *error;
+    const QStringList wanted = keys();
     ProxySettingValues values;
-    for (const QString& key : keys()) {
-        const QStringList schemaAndKey = key.split(QLatin1Char(' '));
-        auto output = runDesktopTool(m_program, QStringList{QStringLiteral("get")} + schemaAndKey,
-                                     m_deadlineMs);
-        if (auto* error = std::get_if<SystemProxyError>(&output))
-            return *error;
-        const QString value = QString::fromUtf8(std::get<QByteArray>(output)).trimmed();
-        if (value.isEmpty() || value.contains(QLatin1Char('\n')))
-            return SystemProxyError{SystemProxyError::Code::BadValue, {key, value}};
-        values.insert(key, value);
+    const QStringList lines =
+        QString::fromUtf8(std::get<QByteArray>(output)).split(QLatin1Char('\n'));
+    for (const QString& line : lines) {
+        const qsizetype schemaEnd = line.indexOf(QLatin1Char(' '));
+        const qsizetype keyEnd = schemaEnd < 0 ? -1 : line.indexOf(QLatin1Char(' '), schemaEnd + 1);
+        if (keyEnd < 0)
+            continue;
+        const QString key = line.left(keyEnd);
+        if (wanted.contains(key))
+            values.insert(key, line.mid(keyEnd + 1).trimmed());
+    }
+    for (const QString& key : wanted) {
+        if (!values.contains(key) || values.value(key)->isEmpty())
+            return SystemProxyError{
+                SystemProxyError::Code::BadValue,
+                {key, QStringLiteral("missing from gsettings list-recursively")}};
     }
     return values;
 }
