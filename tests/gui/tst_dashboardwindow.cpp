@@ -119,14 +119,15 @@ private Q_SLOTS:
         m_window->setServer(QStringLiteral("worker.example"), RoutingMode::BypassCn);
         m_window->setEngineState(DashboardWindow::EngineState::Stopped, {});
         QCOMPARE(statusText(),
-                 QStringLiteral("Server: worker.example · Mode: bypass_cn · Stopped"));
+                 QStringLiteral("Server: worker.example · Mode: Bypass mainland China · Stopped"));
 
         m_window->setEngineState(DashboardWindow::EngineState::Running,
                                  QStringLiteral("127.0.0.1:30000"));
         m_window->applySnapshot(snapshot(1));
-        QCOMPARE(statusText(),
-                 QStringLiteral("Server: worker.example · Mode: bypass_cn · Listening on "
-                                "127.0.0.1:30000 · ECH accepted"));
+        QCOMPARE(
+            statusText(),
+            QStringLiteral("Server: worker.example · Mode: Bypass mainland China · Listening on "
+                           "127.0.0.1:30000 · ECH accepted"));
 
         EngineSnapshot withoutEch = snapshot(2);
         withoutEch.tunnel.state = TunnelStatus::State::WithoutEch;
@@ -144,7 +145,7 @@ private Q_SLOTS:
                                  QStringLiteral("port 30000 is in use"));
         QCOMPARE(
             statusText(),
-            QStringLiteral("No server configured · Mode: global · Failed: port 30000 is in use"));
+            QStringLiteral("No server configured · Mode: Global · Failed: port 30000 is in use"));
     }
 
     void aLongStatusIsElidedAtTheRightWithTheWholeTextAsTooltip()

@@ -6,6 +6,7 @@
 #include "LogFilterModel.h"
 #include "LogModel.h"
 #include "RoutingDecisionModel.h"
+#include "RoutingModes.h"
 #include "Theme.h"
 #include "ThroughputChart.h"
 
@@ -485,7 +486,7 @@ void DashboardWindow::updateStatus()
     QStringList parts;
     parts.append(m_serverName.isEmpty() ? tr("No server configured")
                                         : tr("Server: %1").arg(m_serverName));
-    parts.append(tr("Mode: %1").arg(routingModeName(m_mode)));
+    parts.append(tr("Mode: %1").arg(routingModeLabel(m_mode)));
     switch (m_engineState) {
     case EngineState::Stopped:
         parts.append(tr("Stopped"));
