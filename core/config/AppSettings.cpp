@@ -1,5 +1,6 @@
 #include "AppSettings.h"
 
+#include "config/EngineConfig.h"
 #include "config/SettingsValidation.h"
 
 #include <QFileInfo>
@@ -273,6 +274,12 @@ QList<SettingsIssue> AppSettings::validate() const
         issues.append({QString(key::rulesFile),
                        QStringLiteral("the rules file \"%1\" does not exist or is not a file")
                            .arg(rulesFile)});
+    } else if (!rulesFile.isEmpty()) {
+        // Checked here, as the engine will read it: a file that cannot start the proxy is
+        // shown at its field (line and reason) before it is saved.
+        auto rules = readRulesFile(rulesFile);
+        if (auto* error = std::get_if<ConfigError>(&rules))
+            issues.append({QString(key::rulesFile), error->message});
     }
     // QLocale falls back to the C locale for a name it does not know.
     if (!language.isEmpty() && QLocale(language).language() == QLocale::C) {

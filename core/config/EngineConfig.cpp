@@ -1,5 +1,7 @@
 #include "EngineConfig.h"
 
+#include "system/BoundedFile.h"
+
 #include <QFile>
 #include <QThread>
 
@@ -7,26 +9,23 @@
 
 namespace echw {
 
-namespace {
+namespace {} // namespace
 
-// A user rules file is read whole; a rules file past this is a mistake, not a rule set.
-constexpr qint64 kMaxRulesFile = 1024 * 1024;
-
-std::variant<UserRules, ConfigError> readRules(const QString& path)
+std::variant<UserRules, ConfigError> readRulesFile(const QString& path)
 {
-    const QString field = QStringLiteral("rules file");
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return ConfigError{field,
-                           QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
-    if (file.size() > kMaxRulesFile)
-        return ConfigError{
-            field, QStringLiteral("%1 is larger than %2 bytes").arg(path).arg(kMaxRulesFile)};
-    auto parsed = UserRules::parse(QString::fromUtf8(file.readAll()), path);
+    // Read bounded whatever the file claims: a device or a growing file reports no useful
+    // size, and a rules file past the limit is a mistake, not a rule set.
+    auto bytes = readBoundedFile(path, kMaxRulesFileBytes);
+    if (auto* reason = std::get_if<QString>(&bytes))
+        return ConfigError{QStringLiteral("rules file"),
+                           QStringLiteral("cannot read %1: %2").arg(path, *reason)};
+    auto parsed = UserRules::parse(QString::fromUtf8(std::get<QByteArray>(bytes)), path);
     if (auto* error = std::get_if<RuleError>(&parsed))
         return ConfigError{{}, error->message};
     return std::get<UserRules>(std::move(parsed));
 }
+
+namespace {
 
 std::variant<TunnelConfig, ConfigError> parseTunnel(const ServerSettings& settings)
 {
@@ -93,7 +92,7 @@ std::variant<EngineConfig, ConfigError> EngineConfig::parse(const ProxySettings&
     config.listDirectory = settings.listDirectory;
     config.updatedListDirectory = settings.updatedListDirectory;
     if (!settings.rulesFile.isEmpty()) {
-        auto rules = readRules(settings.rulesFile);
+        auto rules = readRulesFile(settings.rulesFile);
         if (auto* error = std::get_if<ConfigError>(&rules))
             return *error;
         config.rules = std::get<UserRules>(std::move(rules));

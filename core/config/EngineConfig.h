@@ -85,4 +85,11 @@ struct EngineConfig {
                                                          int threads = 0);
 };
 
+// A user rules file is read whole, at most this much.
+constexpr qint64 kMaxRulesFileBytes = 1024 * 1024;
+
+// The user rules in the file at path, or why not: the file cannot be read, is too large, or
+// its first bad rule (line and reason). What the engine runs with, and what Settings checks.
+std::variant<UserRules, ConfigError> readRulesFile(const QString& path);
+
 } // namespace echw

@@ -1,5 +1,6 @@
 #include "config/AppSettings.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -51,6 +52,7 @@ private Q_SLOTS:
     void reportsEachBadField_data();
     void reportsEachBadField();
     void checksTheActiveServerAndIds();
+    void checksTheRulesInTheRulesFile();
     void allowsDuplicateNames();
     void skipsEchFieldsWithoutEch();
     void neverQuotesTheToken();
@@ -209,6 +211,28 @@ void TestAppSettings::reportsEachBadField()
     QCOMPARE(fieldsOf(issues), QStringList{expectedPath});
     QVERIFY2(issues[0].message.contains(messagePart, Qt::CaseInsensitive),
              qPrintable(issues[0].message));
+}
+
+void TestAppSettings::checksTheRulesInTheRulesFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("rules.txt"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("suffix:example.com direct\nsuffix:exa mple.com tunnel\n");
+    file.close();
+
+    AppSettings settings = validSettings();
+    settings.rulesFile = path;
+    // The file exists, but the engine could not start with it: the issue names the line.
+    const QList<SettingsIssue> issues = settings.validate();
+    QCOMPARE(fieldsOf(issues), QStringList{QStringLiteral("rulesFile")});
+    QVERIFY2(issues[0].message.contains(QStringLiteral("line 2")), qPrintable(issues[0].message));
+
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("suffix:example.com direct\n# a comment\n");
+    file.close();
+    QVERIFY(settings.validate().isEmpty());
 }
 
 void TestAppSettings::checksTheActiveServerAndIds()
