@@ -1,11 +1,9 @@
 #include "XdgAutostartEntry.h"
 
 #include "system/BoundedFile.h"
+#include "system/PrivateFile.h"
 
-#include <QDir>
 #include <QFile>
-#include <QFileInfo>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 namespace echw {
@@ -137,21 +135,9 @@ std::optional<QString> XdgAutostartEntry::setEnabled(bool enabled)
         return QStringLiteral("could not write %1: the program's path %2 has a control "
                               "character in it")
             .arg(m_path, m_launch.program);
-    const QString folder = QFileInfo(m_path).absolutePath();
-    if (!QDir().mkpath(folder))
-        return QStringLiteral("could not create the folder %1").arg(folder);
-    QSaveFile file(m_path);
-    // Unbuffered, as SettingsStore: a short write is seen here, never committed.
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
-        return QStringLiteral("could not write %1 (%2)").arg(m_path, file.errorString());
-    if (file.write(*text) != text->size()) {
-        const QString error = file.errorString();
-        file.cancelWriting();
-        return QStringLiteral("could not write %1 (%2)").arg(m_path, error);
-    }
-    if (!file.commit())
-        return QStringLiteral("could not write %1 (%2)").arg(m_path, file.errorString());
-    return std::nullopt;
+    // Replaced whole (the session reads the entry at login, never half of one); owner-only
+    // does no harm, as only the user's own session starts it.
+    return writePrivateFile(m_path, *text);
 }
 
 } // namespace echw

@@ -130,6 +130,18 @@ ServerProfile withoutId(ServerProfile server)
     return server;
 }
 
+// "Add from share link…" with link typed into the dialog it opens.
+void addFromShareLink(SettingsDialog& dialog, const QString& link)
+{
+    whenModal([link](QWidget* modal) {
+        auto* input = qobject_cast<QInputDialog*>(modal);
+        QVERIFY(input);
+        input->setTextValue(link);
+        input->accept();
+    });
+    clickButton(&dialog, QStringLiteral("addFromShareLinkButton"));
+}
+
 } // namespace
 
 class TestSettingsDialog : public QObject {
@@ -648,13 +660,7 @@ void TestSettingsDialog::addsAServerFromAPastedShareLink()
     const QString link = echw::shareLinkFor(shared, true);
 
     SettingsDialog dialog(original);
-    whenModal([&](QWidget* modal) {
-        auto* input = qobject_cast<QInputDialog*>(modal);
-        QVERIFY(input);
-        input->setTextValue(link);
-        input->accept();
-    });
-    clickButton(&dialog, QStringLiteral("addFromShareLinkButton"));
+    addFromShareLink(dialog, link);
 
     const AppSettings settings = dialog.settings();
     QCOMPARE(settings.servers.size(), 3);
@@ -673,13 +679,7 @@ void TestSettingsDialog::aSharedServerWithATakenNameGetsACopyName()
     const QString link = echw::shareLinkFor(shared, true);
 
     SettingsDialog dialog(original);
-    whenModal([&](QWidget* modal) {
-        auto* input = qobject_cast<QInputDialog*>(modal);
-        QVERIFY(input);
-        input->setTextValue(link);
-        input->accept();
-    });
-    clickButton(&dialog, QStringLiteral("addFromShareLinkButton"));
+    addFromShareLink(dialog, link);
     QCOMPARE(names(dialog.settings()), (QStringList{QStringLiteral("Alpha"), QStringLiteral("Beta"),
                                                     QStringLiteral("Alpha (copy)")}));
     QVERIFY(find<QLabel>(&dialog, QStringLiteral("statusLabel"))

@@ -120,4 +120,13 @@ QStringList directClientArguments()
             QStringLiteral("-routing"), QStringLiteral("none")};
 }
 
+bool processAlive(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray line = stat.readAll();
+    return !line.mid(line.lastIndexOf(')') + 2).startsWith('Z');
+}
+
 } // namespace echw::test

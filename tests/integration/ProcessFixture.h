@@ -52,4 +52,8 @@ struct RunResult {
 RunResult runProcess(const QString& program, const QStringList& arguments,
                      std::chrono::milliseconds timeout, const QStringList& extraEnvironment = {});
 
+// Whether the process pid runs (Linux /proc; a zombie, waiting for a parent that is not us,
+// does not).
+bool processAlive(qint64 pid);
+
 } // namespace echw::test

@@ -39,16 +39,6 @@ mode_t modeOf(const QString& path)
     return info.st_mode;
 }
 
-// Whether `pid` runs (a zombie, waiting for a parent that is not us, does not).
-bool alive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray line = stat.readAll();
-    return !line.mid(line.lastIndexOf(')') + 2).startsWith('Z');
-}
-
 } // namespace
 
 class TestGuiInstance : public QObject {
@@ -69,7 +59,7 @@ private Q_SLOTS:
     // An app gio started is not our child: it is stopped here when a test failed before.
     void cleanup()
     {
-        if (m_detachedApp > 0 && alive(m_detachedApp))
+        if (m_detachedApp > 0 && echw::test::processAlive(m_detachedApp))
             ::kill(pid_t(m_detachedApp), SIGKILL);
     }
 
@@ -225,7 +215,8 @@ private Q_SLOTS:
         QVERIFY(client.waitForConnected(int(std::chrono::milliseconds(kWait).count())));
 
         ::kill(pid_t(pid), SIGTERM);
-        QTRY_VERIFY_WITH_TIMEOUT(!alive(pid), int(std::chrono::milliseconds(kWait).count()));
+        QTRY_VERIFY_WITH_TIMEOUT(!echw::test::processAlive(pid),
+                                 int(std::chrono::milliseconds(kWait).count()));
     }
 
 private:

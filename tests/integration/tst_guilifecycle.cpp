@@ -2,6 +2,7 @@
 // with the local demo running, then a signal (log-out, kill, Ctrl+C) or a kill -9. A signal
 // quits as the tray's Quit does (exit code 0, the demo's server and website gone); after a
 // kill -9 the demo's processes end all the same.
+#include "ProcessFixture.h"
 #include "config/AppSettings.h"
 #include "config/SettingsStore.h"
 
@@ -41,15 +42,6 @@ QList<qint64> childrenOf(qint64 pid)
             children.append(candidate);
     }
     return children;
-}
-
-bool alive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray line = stat.readAll();
-    return !line.mid(line.lastIndexOf(')') + 2).startsWith('Z');
 }
 
 } // namespace
@@ -144,7 +136,8 @@ void TestGuiLifecycle::aSignalQuitsLikeQuit()
                             .arg(m_app->exitCode())
                             .arg(QString::fromUtf8(m_output.right(6000)))));
     for (qint64 pid : demo)
-        QVERIFY2(!alive(pid), qPrintable(QStringLiteral("demo process %1 still runs").arg(pid)));
+        QVERIFY2(!echw::test::processAlive(pid),
+                 qPrintable(QStringLiteral("demo process %1 still runs").arg(pid)));
 }
 
 void TestGuiLifecycle::theDemoEndsWhenTheAppIsKilled()
@@ -155,7 +148,7 @@ void TestGuiLifecycle::theDemoEndsWhenTheAppIsKilled()
     m_app->kill(); // SIGKILL: the app runs no code of its own
     QVERIFY(m_app->waitForFinished(kWaitMs));
     for (qint64 pid : demo)
-        QTRY_VERIFY_WITH_TIMEOUT(!alive(pid), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!echw::test::processAlive(pid), kWaitMs);
 }
 
 void TestGuiLifecycle::theDemoServersTokenIsNotOnItsCommandLine()
