@@ -196,6 +196,26 @@ For programs started from a terminal:
         <source>block</source>
         <translation>拦截</translation>
     </message>
+    <message>
+        <source>rule %1: %2</source>
+        <translation>规则 %1：%2</translation>
+    </message>
+    <message>
+        <source>in China list %1</source>
+        <translation>在中国 IP 列表 %1 中</translation>
+    </message>
+    <message>
+        <source>not in China list</source>
+        <translation>不在中国 IP 列表中</translation>
+    </message>
+    <message>
+        <source>routing: %1</source>
+        <translation>路由模式：%1</translation>
+    </message>
+    <message>
+        <source>name did not resolve</source>
+        <translation>域名无法解析</translation>
+    </message>
 </context>
 <context>
     <name>echw::DashboardWindow</name>
@@ -256,14 +276,6 @@ For programs started from a terminal:
         <translation>关闭选中的连接</translation>
     </message>
     <message>
-        <source>Search the log</source>
-        <translation>搜索日志</translation>
-    </message>
-    <message>
-        <source>Level</source>
-        <translation>级别</translation>
-    </message>
-    <message>
         <source>Active %1 (tunnel %2, direct %3)</source>
         <translation>活动 %1（隧道 %2，直连 %3）</translation>
     </message>
@@ -274,10 +286,6 @@ For programs started from a terminal:
     <message>
         <source>↑ %1  ↓ %2 total</source>
         <translation>累计 ↑ %1  ↓ %2</translation>
-    </message>
-    <message>
-        <source>%1 log lines were dropped before they could be shown</source>
-        <translation>有 %1 行日志未及显示即被丢弃</translation>
     </message>
     <message>
         <source>Stop</source>
@@ -318,6 +326,10 @@ For programs started from a terminal:
     <message>
         <source>Close connection</source>
         <translation>关闭连接</translation>
+    </message>
+    <message>
+        <source>Filter by target, address, route or reason</source>
+        <translation>按目标、地址、路由或原因筛选</translation>
     </message>
 </context>
 <context>
@@ -498,6 +510,83 @@ For programs started from a terminal:
     </message>
 </context>
 <context>
+    <name>echw::LogPanel</name>
+    <message>
+        <source>Debug lines are collected only while Debug is chosen</source>
+        <translation>仅在选择“调试”级别时才收集调试日志</translation>
+    </message>
+    <message>
+        <source>Search the log</source>
+        <translation>搜索日志</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the selected lines, or every shown line</source>
+        <translation>复制选中的行，未选中时复制所有显示的行</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Save every shown line to a file</source>
+        <translation>将所有显示的行保存到文件</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n log lines were dropped before they could be shown</source>
+        <translation>
+            <numerusform>有 %n 行日志在显示前被丢弃</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Resume (%n new)</source>
+        <translation>
+            <numerusform>继续（%n 条新日志）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Show the lines that arrived while paused</source>
+        <translation>显示暂停期间收到的日志</translation>
+    </message>
+    <message>
+        <source>Stop adding lines while you read</source>
+        <translation>阅读时暂停添加新日志</translation>
+    </message>
+    <message>
+        <source>Save the log</source>
+        <translation>保存日志</translation>
+    </message>
+    <message>
+        <source>Log files (*.log *.txt)</source>
+        <translation>日志文件 (*.log *.txt)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %n lines to %1</source>
+        <translation>
+            <numerusform>已将 %n 行保存到 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not save the log: %1</source>
+        <translation>无法保存日志：%1</translation>
+    </message>
+</context>
+<context>
     <name>echw::RoutingDecisionModel</name>
     <message>
         <source>hit</source>
@@ -532,8 +621,40 @@ For programs started from a terminal:
         <translation>缓存</translation>
     </message>
     <message>
-        <source>Took</source>
-        <translation>耗时</translation>
+        <source>The address was in the lookup cache: the China lists were not searched</source>
+        <translation>该地址在查询缓存中：未检索中国 IP 列表</translation>
+    </message>
+    <message>
+        <source>The address was not cached: the China lists were searched, and the answer kept for next time</source>
+        <translation>该地址不在缓存中：已检索中国 IP 列表，结果已缓存供下次使用</translation>
+    </message>
+    <message>
+        <source>No list lookup: a rule or the routing mode decided</source>
+        <translation>未查询列表：由规则或路由模式决定</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>解析</translation>
+    </message>
+    <message>
+        <source>Lookup</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>The rule, list range or routing mode that chose the route</source>
+        <translation>决定路由的规则、列表网段或路由模式</translation>
+    </message>
+    <message>
+        <source>hit: the answer came from the lookup cache; miss: the China lists were searched; —: no list lookup (a rule or the mode decided)</source>
+        <translation>命中：结果来自查询缓存；未命中：检索了中国 IP 列表；—：未查询列表（由规则或模式决定）</translation>
+    </message>
+    <message>
+        <source>Time to resolve the name (bypass_cn only)</source>
+        <translation>域名解析耗时（仅绕过中国大陆模式）</translation>
+    </message>
+    <message>
+        <source>Time for the rules and lists, after any resolution</source>
+        <translation>解析之后匹配规则和列表的耗时</translation>
     </message>
 </context>
 <context>
@@ -821,6 +942,18 @@ For programs started from a terminal:
     <message>
         <source>Throughput</source>
         <translation>吞吐量</translation>
+    </message>
+    <message>
+        <source>Separate scales</source>
+        <translation>分开刻度</translation>
+    </message>
+    <message>
+        <source>Upload on its own axis at the right</source>
+        <translation>上传使用右侧单独的坐标轴</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>分钟</translation>
     </message>
 </context>
 <context>

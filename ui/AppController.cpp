@@ -157,6 +157,10 @@ void AppController::wireDashboard()
     connect(window, &DashboardWindow::closeConnectionRequested, m_engine.get(),
             &EngineController::closeConnection);
     connect(window, &DashboardWindow::sortRequested, m_engine.get(), &EngineController::setSort);
+    if (m_options.log) {
+        connect(window, &DashboardWindow::logLevelChosen, this,
+                [this](QtMsgType level) { m_options.log->collectFrom(level); });
+    }
 
     connect(m_demo.get(), &LocalDemo::ready, this, [this] {
         m_demoActive = true;

@@ -86,7 +86,12 @@ int main(int argc, char* argv[])
     arguments.addOption(autostart);
     arguments.process(app);
 
-    echw::installLogOutput(qEnvironmentVariable("ECHW_LOGLEVEL", QStringLiteral("info")));
+    // ECHW_LOGLEVEL is the terminal's level; the log view collects from Info up (Debug while
+    // it shows Debug) whatever the terminal gets.
+    const QtMsgType terminalLevel =
+        echw::logLevelFromName(qEnvironmentVariable("ECHW_LOGLEVEL")).value_or(QtInfoMsg);
+    echw::installLogPattern();
+    echw::setLoggedLevel(terminalLevel);
 
     // One app per user: a second launch hands its request to the first and ends.
     InstanceClaim claim =
@@ -94,7 +99,7 @@ int main(int argc, char* argv[])
     if (claim.exitCode)
         return *claim.exitCode;
     const std::unique_ptr<echw::SingleInstance> instance = std::move(claim.instance);
-    echw::LogCollector log;
+    echw::LogCollector log(terminalLevel);
 
     const QDir config(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation));
     const QDir data(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));

@@ -26,6 +26,7 @@ using echw::ConnectionSample;
 using echw::EngineSnapshot;
 using echw::LogLine;
 using echw::RouteAction;
+using echw::RouteReason;
 using echw::RoutingDecision;
 
 constexpr int kStartupMs = 2000;
@@ -131,16 +132,23 @@ private:
             sample.route = RouteAction::Direct;
         else if (id % 4 != 1)
             sample.route = RouteAction::Tunnel; // id % 4 == 1: still deciding
-        sample.matched =
-            id % 4 == 0 ? QStringLiteral("China list") : QStringLiteral("routing mode");
+        RouteReason reason;
+        reason.kind =
+            id % 4 == 0 ? RouteReason::Kind::ChinaList : RouteReason::Kind::NotInChinaList;
+        reason.mode = echw::RoutingMode::BypassCn;
+        if (id % 4 == 0) {
+            reason.listFirst = QHostAddress(quint32(0x0a000000));
+            reason.listLast = QHostAddress(quint32(0x0a00ffff));
+        }
+        if (sample.route)
+            sample.matched = reason;
         m_live.append(sample);
 
         RoutingDecision decision;
         decision.target = *echw::TargetAddress::fromAuthority(sample.target);
         decision.addresses = {QHostAddress(quint32(0x0a000000 + id % 65536))};
         decision.action = sample.route.value_or(RouteAction::Tunnel);
-        decision.reason =
-            id % 4 == 0 ? RoutingDecision::Reason::ChinaList : RoutingDecision::Reason::Mode;
+        decision.reason = reason;
         decision.cache =
             id % 2 == 0 ? RoutingDecision::CacheUse::Hit : RoutingDecision::CacheUse::Miss;
         decision.elapsedNs = qint64(id % 900) * 100;

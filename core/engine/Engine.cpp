@@ -169,7 +169,7 @@ void Engine::onDecided(const RoutingDecision& decision)
 {
     qCDebug(lcEngine, "route %s -> %s (%s)", qPrintable(decision.target.toString()),
             qPrintable(routeActionName(decision.action)),
-            qPrintable(describeRoutingReason(decision)));
+            qPrintable(describeRoutingReason(decision.reason)));
     if (m_recentDecisions.size() >= std::size_t(EngineSnapshot::kMaxDecisions)) {
         m_recentDecisions.pop_front();
         ++m_droppedDecisions;

@@ -135,7 +135,7 @@ bool HttpProxySession::handleEvent(HttpProxyParser::Event event)
         // request's first byte arms the head deadline again.
         return true;
     case HttpProxyParser::Event::Type::Error:
-        qCInfo(lcInbound, "HTTP proxy: %d %s", event.status, event.reason.constData());
+        qCWarning(lcInbound, "HTTP proxy: %d %s", event.status, event.reason.constData());
         dropUpstream();
         replyAndClose(HttpProxyParser::errorResponse(event.status, event.reason));
         return false;
@@ -207,8 +207,8 @@ void HttpProxySession::onUpstreamConnected(Connector::Result result)
 {
     dropLater(m_pendingConnect);
     if (auto* error = std::get_if<ConnectError>(&result)) {
-        qCInfo(lcInbound, "HTTP request to %s failed: %s", qPrintable(m_target.toString()),
-               qPrintable(error->message));
+        qCWarning(lcInbound, "HTTP request to %s failed: %s", qPrintable(m_target.toString()),
+                  qPrintable(error->message));
         replyAndClose(HttpProxyParser::errorResponse(statusFor(*error), error->message.toUtf8()));
         return;
     }
@@ -244,8 +244,8 @@ void HttpProxySession::onTunnelConnected(Connector::Result result)
 {
     dropLater(m_pendingConnect);
     if (auto* error = std::get_if<ConnectError>(&result)) {
-        qCInfo(lcInbound, "HTTP CONNECT %s failed: %s", qPrintable(m_target.toString()),
-               qPrintable(error->message));
+        qCWarning(lcInbound, "HTTP CONNECT %s failed: %s", qPrintable(m_target.toString()),
+                  qPrintable(error->message));
         replyAndClose(HttpProxyParser::errorResponse(statusFor(*error), error->message.toUtf8()));
         return;
     }

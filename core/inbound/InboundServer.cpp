@@ -36,9 +36,9 @@ void InboundServer::adopt(qintptr descriptor)
         ++m_droppedHandshakes;
         // Once per power of two: a flood is visible in the log without filling it.
         if ((m_droppedHandshakes & (m_droppedHandshakes - 1)) == 0)
-            qCInfo(lcInbound,
-                   "%d connections are in their handshake: dropping the oldest (%llu so far)",
-                   m_handshakeLimit, static_cast<unsigned long long>(m_droppedHandshakes));
+            qCWarning(lcInbound,
+                      "%d connections are in their handshake: dropping the oldest (%llu so far)",
+                      m_handshakeLimit, static_cast<unsigned long long>(m_droppedHandshakes));
         oldest->drop(); // finished() takes it off the list
     }
     auto* connection =

@@ -83,7 +83,7 @@ void Socks5Session::handleParserEvents()
             m_client->write(event->reply);
             break;
         case Socks5Parser::Event::Type::Error:
-            qCInfo(lcInbound, "SOCKS5: %s", event->reason.constData());
+            qCWarning(lcInbound, "SOCKS5: %s", event->reason.constData());
             replyAndClose(event->reply);
             return;
         case Socks5Parser::Event::Type::Request:
@@ -113,16 +113,16 @@ void Socks5Session::startUdpAssociation(quint16 clientPort)
     const auto local = socket ? localAddressOf(socket->descriptor()) : std::nullopt;
     const auto peer = socket ? peerAddressOf(socket->descriptor()) : std::nullopt;
     if (!m_context.udpDns || !local || !peer) {
-        qCInfo(lcInbound, "SOCKS5 UDP ASSOCIATE refused: %s",
-               m_context.udpDns ? "the control connection has no addresses"
-                                : "no DNS over HTTPS server for UDP is available");
+        qCWarning(lcInbound, "SOCKS5 UDP ASSOCIATE refused: %s",
+                  m_context.udpDns ? "the control connection has no addresses"
+                                   : "no DNS over HTTPS server for UDP is available");
         replyAndClose(Socks5Parser::replyFor(m_context.udpDns ? Socks5Reply::GeneralFailure
                                                               : Socks5Reply::CommandNotSupported));
         return;
     }
     m_udp = std::make_unique<UdpAssociation>(*m_context.udpDns, *peer, clientPort);
     if (const auto error = m_udp->bind(*local)) {
-        qCInfo(lcInbound, "SOCKS5 UDP ASSOCIATE failed: %s", qPrintable(*error));
+        qCWarning(lcInbound, "SOCKS5 UDP ASSOCIATE failed: %s", qPrintable(*error));
         m_udp.reset();
         replyAndClose(Socks5Parser::replyFor(Socks5Reply::GeneralFailure));
         return;
@@ -137,8 +137,8 @@ void Socks5Session::onConnected(Connector::Result result)
 {
     dropLater(m_pendingConnect);
     if (auto* error = std::get_if<ConnectError>(&result)) {
-        qCInfo(lcInbound, "SOCKS5 CONNECT %s failed: %s", qPrintable(m_target.toString()),
-               qPrintable(error->message));
+        qCWarning(lcInbound, "SOCKS5 CONNECT %s failed: %s", qPrintable(m_target.toString()),
+                  qPrintable(error->message));
         replyAndClose(Socks5Parser::replyFor(replyFor(*error)));
         return;
     }

@@ -125,8 +125,8 @@ void UdpAssociation::onAnswer(quint64 id, const TargetAddress& destination,
     m_inFlight.erase(entry);
     if (auto* error = std::get_if<QString>(&result)) {
         ++m_counters.failed;
-        qCInfo(lcInbound, "UDP relay %s: DNS query to %s failed: %s", qPrintable(relayText()),
-               qPrintable(destination.toString()), qPrintable(*error));
+        qCWarning(lcInbound, "UDP relay %s: DNS query to %s failed: %s", qPrintable(relayText()),
+                  qPrintable(destination.toString()), qPrintable(*error));
         return;
     }
     // The answer comes "from" the server the client addressed, as section 7 has the relay
@@ -134,9 +134,9 @@ void UdpAssociation::onAnswer(quint64 id, const TargetAddress& destination,
     const QByteArray reply = buildSocks5UdpPacket(destination, std::get<QByteArray>(result));
     if (m_socket.writeDatagram(reply, sender, senderPort) != reply.size()) {
         ++m_counters.failed;
-        qCInfo(lcInbound, "UDP relay %s: cannot send a DNS answer of %lld bytes: %s",
-               qPrintable(relayText()), qlonglong(reply.size()),
-               qPrintable(m_socket.errorString()));
+        qCWarning(lcInbound, "UDP relay %s: cannot send a DNS answer of %lld bytes: %s",
+                  qPrintable(relayText()), qlonglong(reply.size()),
+                  qPrintable(m_socket.errorString()));
         return;
     }
     ++m_counters.answers;

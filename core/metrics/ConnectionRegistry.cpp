@@ -26,13 +26,13 @@ void ConnectionEntry::setTarget(const TargetAddress& target)
 {
     m_target = target.toString();
     m_route.reset();
-    m_matched.clear();
+    m_matched.reset();
 }
 
 void ConnectionEntry::setRoute(const RoutingDecision& decision)
 {
     m_route = decision.action;
-    m_matched = describeRoutingReason(decision);
+    m_matched = decision.reason;
 }
 
 ConnectionRegistry::ConnectionRegistry(Clock clock, ConnectionIds ids)

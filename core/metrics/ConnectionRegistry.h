@@ -46,7 +46,7 @@ private:
     QString m_inbound;
     QString m_target;
     std::optional<RouteAction> m_route;
-    QString m_matched;
+    std::optional<RouteReason> m_matched;
     qint64 m_startedMs;
     TrafficCounters m_counters;
     std::function<void()> m_closer;

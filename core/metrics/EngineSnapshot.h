@@ -12,11 +12,11 @@ namespace echw {
 
 // One proxied connection as the dashboard lists it.
 struct ConnectionSample {
-    quint64 id = 0;                   // unique for the engine's lifetime, never reused
-    QString target;                   // "host:port" as the client named it
-    QString inbound;                  // "SOCKS5", "HTTP" or "HTTP CONNECT"
-    std::optional<RouteAction> route; // unset while the route is being decided
-    QString matched;                  // why that route, e.g. "China list", "rule 3: domain ..."
+    quint64 id = 0;                     // unique for the engine's lifetime, never reused
+    QString target;                     // "host:port" as the client named it
+    QString inbound;                    // "SOCKS5", "HTTP" or "HTTP CONNECT"
+    std::optional<RouteAction> route;   // unset while the route is being decided
+    std::optional<RouteReason> matched; // why that route; unset with route
     qint64 durationMs = 0;
     quint64 bytesUp = 0; // client -> target
     quint64 bytesDown = 0;

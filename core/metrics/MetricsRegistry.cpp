@@ -28,8 +28,9 @@ constexpr const char* kRouteNames[] = {"direct", "tunnel", "block", "none"};
 // In ConnectError::Kind order.
 constexpr const char* kConnectErrorNames[] = {"name_not_resolved", "refused", "unreachable",
                                               "timed_out",         "blocked", "failed"};
-// In RoutingDecision::Reason order.
-constexpr const char* kReasonNames[] = {"user_rule", "china_list", "mode", "resolve_failed"};
+// In RouteReason::Kind order.
+constexpr const char* kReasonNames[] = {"user_rule", "china_list", "not_in_china_list", "mode",
+                                        "resolve_failed"};
 // In RoutingDecision::CacheUse order.
 constexpr const char* kCacheNames[] = {"not_consulted", "hit", "miss"};
 constexpr const char* kTunnelResultNames[] = {"ok", "ech_rejected_retry", "failed", "timed_out"};
@@ -37,7 +38,7 @@ constexpr const char* kFetchResultNames[] = {"ok", "failed_served_stale", "faile
 
 static_assert(std::size(kRouteNames) == 4 && int(RouteAction::Block) == 2);
 static_assert(std::size(kConnectErrorNames) == std::size_t(ConnectError::Kind::Failed) + 1);
-static_assert(std::size(kReasonNames) == std::size_t(RoutingDecision::Reason::ResolveFailed) + 1);
+static_assert(std::size(kReasonNames) == std::size_t(RouteReason::Kind::ResolveFailed) + 1);
 static_assert(std::size(kCacheNames) == std::size_t(RoutingDecision::CacheUse::Miss) + 1);
 // A reader must never wait for the writer, so no atomic here may hide a lock.
 static_assert(std::atomic<quint64>::is_always_lock_free &&
@@ -164,7 +165,7 @@ void MetricsRegistry::connectFailed(ConnectError::Kind kind)
 void MetricsRegistry::routingDecided(const RoutingDecision& decision)
 {
     addFromOwnerThread(m_routed[std::size_t(decision.action)], quint64(1));
-    addFromOwnerThread(m_decisions[std::size_t(decision.reason)][std::size_t(decision.cache)],
+    addFromOwnerThread(m_decisions[std::size_t(decision.reason.kind)][std::size_t(decision.cache)],
                        quint64(1));
     m_routingDuration.observe(std::chrono::nanoseconds(decision.elapsedNs));
 }

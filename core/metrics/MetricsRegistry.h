@@ -101,7 +101,7 @@ private:
     static constexpr std::size_t kInbounds = 2;
     static constexpr std::size_t kRoutes = 4; // the RouteAction values, then "none"
     static constexpr std::size_t kConnectErrors = 6;
-    static constexpr std::size_t kReasons = 4;
+    static constexpr std::size_t kReasons = 5;
     static constexpr std::size_t kCacheUses = 3;
     static constexpr std::size_t kTunnelResults = 4;
     static constexpr std::size_t kFetchResults = 3;

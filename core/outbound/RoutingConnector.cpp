@@ -38,8 +38,8 @@ std::unique_ptr<QObject> RoutingConnector::open(const TargetAddress& target, QBy
                 callback(ConnectError{ConnectError::Kind::Blocked,
                                       QStringLiteral("%1 is blocked by rule %2 (%3)")
                                           .arg(target.toString())
-                                          .arg(decision.ruleLine)
-                                          .arg(decision.ruleText)});
+                                          .arg(decision.reason.ruleLine)
+                                          .arg(decision.reason.ruleText)});
                 return;
             case RouteAction::Direct:
                 handle->inner =

@@ -47,14 +47,18 @@ public:
     // Each range must have first <= last; they are sorted and merged here.
     static IpRangeSet fromRanges(std::vector<Range> ranges);
 
-    bool contains(Address address) const
+    // The index in ranges() of the range holding address, or -1.
+    qsizetype find(Address address) const
     {
         // The first range starting after address; the one before it is the only candidate.
         const auto after = std::upper_bound(
             m_ranges.begin(), m_ranges.end(), address,
             [](const Address& value, const Range& range) { return value < range.first; });
-        return after != m_ranges.begin() && !(std::prev(after)->last < address);
+        if (after == m_ranges.begin() || std::prev(after)->last < address)
+            return -1;
+        return qsizetype(std::prev(after) - m_ranges.begin());
     }
+    bool contains(Address address) const { return find(address) >= 0; }
 
     bool isEmpty() const { return m_ranges.empty(); }
     // Ranges after merging: touching or overlapping lines count once.

@@ -56,20 +56,32 @@ QDate newer(const QDate& a, const QDate& b)
 
 } // namespace
 
-bool RouteLists::contains(const QHostAddress& address) const
+RouteLists::Hit RouteLists::find(const QHostAddress& address) const
 {
     switch (address.protocol()) {
     case QHostAddress::IPv4Protocol:
-        return ipv4.contains(address.toIPv4Address());
+        return Hit{false, ipv4.find(address.toIPv4Address())};
     case QHostAddress::IPv6Protocol: {
         const Q_IPV6ADDR bytes = address.toIPv6Address();
         if (const auto mapped = mappedIpv4Of(bytes))
-            return ipv4.contains(*mapped);
-        return ipv6.contains(ipv6NumberOf(bytes));
+            return Hit{false, ipv4.find(*mapped)};
+        return Hit{true, ipv6.find(ipv6NumberOf(bytes))};
     }
     default:
-        return false;
+        return {};
     }
+}
+
+std::pair<QHostAddress, QHostAddress> RouteLists::range(Hit hit) const
+{
+    if (!hit.found())
+        return {};
+    if (!hit.ipv6) {
+        const auto& found = ipv4.ranges().at(std::size_t(hit.index));
+        return {QHostAddress(found.first), QHostAddress(found.last)};
+    }
+    const auto& found = ipv6.ranges().at(std::size_t(hit.index));
+    return {QHostAddress(ipv6BytesOf(found.first)), QHostAddress(ipv6BytesOf(found.last))};
 }
 
 RouteListsResult loadRouteLists(const QString& ipv4Path, const QString& ipv6Path)

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <utility>
 #include <variant>
 
 namespace echw {
@@ -27,8 +28,18 @@ struct RouteLists {
     // modification date of the files.
     QDate date;
 
+    // Which range of which list holds an address (index -1: none), small enough to cache.
+    struct Hit {
+        bool ipv6 = false;
+        qsizetype index = -1;
+        bool found() const { return index >= 0; }
+    };
+
     // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are looked up in the IPv4 list.
-    bool contains(const QHostAddress& address) const;
+    Hit find(const QHostAddress& address) const;
+    bool contains(const QHostAddress& address) const { return find(address).found(); }
+    // The first and last address of a found range.
+    std::pair<QHostAddress, QHostAddress> range(Hit hit) const;
 };
 
 using RouteListsResult = std::variant<RouteLists, QString>; // the lists, or why not

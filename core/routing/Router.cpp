@@ -6,6 +6,8 @@
 #include <QPointer>
 #include <QRandomGenerator>
 
+#include <tuple>
+
 namespace echw {
 
 namespace {
@@ -36,47 +38,63 @@ Router::Router(Config config, HostResolver* resolver, QObject* parent)
 
 Router::~Router() = default;
 
-bool Router::inLists(const QHostAddress& address, RoutingDecision::CacheUse* cacheUse)
+RouteLists::Hit Router::lookUp(const QHostAddress& address, RoutingDecision::CacheUse* cacheUse)
 {
     if (!m_config.lists)
-        return false;
+        return {};
     const IpKey key = IpKey::from(address);
-    if (const bool* cached = m_cache.find(key)) {
+    if (const RouteLists::Hit* cached = m_cache.find(key)) {
         *cacheUse = RoutingDecision::CacheUse::Hit;
         return *cached;
     }
     *cacheUse = RoutingDecision::CacheUse::Miss;
-    const bool found = m_config.lists->contains(address);
-    m_cache.insert(key, found);
-    return found;
+    const RouteLists::Hit hit = m_config.lists->find(address);
+    m_cache.insert(key, hit);
+    return hit;
 }
+
+bool Router::inLists(const QHostAddress& address, RoutingDecision::CacheUse* cacheUse)
+{
+    return lookUp(address, cacheUse).found();
+}
+
+namespace {
+
+void takeRule(RoutingDecision& decision, const RuleMatch& match)
+{
+    decision.reason.kind = RouteReason::Kind::UserRule;
+    decision.action = match.action;
+    decision.reason.ruleIndex = match.ruleIndex;
+    decision.reason.ruleLine = match.line;
+    decision.reason.ruleText = match.ruleText;
+}
+
+} // namespace
 
 void Router::decideByAddresses(RoutingDecision& decision)
 {
     // Rules on addresses (CIDR) come before the lists, for every address the name has.
     for (const QHostAddress& address : std::as_const(decision.addresses)) {
         if (auto match = m_config.rules.match(decision.target.host, address)) {
-            decision.reason = RoutingDecision::Reason::UserRule;
-            decision.action = match->action;
-            decision.ruleIndex = match->ruleIndex;
-            decision.ruleLine = match->line;
-            decision.ruleText = match->ruleText;
+            takeRule(decision, *match);
             return;
         }
     }
     for (const QHostAddress& address : std::as_const(decision.addresses)) {
         RoutingDecision::CacheUse use = RoutingDecision::CacheUse::NotConsulted;
-        const bool found = inLists(address, &use);
+        const RouteLists::Hit hit = lookUp(address, &use);
         // A miss anywhere makes the decision a miss: it cost a list search.
         if (decision.cache != RoutingDecision::CacheUse::Miss)
             decision.cache = use;
-        if (found) {
-            decision.reason = RoutingDecision::Reason::ChinaList;
+        if (hit.found()) {
+            decision.reason.kind = RouteReason::Kind::ChinaList;
+            std::tie(decision.reason.listFirst, decision.reason.listLast) =
+                m_config.lists->range(hit);
             decision.action = RouteAction::Direct;
             return;
         }
     }
-    decision.reason = RoutingDecision::Reason::Mode;
+    decision.reason.kind = RouteReason::Kind::NotInChinaList;
     decision.action = RouteAction::Tunnel;
 }
 
@@ -85,6 +103,7 @@ void Router::decide(const TargetAddress& target, QObject* context, Callback call
     const qint64 start = nowNs();
     RoutingDecision decision;
     decision.target = target;
+    decision.reason.mode = m_config.mode;
     std::optional<QHostAddress> literal;
     if (target.kind != TargetAddress::Kind::Domain) {
         literal = QHostAddress(target.host);
@@ -92,11 +111,7 @@ void Router::decide(const TargetAddress& target, QObject* context, Callback call
     }
 
     if (auto match = m_config.rules.match(target.host, literal)) {
-        decision.reason = RoutingDecision::Reason::UserRule;
-        decision.action = match->action;
-        decision.ruleIndex = match->ruleIndex;
-        decision.ruleLine = match->line;
-        decision.ruleText = match->ruleText;
+        takeRule(decision, *match);
         finish(std::move(decision), start, context, std::move(callback));
         return;
     }
@@ -113,11 +128,12 @@ void Router::decide(const TargetAddress& target, QObject* context, Callback call
     m_resolver->resolve(target.host, this,
                         [this, decision, start, context = QPointer<QObject>(context),
                          callback = std::move(callback)](HostResolver::Result result) mutable {
+                            decision.resolveNs = nowNs() - start;
                             if (auto* answer = std::get_if<HostResolver::Answer>(&result)) {
                                 decision.addresses = answer->addresses;
                                 decideByAddresses(decision);
                             } else {
-                                decision.reason = RoutingDecision::Reason::ResolveFailed;
+                                decision.reason.kind = RouteReason::Kind::ResolveFailed;
                                 decision.action = RouteAction::Tunnel;
                             }
                             if (context)

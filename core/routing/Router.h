@@ -50,10 +50,11 @@ Q_SIGNALS:
 private:
     void finish(RoutingDecision decision, qint64 startNs, QObject* context, Callback callback);
     void decideByAddresses(RoutingDecision& decision);
+    RouteLists::Hit lookUp(const QHostAddress& address, RoutingDecision::CacheUse* cacheUse);
 
     Config m_config;
     HostResolver* m_resolver;
-    LruCache<IpKey, bool, IpKeyHash> m_cache;
+    LruCache<IpKey, RouteLists::Hit, IpKeyHash> m_cache;
 };
 
 } // namespace echw

@@ -1,5 +1,7 @@
 #include "LogCollector.h"
 
+#include "LogOutput.h"
+
 #include <QMutexLocker>
 
 #include <atomic>
@@ -10,6 +12,7 @@ namespace {
 
 std::atomic<LogCollector*> g_collector{nullptr};
 QtMessageHandler g_previous = nullptr;
+std::atomic<int> g_forwardSeverity{0};
 
 void collectMessage(QtMsgType type, const QMessageLogContext& context, const QString& message)
 {
@@ -17,24 +20,32 @@ void collectMessage(QtMsgType type, const QMessageLogContext& context, const QSt
         collector->add(LogLine{QDateTime::currentDateTime(), type,
                                QString::fromUtf8(context.category ? context.category : "default"),
                                message});
-    if (g_previous)
+    if (g_previous && logSeverity(type) >= g_forwardSeverity.load(std::memory_order_relaxed))
         g_previous(type, context, message);
 }
 
 } // namespace
 
-LogCollector::LogCollector()
+LogCollector::LogCollector(QtMsgType forwardFrom)
+    : m_forwardFrom(forwardFrom)
 {
     LogCollector* expected = nullptr;
     if (!g_collector.compare_exchange_strong(expected, this))
         qFatal("LogCollector: only one may be installed at a time");
+    g_forwardSeverity.store(logSeverity(forwardFrom), std::memory_order_relaxed);
     g_previous = qInstallMessageHandler(collectMessage);
+    collectFrom(QtInfoMsg);
 }
 
 LogCollector::~LogCollector()
 {
     qInstallMessageHandler(g_previous);
     g_collector.store(nullptr);
+}
+
+void LogCollector::collectFrom(QtMsgType lowest)
+{
+    setLoggedLevel(logSeverity(lowest) < logSeverity(m_forwardFrom) ? lowest : m_forwardFrom);
 }
 
 void LogCollector::add(LogLine line)

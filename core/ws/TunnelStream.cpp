@@ -272,7 +272,7 @@ void TunnelStream::handleText(const QByteArray& text)
     }
     if (text == kClose || text.startsWith(kErrorPrefix)) {
         if (text != kClose)
-            qCInfo(lcTunnel, "worker: %s", text.left(200).constData());
+            qCWarning(lcTunnel, "worker: %s", text.left(200).constData());
         endReading();
         return;
     }

@@ -18,7 +18,7 @@ ConnectionSample sample(quint64 id)
     row.target = QStringLiteral("host%1.example:443").arg(id);
     row.inbound = QStringLiteral("SOCKS5");
     row.route = RouteAction::Tunnel;
-    row.matched = QStringLiteral("routing mode");
+    row.matched = echw::RouteReason{};
     row.durationMs = qint64(id) * 1000;
     return row;
 }
@@ -196,7 +196,7 @@ private Q_SLOTS:
         QCOMPARE(text(0, ConnectionTableModel::Via), QStringLiteral("SOCKS5"));
         QCOMPARE(text(0, ConnectionTableModel::Route), QStringLiteral("deciding…"));
         QCOMPARE(text(1, ConnectionTableModel::Route), QStringLiteral("direct"));
-        QCOMPARE(text(0, ConnectionTableModel::Matched), QStringLiteral("routing mode"));
+        QCOMPARE(text(0, ConnectionTableModel::Matched), QStringLiteral("routing: Global"));
         QCOMPARE(text(0, ConnectionTableModel::Up), QStringLiteral("512 B"));
         QCOMPARE(text(0, ConnectionTableModel::Down), QStringLiteral("1.50 KiB"));
         QCOMPARE(text(0, ConnectionTableModel::DownRate), QStringLiteral("3.00 MiB/s"));

@@ -1,11 +1,14 @@
 #include "dashboard/ConnectionTableModel.h"
 #include "dashboard/DashboardWindow.h"
+#include "dashboard/TableSetup.h"
 #include "dashboard/ThroughputChart.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QSet>
 #include <QSignalSpy>
@@ -340,9 +343,15 @@ private Q_SLOTS:
                      QStringLiteral("tunnel slow")}},
             0);
         auto* view = child<QTableView>(*m_window, "logView");
+        // Info is shown by default; Debug when asked for (and then collected).
+        QCOMPARE(view->model()->rowCount(), 2);
+        auto* level = child<QComboBox>(*m_window, "logLevelCombo");
+        QSignalSpy chosen(m_window.get(), &DashboardWindow::logLevelChosen);
+        level->setCurrentIndex(level->findText(QStringLiteral("Debug")));
+        QCOMPARE(chosen.count(), 1);
+        QCOMPARE(chosen.at(0).at(0).value<QtMsgType>(), QtDebugMsg);
         QCOMPARE(view->model()->rowCount(), 3);
 
-        auto* level = child<QComboBox>(*m_window, "logLevelCombo");
         level->setCurrentIndex(level->findText(QStringLiteral("Warning")));
         QCOMPARE(view->model()->rowCount(), 1);
 
@@ -355,6 +364,66 @@ private Q_SLOTS:
         m_window->appendLog({}, 5);
         QCOMPARE(view->model()->rowCount(), 4);
         QVERIFY(view->model()->index(3, 3).data().toString().startsWith(QStringLiteral("5 ")));
+    }
+
+    void aWiderWindowWidensTheTargetAndTheReason()
+    {
+        auto* view = child<QTableView>(*m_window, "connectionsView");
+        m_window->resize(1000, 700);
+        QTRY_VERIFY(view->horizontalHeader()->length() <= view->viewport()->width() + 1);
+        const int target = view->columnWidth(ConnectionTableModel::Target);
+        const int matched = view->columnWidth(ConnectionTableModel::Matched);
+        const int duration = view->columnWidth(ConnectionTableModel::Duration);
+        m_window->resize(1580, 700);
+        QTRY_VERIFY(view->columnWidth(ConnectionTableModel::Target) > target + 200);
+        QVERIFY(view->columnWidth(ConnectionTableModel::Matched) > matched + 200);
+        QCOMPARE(view->columnWidth(ConnectionTableModel::Duration), duration);
+    }
+
+    void theHeaderMenuHidesColumnsAndTheChoiceIsRemembered()
+    {
+        auto* view = child<QTableView>(*m_window, "connectionsView");
+        std::unique_ptr<QMenu> menu(echw::columnChoiceMenu(view, nullptr));
+        QCOMPARE(menu->actions().size(), int(ConnectionTableModel::ColumnCount));
+        QAction* via = menu->actions().at(ConnectionTableModel::Via);
+        QCOMPARE(via->text(), QStringLiteral("Via"));
+        QVERIFY(via->isChecked());
+        via->trigger();
+        QVERIFY(view->isColumnHidden(ConnectionTableModel::Via));
+
+        const QByteArray state = m_window->saveViewState();
+        DashboardWindow next;
+        QVERIFY(next.restoreViewState(state));
+        auto* nextView = child<QTableView>(next, "connectionsView");
+        QVERIFY(nextView->isColumnHidden(ConnectionTableModel::Via));
+        QVERIFY(!nextView->isColumnHidden(ConnectionTableModel::Target));
+        // Restored or not, the informative columns still stretch.
+        QCOMPARE(nextView->horizontalHeader()->sectionResizeMode(ConnectionTableModel::Target),
+                 QHeaderView::Stretch);
+
+        // The last shown column cannot be hidden: nothing would be left to click on.
+        for (int column = 0; column < ConnectionTableModel::ColumnCount; ++column)
+            view->setColumnHidden(column, column != ConnectionTableModel::Target);
+        std::unique_ptr<QMenu> last(echw::columnChoiceMenu(view, nullptr));
+        QVERIFY(!last->actions().at(ConnectionTableModel::Target)->isEnabled());
+        QVERIFY(last->actions().at(ConnectionTableModel::Via)->isEnabled());
+    }
+
+    void theRoutingTabFiltersItsDecisions()
+    {
+        EngineSnapshot update = snapshot(1);
+        for (const char* host : {"a.example", "b.example", "c.test"}) {
+            echw::RoutingDecision decision;
+            decision.target = *echw::TargetAddress::fromHostPort(QString::fromLatin1(host), 443);
+            update.decisions.append(decision);
+        }
+        m_window->applySnapshot(update);
+        auto* view = child<QTableView>(*m_window, "decisionsView");
+        QCOMPARE(view->model()->rowCount(), 3);
+        child<QLineEdit>(*m_window, "routingSearchEdit")->setText(QStringLiteral("EXAMPLE"));
+        QCOMPARE(view->model()->rowCount(), 2);
+        child<QLineEdit>(*m_window, "routingSearchEdit")->setText(QStringLiteral("Global"));
+        QCOMPARE(view->model()->rowCount(), 3); // the reason, "routing: Global", is searched too
     }
 
 private:

@@ -62,7 +62,9 @@ private Q_SLOTS:
         QCOMPARE(row.target, QStringLiteral("127.0.0.1:%1").arg(m_origin.port()));
         QCOMPARE(row.inbound, QStringLiteral("SOCKS5"));
         QCOMPARE(row.route, std::optional(RouteAction::Direct));
-        QCOMPARE(row.matched, QStringLiteral("routing mode"));
+        QVERIFY(row.matched);
+        QCOMPARE(row.matched->kind, echw::RouteReason::Kind::Mode);
+        QCOMPARE(row.matched->mode, echw::RoutingMode::None);
         QCOMPARE(row.bytesUp, quint64(5 + payload.size())); // "ECHO\n" and the payload
         QCOMPARE(snapshot.directConnections, 1);
         QCOMPARE(snapshot.tunnelConnections, 0);

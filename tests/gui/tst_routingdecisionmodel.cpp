@@ -1,9 +1,11 @@
 #include "dashboard/RoutingDecisionModel.h"
 
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
 using echw::RouteAction;
+using echw::RouteReason;
 using echw::RoutingDecision;
 using echw::RoutingDecisionModel;
 using echw::TargetAddress;
@@ -15,11 +17,15 @@ RoutingDecision decision(const QString& host)
     RoutingDecision result;
     result.target = *TargetAddress::fromHostPort(host, 443);
     result.action = RouteAction::Direct;
-    result.reason = RoutingDecision::Reason::ChinaList;
+    result.reason.kind = RouteReason::Kind::ChinaList;
+    result.reason.mode = echw::RoutingMode::BypassCn;
+    result.reason.listFirst = QHostAddress(QStringLiteral("1.2.0.0"));
+    result.reason.listLast = QHostAddress(QStringLiteral("1.2.255.255"));
     result.cache = RoutingDecision::CacheUse::Hit;
     result.addresses = {QHostAddress(QStringLiteral("1.2.3.4")),
                         QHostAddress(QStringLiteral("::1"))};
     result.elapsedNs = 12'345;
+    result.resolveNs = 12'000;
     return result;
 }
 
@@ -47,21 +53,39 @@ private Q_SLOTS:
         RoutingDecision miss = decision(QStringLiteral("b.example"));
         miss.cache = RoutingDecision::CacheUse::Miss;
         miss.action = RouteAction::Tunnel;
-        miss.reason = RoutingDecision::Reason::UserRule;
-        miss.ruleLine = 3;
-        miss.ruleText = QStringLiteral("domain:b.example tunnel");
+        miss.reason.kind = RouteReason::Kind::UserRule;
+        miss.reason.ruleLine = 3;
+        miss.reason.ruleText = QStringLiteral("domain:b.example tunnel");
+        miss.resolveNs = 0;
         RoutingDecision unconsulted = decision(QStringLiteral("c.example"));
         unconsulted.cache = RoutingDecision::CacheUse::NotConsulted;
         unconsulted.addresses.clear();
+        unconsulted.reason.kind = RouteReason::Kind::Mode;
+        unconsulted.reason.mode = echw::RoutingMode::Global;
         model.append({decision(QStringLiteral("a.example")), miss, unconsulted});
 
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(text(model, 2, RoutingDecisionModel::Target), QStringLiteral("a.example:443"));
         QCOMPARE(text(model, 2, RoutingDecisionModel::Addresses), QStringLiteral("1.2.3.4, ::1"));
         QCOMPARE(text(model, 2, RoutingDecisionModel::Route), QStringLiteral("direct"));
-        QCOMPARE(text(model, 2, RoutingDecisionModel::Why), QStringLiteral("China list"));
+        QCOMPARE(text(model, 2, RoutingDecisionModel::Why),
+                 QStringLiteral("in China list 1.2.0.0/16"));
         QCOMPARE(text(model, 2, RoutingDecisionModel::Cache), QStringLiteral("hit"));
-        QCOMPARE(text(model, 2, RoutingDecisionModel::Took), QStringLiteral("12 µs"));
+        // The name's resolution apart from the lookup after it.
+        QCOMPARE(text(model, 2, RoutingDecisionModel::Resolve), QStringLiteral("12 µs"));
+        QCOMPARE(text(model, 2, RoutingDecisionModel::Lookup), QStringLiteral("0.3 µs"));
+        QCOMPARE(text(model, 1, RoutingDecisionModel::Resolve), QStringLiteral("—"));
+        QCOMPARE(text(model, 1, RoutingDecisionModel::Lookup), QStringLiteral("12 µs"));
+        QCOMPARE(text(model, 0, RoutingDecisionModel::Why), QStringLiteral("routing: Global"));
+        // Every cache state explains itself, and so does the column.
+        QSet<QString> tips;
+        for (int row = 0; row < 3; ++row)
+            tips.insert(
+                model.index(row, RoutingDecisionModel::Cache).data(Qt::ToolTipRole).toString());
+        QCOMPARE(tips.size(), 3);
+        QVERIFY(!model.headerData(RoutingDecisionModel::Cache, Qt::Horizontal, Qt::ToolTipRole)
+                     .toString()
+                     .isEmpty());
         QCOMPARE(text(model, 1, RoutingDecisionModel::Why),
                  QStringLiteral("rule 3: domain:b.example tunnel"));
         QCOMPARE(text(model, 1, RoutingDecisionModel::Cache), QStringLiteral("miss"));

@@ -111,9 +111,11 @@ bool writeFile(const QString& path, const QByteArray& bytes)
 }
 
 // Shown on its page (the page itself may be a hidden tab).
+// An error line keeps its space when empty; its whole message is the tooltip (the line itself
+// may end in "…").
 bool showsMessage(const QLabel* label)
 {
-    return label && !label->isHidden() && !label->text().isEmpty();
+    return label && !label->isHidden() && !label->toolTip().isEmpty();
 }
 
 QStringList names(const AppSettings& settings)
@@ -149,6 +151,7 @@ class TestSettingsDialog : public QObject {
 private Q_SLOTS:
     void showsTheSettingsItWasGiven();
     void showsAnAddressErrorUntilItIsFixed();
+    void theFormDoesNotMoveAsMessagesComeAndGo();
     void okWithAnInvalidFieldDoesNotApply();
     void okWithAnInvalidGeneralFieldShowsTheGeneralTab();
     void applyEmitsTheEditedSettings();
@@ -197,16 +200,33 @@ void TestSettingsDialog::showsAnAddressErrorUntilItIsFixed()
 
     replaceText(address, QStringLiteral("https://w.example"));
     QVERIFY(showsMessage(error));
-    QVERIFY2(error->text().contains(u"without a scheme"), qPrintable(error->text()));
+    QVERIFY2(error->toolTip().contains(u"without a scheme"), qPrintable(error->toolTip()));
     const auto* list = find<QListView>(&dialog, QStringLiteral("serverList"));
     QVERIFY(list->model()->index(0, 0).data(ServerListModel::HasIssuesRole).toBool());
     QVERIFY(!list->model()->index(1, 0).data(ServerListModel::HasIssuesRole).toBool());
 
     replaceText(address, QStringLiteral("w.example:443"));
     QVERIFY(!showsMessage(error));
-    QVERIFY(error->text().isEmpty());
+    QVERIFY(error->toolTip().isEmpty());
     QVERIFY(!list->model()->index(0, 0).data(ServerListModel::HasIssuesRole).toBool());
     QCOMPARE(dialog.settings().servers[0].address, QStringLiteral("w.example:443"));
+}
+
+void TestSettingsDialog::theFormDoesNotMoveAsMessagesComeAndGo()
+{
+    SettingsDialog dialog(twoServers());
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    auto* address = find<QLineEdit>(&dialog, QStringLiteral("addressEdit"));
+    auto* below = find<QLineEdit>(&dialog, QStringLiteral("preferredIpEdit"));
+    const QPoint before = below->mapTo(&dialog, QPoint());
+    replaceText(address, QStringLiteral("https://w.example/a/very/long/path/that/does/not/fit"));
+    QVERIFY(showsMessage(find<QLabel>(&dialog, QStringLiteral("addressError"))));
+    QCoreApplication::processEvents();
+    QCOMPARE(below->mapTo(&dialog, QPoint()), before);
+    replaceText(address, QStringLiteral("w.example:443"));
+    QCoreApplication::processEvents();
+    QCOMPARE(below->mapTo(&dialog, QPoint()), before);
 }
 
 void TestSettingsDialog::okWithAnInvalidFieldDoesNotApply()
@@ -229,7 +249,7 @@ void TestSettingsDialog::okWithAnInvalidFieldDoesNotApply()
     // The dialog shows the bad server and its message.
     QCOMPARE(find<QTabWidget>(&dialog, QStringLiteral("tabs"))->currentIndex(), 0);
     QCOMPARE(find<QLineEdit>(&dialog, QStringLiteral("nameEdit"))->text(), QStringLiteral("Beta"));
-    QVERIFY(find<QLabel>(&dialog, QStringLiteral("addressError"))->isVisible());
+    QVERIFY(showsMessage(find<QLabel>(&dialog, QStringLiteral("addressError"))));
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
     QVERIFY(find<QLineEdit>(&dialog, QStringLiteral("addressEdit"))->hasFocus());
 
@@ -303,7 +323,7 @@ void TestSettingsDialog::aNetworkListenAddressNeedsCredentialsOrTheOpenProxyBox(
     replaceText(find<QLineEdit>(&dialog, QStringLiteral("listenEdit")),
                 QStringLiteral("0.0.0.0:30001"));
     QVERIFY(showsMessage(listenError));
-    QVERIFY(listenError->text().contains(QStringLiteral("open the proxy to the network")));
+    QVERIFY(listenError->toolTip().contains(QStringLiteral("open the proxy to the network")));
     QTest::mouseClick(buttons->button(QDialogButtonBox::Apply), Qt::LeftButton);
     QCOMPARE(applied.count(), 0);
 
@@ -343,6 +363,12 @@ void TestSettingsDialog::addsASelectedEmptyServer()
     QVERIFY(settings.servers[0].name.isEmpty());
     // The first server is the one in use.
     QCOMPARE(settings.activeServerId, settings.servers[0].id);
+    // Nothing is red before anything was typed; OK shows what is missing.
+    QVERIFY(!showsMessage(find<QLabel>(&dialog, QStringLiteral("nameError"))));
+    QVERIFY(!showsMessage(find<QLabel>(&dialog, QStringLiteral("addressError"))));
+    QTest::mouseClick(find<QDialogButtonBox>(&dialog, QStringLiteral("buttonBox"))
+                          ->button(QDialogButtonBox::Apply),
+                      Qt::LeftButton);
     QVERIFY(showsMessage(find<QLabel>(&dialog, QStringLiteral("nameError"))));
     QVERIFY(showsMessage(find<QLabel>(&dialog, QStringLiteral("addressError"))));
 

@@ -52,10 +52,12 @@ private Q_SLOTS:
             window.setGeometry(40, 30, 700, 500);
             window.findChild<QTabWidget*>(QStringLiteral("dashboardTabs"))->setCurrentIndex(2);
             auto* connections = window.findChild<QTableView*>(QStringLiteral("connectionsView"));
-            connections->setColumnWidth(ConnectionTableModel::Target, 333);
+            connections->setColumnWidth(ConnectionTableModel::Via, 133);
+            connections->setColumnHidden(ConnectionTableModel::Up, true);
             connections->horizontalHeader()->setSortIndicator(ConnectionTableModel::Down,
                                                               Qt::DescendingOrder);
             window.throughputChart()->setTimeWindow(ThroughputChart::Window::TenMinutes);
+            window.throughputChart()->setSeparateScales(true);
             memory.save(window);
         }
         DashboardWindow window;
@@ -65,13 +67,15 @@ private Q_SLOTS:
         QCOMPARE(window.geometry().size(), QSize(700, 500));
         QCOMPARE(window.findChild<QTabWidget*>(QStringLiteral("dashboardTabs"))->currentIndex(), 2);
         auto* connections = window.findChild<QTableView*>(QStringLiteral("connectionsView"));
-        QCOMPARE(connections->columnWidth(ConnectionTableModel::Target), 333);
+        QCOMPARE(connections->columnWidth(ConnectionTableModel::Via), 133);
+        QVERIFY(connections->isColumnHidden(ConnectionTableModel::Up));
         QCOMPARE(connections->horizontalHeader()->sortIndicatorSection(),
                  int(ConnectionTableModel::Down));
         QCOMPARE(connections->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
         // The engine sorts, so it is asked for the restored order.
         QCOMPARE(sorts.size(), 1);
         QCOMPARE(window.throughputChart()->timeWindow(), ThroughputChart::Window::TenMinutes);
+        QVERIFY(window.throughputChart()->separateScales());
     }
 
     void aWindowSavedLargerThanTheScreenOpensInsideIt()

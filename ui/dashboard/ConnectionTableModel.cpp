@@ -38,7 +38,7 @@ QString displayText(const ConnectionSample& sample, int column)
         return sample.route ? routeActionText(*sample.route)
                             : ConnectionTableModel::tr("deciding…");
     case ConnectionTableModel::Matched:
-        return sample.matched;
+        return sample.matched ? routeReasonText(*sample.matched) : QString();
     case ConnectionTableModel::Up:
         return formatBytes(double(sample.bytesUp));
     case ConnectionTableModel::Down:

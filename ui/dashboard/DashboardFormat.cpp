@@ -1,5 +1,7 @@
 #include "DashboardFormat.h"
 
+#include "RoutingModes.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -49,6 +51,34 @@ QString routeActionText(RouteAction action)
         return QCoreApplication::translate("echw::DashboardFormat", "block");
     }
     return {};
+}
+
+QString routeReasonText(const RouteReason& reason)
+{
+    switch (reason.kind) {
+    case RouteReason::Kind::UserRule:
+        return QCoreApplication::translate("echw::DashboardFormat", "rule %1: %2")
+            .arg(reason.ruleLine)
+            .arg(reason.ruleText);
+    case RouteReason::Kind::ChinaList:
+        return QCoreApplication::translate("echw::DashboardFormat", "in China list %1")
+            .arg(addressRangeText(reason.listFirst, reason.listLast));
+    case RouteReason::Kind::NotInChinaList:
+        return QCoreApplication::translate("echw::DashboardFormat", "not in China list");
+    case RouteReason::Kind::Mode:
+        return QCoreApplication::translate("echw::DashboardFormat", "routing: %1")
+            .arg(routingModeLabel(reason.mode));
+    case RouteReason::Kind::ResolveFailed:
+        return QCoreApplication::translate("echw::DashboardFormat", "name did not resolve");
+    }
+    return {};
+}
+
+QString formatMicroseconds(qint64 nanoseconds)
+{
+    // Below 10 µs a tenth is worth showing: a cached lookup takes well under one.
+    const double micro = double(std::max<qint64>(0, nanoseconds)) / 1000.0;
+    return QStringLiteral("%1 µs").arg(micro, 0, 'f', micro < 10 ? 1 : 0);
 }
 
 QString formatDuration(qint64 milliseconds)

@@ -12,6 +12,10 @@ QString formatBytes(double bytes);
 QString formatRate(double bytesPerSecond);
 // The route column's word for an action ("direct", "tunnel", "block"), translated.
 QString routeActionText(RouteAction action);
+// Why a connection took its route, translated: "in China list 1.2.0.0/16", "rule 3: ...".
+QString routeReasonText(const RouteReason& reason);
+// "0.4 µs", "425 µs".
+QString formatMicroseconds(qint64 nanoseconds);
 // "m:ss" below an hour, "h:mm:ss" from there.
 QString formatDuration(qint64 milliseconds);
 

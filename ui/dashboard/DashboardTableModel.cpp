@@ -30,6 +30,8 @@ QVariant DashboardTableModel::headerData(int section, Qt::Orientation orientatio
         return m_titles[section];
     case Qt::TextAlignmentRole:
         return alignment(section);
+    case Qt::ToolTipRole:
+        return m_headerToolTips.value(section);
     default:
         return {};
     }

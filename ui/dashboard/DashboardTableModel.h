@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -19,12 +20,15 @@ protected:
     DashboardTableModel(QList<QString> titles, QList<int> numericColumns, QObject* parent);
 
     bool isNumericColumn(int column) const { return m_numericColumns.contains(column); }
+    // What a column's values mean, shown when the pointer rests on its header.
+    void setHeaderToolTip(int column, const QString& text) { m_headerToolTips[column] = text; }
     // Qt::TextAlignmentRole for a cell or header of `column`.
     QVariant alignment(int column) const;
 
 private:
     QList<QString> m_titles;
     QList<int> m_numericColumns;
+    QHash<int, QString> m_headerToolTips;
 };
 
 } // namespace echw

@@ -3,15 +3,14 @@
 #include "ConnectionTableModel.h"
 #include "DashboardFormat.h"
 #include "ElidedLabel.h"
-#include "LogFilterModel.h"
-#include "LogModel.h"
+#include "LogPanel.h"
 #include "RoutingDecisionModel.h"
 #include "RoutingModes.h"
+#include "TableSetup.h"
 #include "Theme.h"
 #include "ThroughputChart.h"
 
 #include <QAction>
-#include <QComboBox>
 #include <QDataStream>
 #include <QEvent>
 #include <QFontDatabase>
@@ -24,8 +23,8 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QPushButton>
-#include <QScrollBar>
 #include <QSignalBlocker>
+#include <QSortFilterProxyModel>
 #include <QStringList>
 #include <QTabWidget>
 #include <QTableView>
@@ -36,30 +35,6 @@ namespace echw {
 namespace {
 
 const QString kSeparator = QStringLiteral(" · ");
-
-// Every table: one fixed row height (no per-row size hints to compute, so 1000 rows scroll and
-// update at the cost of the visible ones), whole-row selection, no cell widgets.
-void configureTable(QTableView* view)
-{
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setShowGrid(false);
-    view->setWordWrap(false);
-    view->setAlternatingRowColors(true);
-    view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    QHeaderView* rows = view->verticalHeader();
-    rows->hide();
-    rows->setSectionResizeMode(QHeaderView::Fixed);
-    rows->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    QHeaderView* columns = view->horizontalHeader();
-    columns->setHighlightSections(false);
-    columns->setStretchLastSection(true);
-}
-
-void setColumnWidths(QTableView* view, std::initializer_list<std::pair<int, int>> widths)
-{
-    for (const auto& [column, width] : widths)
-        view->setColumnWidth(column, width);
-}
 
 StatusTone statusTone(DashboardWindow::EngineState state, TunnelStatus::State tunnel)
 {
@@ -106,11 +81,8 @@ DashboardWindow::DashboardWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_connectionModel(new ConnectionTableModel(this))
     , m_decisionModel(new RoutingDecisionModel(RoutingDecisionModel::kDefaultCapacity, this))
-    , m_logModel(new LogModel(LogModel::kDefaultCapacity, this))
-    , m_logFilter(new LogFilterModel(this))
 {
     setWindowTitle(tr("ECH Workers"));
-    m_logFilter->setLogModel(m_logModel);
 
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -125,7 +97,9 @@ DashboardWindow::DashboardWindow(QWidget* parent)
     m_tabs->setObjectName(QStringLiteral("dashboardTabs"));
     m_tabs->addTab(createConnectionsTab(), tr("Connections"));
     m_tabs->addTab(createRoutingTab(), tr("Routing"));
-    m_tabs->addTab(createLogTab(), tr("Log"));
+    m_logPanel = new LogPanel(m_tabs);
+    connect(m_logPanel, &LogPanel::levelChosen, this, &DashboardWindow::logLevelChosen);
+    m_tabs->addTab(m_logPanel, tr("Log"));
     layout->addWidget(m_tabs, 3);
     setCentralWidget(central);
 
@@ -152,8 +126,9 @@ QByteArray DashboardWindow::saveViewState() const
     out << kViewStateMagic << qint32(m_tabs->currentIndex())
         << m_connectionsView->horizontalHeader()->saveState()
         << m_decisionsView->horizontalHeader()->saveState()
-        << m_logView->horizontalHeader()->saveState()
-        << qint32(m_chart->timeWindow() == ThroughputHistory::Window::TenMinutes ? 10 : 1);
+        << m_logPanel->view()->horizontalHeader()->saveState()
+        << qint32(m_chart->timeWindow() == ThroughputHistory::Window::TenMinutes ? 10 : 1)
+        << m_chart->separateScales();
     return state;
 }
 
@@ -170,21 +145,30 @@ bool DashboardWindow::restoreViewState(const QByteArray& state)
     in >> magic >> tab >> connections >> decisions >> log >> minutes;
     if (in.status() != QDataStream::Ok || magic != kViewStateMagic)
         return false;
+    // Added later: a state saved before has no scale choice and keeps the shared scale.
+    bool separateScales = false;
+    if (!in.atEnd())
+        in >> separateScales;
     if (tab >= 0 && tab < m_tabs->count())
         m_tabs->setCurrentIndex(tab);
     m_decisionsView->horizontalHeader()->restoreState(decisions);
-    m_logView->horizontalHeader()->restoreState(log);
+    m_logPanel->view()->horizontalHeader()->restoreState(log);
+    // A state saved by an older version may hold other resize modes.
+    stretchDecisionColumns();
+    m_logPanel->stretchColumns();
     QHeaderView* header = m_connectionsView->horizontalHeader();
     {
         const QSignalBlocker blocker(header);
         header->restoreState(connections);
     }
+    stretchConnectionColumns();
     // The engine sorts: it is asked for the restored order, when it is one it has.
     if (header->sortIndicatorSection() != m_sortColumn ||
         header->sortIndicatorOrder() != m_sortOrder)
         onSortIndicatorChanged(header->sortIndicatorSection(), header->sortIndicatorOrder());
     m_chart->setTimeWindow(minutes == 10 ? ThroughputHistory::Window::TenMinutes
                                          : ThroughputHistory::Window::OneMinute);
+    m_chart->setSeparateScales(in.status() == QDataStream::Ok && separateScales);
     return true;
 }
 
@@ -298,15 +282,17 @@ QWidget* DashboardWindow::createConnectionsTab()
     header->setSortIndicator(m_sortColumn, m_sortOrder);
     connect(header, &QHeaderView::sortIndicatorChanged, this,
             &DashboardWindow::onSortIndicatorChanged);
-    // Every column fits the default window width, Duration included.
-    setColumnWidths(m_connectionsView, {{ConnectionTableModel::Target, 220},
-                                        {ConnectionTableModel::Via, 90},
+    // Every column fits the default window width, Duration included; a wider window widens
+    // what gets cut first, the target and the reason.
+    setColumnWidths(m_connectionsView, {{ConnectionTableModel::Via, 90},
                                         {ConnectionTableModel::Route, 70},
-                                        {ConnectionTableModel::Matched, 120},
                                         {ConnectionTableModel::Up, 75},
                                         {ConnectionTableModel::Down, 80},
                                         {ConnectionTableModel::UpRate, 80},
-                                        {ConnectionTableModel::DownRate, 85}});
+                                        {ConnectionTableModel::DownRate, 85},
+                                        {ConnectionTableModel::Duration, 70}});
+    stretchConnectionColumns();
+    offerColumnChoice(m_connectionsView);
 
     m_connectionsView->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_connectionsView, &QWidget::customContextMenuRequested, this,
@@ -334,55 +320,45 @@ QWidget* DashboardWindow::createConnectionsTab()
 
 QWidget* DashboardWindow::createRoutingTab()
 {
-    m_decisionsView = new QTableView(this);
-    m_decisionsView->setObjectName(QStringLiteral("decisionsView"));
-    m_decisionsView->setModel(m_decisionModel);
-    configureTable(m_decisionsView);
-    setColumnWidths(m_decisionsView, {{RoutingDecisionModel::Time, 80},
-                                      {RoutingDecisionModel::Target, 220},
-                                      {RoutingDecisionModel::Addresses, 180},
-                                      {RoutingDecisionModel::Route, 70},
-                                      {RoutingDecisionModel::Why, 200},
-                                      {RoutingDecisionModel::Cache, 60}});
-    return m_decisionsView;
-}
-
-QWidget* DashboardWindow::createLogTab()
-{
     auto* tab = new QWidget(this);
     auto* layout = new QVBoxLayout(tab);
 
-    m_logLevelCombo = new QComboBox(tab);
-    m_logLevelCombo->setObjectName(QStringLiteral("logLevelCombo"));
-    for (QtMsgType level : {QtDebugMsg, QtInfoMsg, QtWarningMsg, QtCriticalMsg})
-        m_logLevelCombo->addItem(LogModel::levelName(level), int(level));
-    m_logLevelCombo->setCurrentIndex(0);
-    connect(m_logLevelCombo, &QComboBox::currentIndexChanged, this, [this] {
-        m_logFilter->setMinimumLevel(QtMsgType(m_logLevelCombo->currentData().toInt()));
-    });
+    auto* filter = new QSortFilterProxyModel(tab);
+    filter->setSourceModel(m_decisionModel);
+    filter->setFilterKeyColumn(-1);
+    filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    auto* search = new QLineEdit(tab);
+    search->setObjectName(QStringLiteral("routingSearchEdit"));
+    search->setPlaceholderText(tr("Filter by target, address, route or reason"));
+    search->setClearButtonEnabled(true);
+    connect(search, &QLineEdit::textChanged, filter, &QSortFilterProxyModel::setFilterFixedString);
 
-    m_logSearchEdit = new QLineEdit(tab);
-    m_logSearchEdit->setObjectName(QStringLiteral("logSearchEdit"));
-    m_logSearchEdit->setPlaceholderText(tr("Search the log"));
-    m_logSearchEdit->setClearButtonEnabled(true);
-    connect(m_logSearchEdit, &QLineEdit::textChanged, m_logFilter, &LogFilterModel::setSearchText);
-
-    auto* filters = new QHBoxLayout;
-    filters->addWidget(new QLabel(tr("Level"), tab));
-    filters->addWidget(m_logLevelCombo);
-    filters->addWidget(m_logSearchEdit, 1);
-
-    m_logView = new QTableView(tab);
-    m_logView->setObjectName(QStringLiteral("logView"));
-    m_logView->setModel(m_logFilter);
-    configureTable(m_logView);
-    m_logView->setAlternatingRowColors(false);
-    setColumnWidths(m_logView,
-                    {{LogModel::Time, 100}, {LogModel::Level, 70}, {LogModel::Category, 120}});
-
-    layout->addLayout(filters);
-    layout->addWidget(m_logView);
+    m_decisionsView = new QTableView(tab);
+    m_decisionsView->setObjectName(QStringLiteral("decisionsView"));
+    m_decisionsView->setModel(filter);
+    configureTable(m_decisionsView);
+    setColumnWidths(m_decisionsView, {{RoutingDecisionModel::Time, 80},
+                                      {RoutingDecisionModel::Addresses, 180},
+                                      {RoutingDecisionModel::Route, 70},
+                                      {RoutingDecisionModel::Cache, 60},
+                                      {RoutingDecisionModel::Resolve, 80},
+                                      {RoutingDecisionModel::Lookup, 80}});
+    stretchDecisionColumns();
+    offerColumnChoice(m_decisionsView);
+    layout->addWidget(search);
+    layout->addWidget(m_decisionsView);
     return tab;
+}
+
+void DashboardWindow::stretchConnectionColumns()
+{
+    stretchColumns(m_connectionsView,
+                   {ConnectionTableModel::Target, ConnectionTableModel::Matched});
+}
+
+void DashboardWindow::stretchDecisionColumns()
+{
+    stretchColumns(m_decisionsView, {RoutingDecisionModel::Target, RoutingDecisionModel::Why});
 }
 
 void DashboardWindow::applySnapshot(const EngineSnapshot& snapshot)
@@ -421,22 +397,7 @@ void DashboardWindow::updateCounters(const EngineSnapshot& snapshot)
 
 void DashboardWindow::appendLog(const QList<LogLine>& lines, quint64 dropped)
 {
-    if (lines.isEmpty() && dropped == 0)
-        return;
-    QScrollBar* scrollBar = m_logView->verticalScrollBar();
-    // Follow the newest lines unless the user scrolled up to read older ones.
-    const bool following = scrollBar->value() >= scrollBar->maximum();
-    if (dropped > 0) {
-        LogLine notice;
-        notice.time = QDateTime::currentDateTime();
-        notice.level = QtWarningMsg;
-        notice.category = QStringLiteral("echw.dashboard");
-        notice.message = tr("%1 log lines were dropped before they could be shown").arg(dropped);
-        m_logModel->append({notice});
-    }
-    m_logModel->append(lines);
-    if (following)
-        m_logView->scrollToBottom();
+    m_logPanel->append(lines, dropped);
 }
 
 void DashboardWindow::setEngineState(EngineState state, const QString& detail)

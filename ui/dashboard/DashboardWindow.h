@@ -21,8 +21,7 @@ namespace echw {
 
 class ConnectionTableModel;
 class ElidedLabel;
-class LogFilterModel;
-class LogModel;
+class LogPanel;
 class RoutingDecisionModel;
 class ThroughputChart;
 
@@ -66,6 +65,8 @@ Q_SIGNALS:
     void demoRequested();
     void closeConnectionRequested(quint64 id);
     void sortRequested(const echw::ConnectionSort& sort);
+    // The log view's level: the collector is asked for Debug lines only while it shows them.
+    void logLevelChosen(QtMsgType level);
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -76,8 +77,9 @@ private:
     QWidget* createDemoPanel();
     QWidget* createConnectionsTab();
     QWidget* createRoutingTab();
-    QWidget* createLogTab();
 
+    void stretchConnectionColumns();
+    void stretchDecisionColumns();
     void updateCounters(const EngineSnapshot& snapshot);
     void updateStatus();
     void updateDemoPanel();
@@ -103,8 +105,6 @@ private:
 
     ConnectionTableModel* m_connectionModel;
     RoutingDecisionModel* m_decisionModel;
-    LogModel* m_logModel;
-    LogFilterModel* m_logFilter;
 
     ElidedLabel* m_statusLabel = nullptr;
     QPushButton* m_startStopButton = nullptr;
@@ -122,9 +122,7 @@ private:
     QTableView* m_connectionsView = nullptr;
     QPushButton* m_closeConnectionButton = nullptr;
     QTableView* m_decisionsView = nullptr;
-    QTableView* m_logView = nullptr;
-    QComboBox* m_logLevelCombo = nullptr;
-    QLineEdit* m_logSearchEdit = nullptr;
+    LogPanel* m_logPanel = nullptr;
 };
 
 } // namespace echw

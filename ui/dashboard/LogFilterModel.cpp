@@ -1,6 +1,7 @@
 #include "LogFilterModel.h"
 
 #include "LogModel.h"
+#include "system/LogOutput.h"
 
 namespace echw {
 
@@ -21,7 +22,7 @@ void LogFilterModel::setMinimumLevel(QtMsgType level)
     if (level == m_minimumLevel)
         return;
     m_minimumLevel = level;
-    m_minimumSeverity = LogModel::severity(level);
+    m_minimumSeverity = logSeverity(level);
     invalidateRowsFilter();
 }
 
@@ -38,7 +39,7 @@ bool LogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourcePa
     if (!m_logModel || sourceParent.isValid())
         return false;
     const LogLine& line = m_logModel->line(sourceRow);
-    if (LogModel::severity(line.level) < m_minimumSeverity)
+    if (logSeverity(line.level) < m_minimumSeverity)
         return false;
     if (m_searchText.isEmpty())
         return true;

@@ -1,5 +1,7 @@
 #include "LogModel.h"
 
+#include "system/LogOutput.h"
+
 #include <QBrush>
 #include <QColor>
 
@@ -29,21 +31,20 @@ void LogModel::append(const QList<LogLine>& lines)
     endInsertRows();
 }
 
-int LogModel::severity(QtMsgType level)
+void LogModel::clear()
 {
-    switch (level) {
-    case QtDebugMsg:
-        return 0;
-    case QtInfoMsg:
-        return 1;
-    case QtWarningMsg:
-        return 2;
-    case QtCriticalMsg:
-        return 3;
-    case QtFatalMsg:
-        return 4;
-    }
-    return 1;
+    if (m_lines.empty())
+        return;
+    beginResetModel();
+    m_lines.clear();
+    endResetModel();
+}
+
+QString LogModel::lineText(const LogLine& line)
+{
+    return QStringLiteral("%1 %2 [%3] %4")
+        .arg(line.time.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")), levelName(line.level),
+             line.category, line.message);
 }
 
 QString LogModel::levelName(QtMsgType level)
@@ -92,7 +93,7 @@ QVariant LogModel::data(const QModelIndex& index, int role) const
             return entry.message;
         return {};
     case Qt::ForegroundRole:
-        if (severity(entry.level) >= severity(QtCriticalMsg))
+        if (logSeverity(entry.level) >= logSeverity(QtCriticalMsg))
             return QBrush(QColor(0xc6, 0x28, 0x28));
         if (entry.level == QtWarningMsg)
             return QBrush(QColor(0xb2, 0x6a, 0x00));

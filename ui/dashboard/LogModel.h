@@ -21,13 +21,13 @@ public:
     explicit LogModel(int capacity = kDefaultCapacity, QObject* parent = nullptr);
 
     void append(const QList<LogLine>& lines);
+    void clear();
     int capacity() const { return int(m_lines.capacity()); }
     const LogLine& line(int row) const { return m_lines.at(std::size_t(row)); }
 
-    // Severity in increasing order (QtMsgType's values are not): Debug 0, Info 1, Warning 2,
-    // Critical 3, Fatal 4.
-    static int severity(QtMsgType level);
     static QString levelName(QtMsgType level);
+    // One line as copied or saved: "2026-12-04 05:47:41.123 Warning [echw.inbound] message".
+    static QString lineText(const LogLine& line);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;

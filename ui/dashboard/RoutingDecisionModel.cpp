@@ -32,14 +32,36 @@ QString addressesText(const QList<QHostAddress>& addresses)
     return texts.join(QStringLiteral(", "));
 }
 
+QString cacheToolTip(RoutingDecision::CacheUse cache)
+{
+    switch (cache) {
+    case RoutingDecision::CacheUse::Hit:
+        return RoutingDecisionModel::tr("The address was in the lookup cache: the China lists "
+                                        "were not searched");
+    case RoutingDecision::CacheUse::Miss:
+        return RoutingDecisionModel::tr("The address was not cached: the China lists were "
+                                        "searched, and the answer kept for next time");
+    case RoutingDecision::CacheUse::NotConsulted:
+        break;
+    }
+    return RoutingDecisionModel::tr("No list lookup: a rule or the routing mode decided");
+}
+
 } // namespace
 
 RoutingDecisionModel::RoutingDecisionModel(int capacity, QObject* parent)
     : DashboardTableModel({tr("Time"), tr("Target"), tr("Addresses"), tr("Route"), tr("Why"),
-                           tr("Cache"), tr("Took")},
-                          {Took}, parent)
+                           tr("Cache"), tr("Resolve"), tr("Lookup")},
+                          {Resolve, Lookup}, parent)
     , m_rows(std::size_t(std::max(1, capacity)))
-{}
+{
+    setHeaderToolTip(Why, tr("The rule, list range or routing mode that chose the route"));
+    setHeaderToolTip(Cache, tr("hit: the answer came from the lookup cache; miss: the China "
+                               "lists were searched; —: no list lookup (a rule or the mode "
+                               "decided)"));
+    setHeaderToolTip(Resolve, tr("Time to resolve the name (bypass_cn only)"));
+    setHeaderToolTip(Lookup, tr("Time for the rules and lists, after any resolution"));
+}
 
 RoutingDecisionModel::Row RoutingDecisionModel::makeRow(const RoutingDecision& decision,
                                                         const QTime& received)
@@ -49,9 +71,12 @@ RoutingDecisionModel::Row RoutingDecisionModel::makeRow(const RoutingDecision& d
     row.cells[Target] = decision.target.toString();
     row.cells[Addresses] = addressesText(decision.addresses);
     row.cells[Route] = routeActionText(decision.action);
-    row.cells[Why] = describeRoutingReason(decision);
+    row.cells[Why] = routeReasonText(decision.reason);
     row.cells[Cache] = cacheText(decision.cache);
-    row.cells[Took] = QStringLiteral("%1 µs").arg(decision.elapsedNs / 1000);
+    row.cells[Resolve] =
+        decision.resolveNs > 0 ? formatMicroseconds(decision.resolveNs) : QStringLiteral("—");
+    row.cells[Lookup] = formatMicroseconds(decision.elapsedNs - decision.resolveNs);
+    row.cache = decision.cache;
     return row;
 }
 
@@ -91,6 +116,8 @@ QVariant RoutingDecisionModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == Why || index.column() == Addresses)
             return row.cells[index.column()];
+        if (index.column() == Cache)
+            return cacheToolTip(row.cache);
         return {};
     case Qt::TextAlignmentRole:
         return alignment(index.column());

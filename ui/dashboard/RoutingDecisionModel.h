@@ -16,7 +16,8 @@ class RoutingDecisionModel final : public DashboardTableModel {
 public:
     static constexpr int kDefaultCapacity = 1000;
 
-    enum Column { Time, Target, Addresses, Route, Why, Cache, Took, ColumnCount };
+    // Resolve: the name's resolution (bypass_cn with a domain); Lookup: rules and lists, after it.
+    enum Column { Time, Target, Addresses, Route, Why, Cache, Resolve, Lookup, ColumnCount };
 
     explicit RoutingDecisionModel(int capacity = kDefaultCapacity, QObject* parent = nullptr);
 
@@ -31,6 +32,7 @@ private:
     // Formatted once on arrival: the view repaints rows far more often than they arrive.
     struct Row {
         QString cells[ColumnCount];
+        RoutingDecision::CacheUse cache = RoutingDecision::CacheUse::NotConsulted;
     };
     static Row makeRow(const RoutingDecision& decision, const QTime& received);
 

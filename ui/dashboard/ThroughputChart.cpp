@@ -8,10 +8,13 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 namespace echw {
 
@@ -45,12 +48,16 @@ void scale(QList<double>& values, double divisor)
 
 } // namespace
 
-ThroughputChart::ThroughputChart(QWidget* parent)
+ThroughputChart::ThroughputChart(QWidget* parent, ThroughputHistory::Clock clock)
     : QWidget(parent)
+    , m_history(std::move(clock))
     , m_plot(new QCustomPlot(this))
     , m_ticker(QSharedPointer<RateAxisTicker>::create())
+    , m_upTicker(QSharedPointer<RateAxisTicker>::create())
     , m_oneMinuteButton(new QToolButton(this))
     , m_tenMinutesButton(new QToolButton(this))
+    , m_separateButton(new QToolButton(this))
+    , m_idleTimer(new QTimer(this))
 {
     m_plot->setObjectName(QStringLiteral("throughputPlot"));
     m_plot->setNotAntialiasedElements(QCP::aeAll);
@@ -62,10 +69,29 @@ ThroughputChart::ThroughputChart(QWidget* parent)
     m_downGraph->setName(tr("Down"));
     followPalette();
 
+    // The legend in a row of its own above the plot, where it never covers the data.
     m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->plotLayout()->insertRow(0);
+    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_plot->legend->setMargins(QMargins(4, 0, 4, 0));
     m_plot->yAxis->setTicker(m_ticker);
-    m_plot->xAxis->setLabel(tr("seconds"));
+    m_plot->yAxis2->setTicker(m_upTicker);
+
+    m_separateButton->setObjectName(QStringLiteral("separateScalesButton"));
+    m_separateButton->setText(tr("Separate scales"));
+    m_separateButton->setToolTip(tr("Upload on its own axis at the right"));
+    m_separateButton->setCheckable(true);
+    m_separateButton->setAutoRaise(true);
+    connect(m_separateButton, &QToolButton::toggled, this, &ThroughputChart::setSeparateScales);
+
+    // Stopped, no samples come: the time axis still moves, so old traffic moves away.
+    m_idleTimer->setInterval(kIdleRedrawMs);
+    connect(m_idleTimer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            refresh();
+    });
 
     m_oneMinuteButton->setObjectName(QStringLiteral("oneMinuteButton"));
     m_oneMinuteButton->setText(tr("1 min"));
@@ -86,6 +112,7 @@ ThroughputChart::ThroughputChart(QWidget* parent)
     auto* header = new QHBoxLayout;
     header->addWidget(new QLabel(tr("Throughput"), this));
     header->addStretch();
+    header->addWidget(m_separateButton);
     header->addWidget(m_oneMinuteButton);
     header->addWidget(m_tenMinutesButton);
     auto* layout = new QVBoxLayout(this);
@@ -101,19 +128,17 @@ ThroughputChart::~ThroughputChart() = default;
 void ThroughputChart::add(double upRate, double downRate)
 {
     m_history.add(upRate, downRate);
-    if (!isVisible()) {
-        // Nobody sees it: the next showEvent draws the whole window at once.
-        m_stale = true;
+    // Nobody sees it: the next showEvent draws the whole window at once.
+    if (!isVisible())
         return;
-    }
+    m_idleTimer->start(); // restarted: it fires only after a pause in the samples
     refresh();
 }
 
 void ThroughputChart::clear()
 {
     m_history.clear();
-    m_stale = !isVisible();
-    if (!m_stale)
+    if (isVisible())
         refresh();
 }
 
@@ -126,13 +151,25 @@ void ThroughputChart::setTimeWindow(Window window)
     m_window = window;
     if (isVisible())
         refresh();
-    else
-        m_stale = true;
+}
+
+void ThroughputChart::setSeparateScales(bool separate)
+{
+    m_separateButton->setChecked(separate);
+    if (separate == m_separateScales)
+        return;
+    m_separateScales = separate;
+    if (isVisible())
+        refresh();
 }
 
 int ThroughputChart::pointCount() const
 {
-    return m_downGraph->dataCount();
+    int count = 0;
+    for (auto point = m_downGraph->data()->constBegin(); point != m_downGraph->data()->constEnd();
+         ++point)
+        count += std::isnan(point->value) ? 0 : 1;
+    return count;
 }
 
 void ThroughputChart::changeEvent(QEvent* event)
@@ -159,7 +196,7 @@ void ThroughputChart::followPalette()
     grid.setAlpha(40);
     m_background = colours.color(QPalette::Base);
     m_plot->setBackground(m_background);
-    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis, m_plot->yAxis2}) {
         axis->setBasePen(QPen(text));
         axis->setTickPen(QPen(text));
         axis->setSubTickPen(QPen(text));
@@ -181,29 +218,63 @@ QColor ThroughputChart::backgroundColor() const
 void ThroughputChart::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
-    if (m_stale)
-        refresh();
+    m_idleTimer->start();
+    // Shown again after a while: the time axis has moved on even without new samples.
+    refresh();
 }
+
+void ThroughputChart::hideEvent(QHideEvent* event)
+{
+    QWidget::hideEvent(event);
+    m_idleTimer->stop();
+}
+
+namespace {
+
+// The top of a rate axis for these values, and the unit they are shown in.
+std::pair<double, ByteUnit> rateScale(std::initializer_list<const QList<double>*> series)
+{
+    double top = kMinimumTopRate;
+    for (const QList<double>* values : series) {
+        for (double value : *values) {
+            if (!std::isnan(value))
+                top = std::max(top, value);
+        }
+    }
+    return {top, byteUnitFor(top)};
+}
+
+} // namespace
 
 void ThroughputChart::refresh()
 {
-    m_stale = false;
     m_history.points(m_window, m_series);
 
-    double top = kMinimumTopRate;
-    for (const QList<double>* values : {&m_series.up, &m_series.down}) {
-        if (!values->isEmpty())
-            top = std::max(top, *std::max_element(values->cbegin(), values->cend()));
+    // The 10-minute view reads in minutes: "-10" rather than "-600".
+    const bool minutes = m_window == Window::TenMinutes;
+    if (minutes) {
+        for (double& x : m_series.seconds)
+            x /= 60;
     }
-    const ByteUnit unit = byteUnitFor(top);
-    scale(m_series.up, unit.divisor);
-    scale(m_series.down, unit.divisor);
-    m_ticker->setUnit(unit.name + QStringLiteral("/s"));
+    m_plot->xAxis->setLabel(minutes ? tr("minutes") : tr("seconds"));
+    m_plot->xAxis->setRange(-ThroughputHistory::windowSeconds(m_window) / (minutes ? 60.0 : 1.0),
+                            0);
 
+    const auto [downTop, downUnit] =
+        m_separateScales ? rateScale({&m_series.down}) : rateScale({&m_series.up, &m_series.down});
+    const auto [upTop, upUnit] =
+        m_separateScales ? rateScale({&m_series.up}) : std::pair{downTop, downUnit};
+    scale(m_series.up, upUnit.divisor);
+    scale(m_series.down, downUnit.divisor);
+    m_ticker->setUnit(downUnit.name + QStringLiteral("/s"));
+    m_upTicker->setUnit(upUnit.name + QStringLiteral("/s"));
+
+    m_upGraph->setValueAxis(m_separateScales ? m_plot->yAxis2 : m_plot->yAxis);
+    m_plot->yAxis2->setVisible(m_separateScales);
     m_upGraph->setData(m_series.seconds, m_series.up, true);
     m_downGraph->setData(m_series.seconds, m_series.down, true);
-    m_plot->xAxis->setRange(-ThroughputHistory::windowSeconds(m_window), 0);
-    m_plot->yAxis->setRange(0, top / unit.divisor * kHeadroom);
+    m_plot->yAxis->setRange(0, downTop / downUnit.divisor * kHeadroom);
+    m_plot->yAxis2->setRange(0, upTop / upUnit.divisor * kHeadroom);
     if (isVisible())
         m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -1,47 +1,97 @@
 #include "ThroughputHistory.h"
 
+#include <QElapsedTimer>
+
+#include <cmath>
+#include <limits>
+
 namespace echw {
 
-ThroughputHistory::ThroughputHistory()
-    : m_fine(kFinePoints)
+namespace {
+
+constexpr qint64 kCoarseMs = ThroughputHistory::kCoarseSeconds * 1000;
+
+qint64 steadyMs()
+{
+    static QElapsedTimer clock = [] {
+        QElapsedTimer timer;
+        timer.start();
+        return timer;
+    }();
+    return clock.elapsed();
+}
+
+} // namespace
+
+ThroughputHistory::Sample ThroughputHistory::Bucket::mean() const
+{
+    return {lastMs, upSum / count, downSum / count};
+}
+
+ThroughputHistory::ThroughputHistory(Clock clock)
+    : m_clock(clock ? std::move(clock) : Clock(steadyMs))
+    , m_fine(kFinePoints)
     , m_coarse(kCoarsePoints)
 {}
 
 void ThroughputHistory::add(double upRate, double downRate)
 {
-    m_fine.push({upRate, downRate});
-    m_pendingSum.up += upRate;
-    m_pendingSum.down += downRate;
-    constexpr int kSamplesPerCoarse = kCoarseSeconds / kSampleSeconds;
-    if (++m_pendingCount == kSamplesPerCoarse) {
-        m_coarse.push({m_pendingSum.up / kSamplesPerCoarse, m_pendingSum.down / kSamplesPerCoarse});
-        m_pendingSum = {};
-        m_pendingCount = 0;
+    const qint64 now = m_clock();
+    m_fine.push({now, upRate, downRate});
+    const qint64 bucket = now / kCoarseMs;
+    if (bucket != m_pending.index) {
+        if (m_pending.count > 0)
+            m_coarse.push(m_pending.mean());
+        m_pending = Bucket{bucket};
     }
+    m_pending.lastMs = now;
+    m_pending.upSum += upRate;
+    m_pending.downSum += downRate;
+    ++m_pending.count;
 }
 
 void ThroughputHistory::clear()
 {
     m_fine.clear();
     m_coarse.clear();
-    m_pendingSum = {};
-    m_pendingCount = 0;
+    m_pending = {};
+}
+
+const RingBuffer<ThroughputHistory::Sample>& ThroughputHistory::bufferOf(Window window) const
+{
+    return window == Window::OneMinute ? m_fine : m_coarse;
 }
 
 void ThroughputHistory::points(Window window, Series& series) const
 {
-    const RingBuffer<Rates>& buffer = window == Window::OneMinute ? m_fine : m_coarse;
-    const double step = window == Window::OneMinute ? kSampleSeconds : kCoarseSeconds;
-    const qsizetype count = qsizetype(buffer.size());
-    series.seconds.resize(count);
-    series.up.resize(count);
-    series.down.resize(count);
-    for (qsizetype i = 0; i < count; ++i) {
-        const Rates& rates = buffer.at(std::size_t(i));
-        series.seconds[i] = -double(count - 1 - i) * step;
-        series.up[i] = rates.up;
-        series.down[i] = rates.down;
-    }
+    series.seconds.clear();
+    series.up.clear();
+    series.down.clear();
+    const qint64 now = m_clock();
+    const qint64 oldest = now - qint64(windowSeconds(window)) * 1000;
+    const double stepMs = (window == Window::OneMinute ? kSampleSeconds : kCoarseSeconds) * 1000.0;
+    constexpr double kGap = std::numeric_limits<double>::quiet_NaN();
+
+    qint64 previous = -1;
+    auto append = [&](const Sample& sample) {
+        if (sample.atMs < oldest)
+            return;
+        if (previous >= 0 && double(sample.atMs - previous) > kGapSteps * stepMs) {
+            series.seconds.append(double(previous + sample.atMs - 2 * now) / 2000.0);
+            series.up.append(kGap);
+            series.down.append(kGap);
+        }
+        previous = sample.atMs;
+        series.seconds.append(double(sample.atMs - now) / 1000.0);
+        series.up.append(sample.up);
+        series.down.append(sample.down);
+    };
+    const RingBuffer<Sample>& buffer = bufferOf(window);
+    for (std::size_t i = 0; i < buffer.size(); ++i)
+        append(buffer.at(i));
+    // The 5-second average being filled is the newest point of the 10-minute view.
+    if (window == Window::TenMinutes && m_pending.count > 0)
+        append(m_pending.mean());
 }
 
 ThroughputHistory::Series ThroughputHistory::points(Window window) const
@@ -53,13 +103,16 @@ ThroughputHistory::Series ThroughputHistory::points(Window window) const
 
 int ThroughputHistory::pointCount(Window window) const
 {
-    return int(window == Window::OneMinute ? m_fine.size() : m_coarse.size());
+    const Series series = points(window);
+    int count = 0;
+    for (double up : series.up)
+        count += std::isnan(up) ? 0 : 1; // NaN marks a gap
+    return count;
 }
 
 int ThroughputHistory::windowSeconds(Window window)
 {
-    return window == Window::OneMinute ? kFinePoints * kSampleSeconds
-                                       : kCoarsePoints * kCoarseSeconds;
+    return window == Window::OneMinute ? 60 : 600;
 }
 
 } // namespace echw

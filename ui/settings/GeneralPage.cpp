@@ -94,6 +94,8 @@ GeneralPage::GeneralPage(QWidget* parent)
     languageNote->setWordWrap(true);
     QWidget* languageRow = stacked({m_language, languageNote});
 
+    // The settings the page opens with are not news; what their edits cause is.
+    m_issues.quietNextIssues();
     auto* form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(tr("&Listen address:"),

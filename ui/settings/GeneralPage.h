@@ -28,6 +28,8 @@ public:
 
     // Messages by key ("listen", "rulesFile", ...), as validate() names them.
     void showIssues(const IssueMessages& messages);
+    // Every issue shows, also those the form was filled with (OK was pressed).
+    void revealIssues() { m_issues.revealAll(); }
     bool focusField(const QString& key);
 
     // "Start at login" is no field of AppSettings: its truth is the login item on disk. The

@@ -136,6 +136,8 @@ void ServerEditor::setServer(const ServerProfile& server)
     m_warmPoolSize->setValue(server.warmPoolSize);
     m_tokenField->conceal();
     updateEchFields();
+    // What a server comes with is not news; what its edits cause is.
+    m_issues.quietNextIssues();
 }
 
 ServerProfile ServerEditor::server() const

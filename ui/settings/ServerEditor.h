@@ -26,6 +26,8 @@ public:
 
     // Messages by field key ("address", "token", ...), as validate() names them.
     void showIssues(const IssueMessages& messages);
+    // Every issue shows, also those the form was filled with (OK was pressed).
+    void revealIssues() { m_issues.revealAll(); }
     bool focusField(const QString& key);
 
 Q_SIGNALS:

@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QListView>
 #include <QMessageBox>
+#include <QPixmap>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
@@ -318,19 +319,34 @@ void SettingsDialog::revalidate()
     m_model->setIssues(byRow);
     m_editor->showIssues(byRowAndKey.value(currentRow()));
     m_general->showIssues(general);
+    if (m_issuesRevealed) {
+        m_editor->revealIssues();
+        m_general->revealIssues();
+    }
     setErrorText(m_activeServerError, active);
 
+    // A blank icon of the same size when all is well: a tab that gains an icon grows, and the
+    // form under it would move.
     const QIcon warning = style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    const QSize size = m_tabs->iconSize();
+    QPixmap blankPixmap(size * devicePixelRatio());
+    blankPixmap.setDevicePixelRatio(devicePixelRatio());
+    blankPixmap.fill(Qt::transparent);
+    const QIcon blank(blankPixmap);
     m_tabs->setTabIcon(m_tabs->indexOf(m_serversTab),
-                       byRow.isEmpty() && active.isEmpty() ? QIcon() : warning);
-    m_tabs->setTabIcon(m_tabs->indexOf(m_general), general.isEmpty() ? QIcon() : warning);
+                       byRow.isEmpty() && active.isEmpty() ? blank : warning);
+    m_tabs->setTabIcon(m_tabs->indexOf(m_general), general.isEmpty() ? blank : warning);
 }
 
 bool SettingsDialog::apply()
 {
     revalidate();
     if (!m_issues.isEmpty()) {
+        // From now on every issue shows, in whichever server is selected.
+        m_issuesRevealed = true;
         showFirstIssue();
+        m_editor->revealIssues();
+        m_general->revealIssues();
         return false;
     }
     Q_EMIT applied(settings());

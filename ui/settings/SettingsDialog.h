@@ -64,6 +64,7 @@ private:
     void addFromShareLink();
 
     QList<SettingsIssue> m_issues;
+    bool m_issuesRevealed = false; // OK or Apply found issues once
     ServerListModel* m_model = nullptr;
     QTabWidget* m_tabs = nullptr;
     QWidget* m_serversTab = nullptr;

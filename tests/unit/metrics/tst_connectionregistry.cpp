@@ -11,11 +11,11 @@ TargetAddress target(const char* host, quint16 port)
     return *TargetAddress::fromHostPort(QString::fromLatin1(host), port);
 }
 
-RoutingDecision decision(RouteAction action, RoutingDecision::Reason reason)
+RoutingDecision decision(RouteAction action, RouteReason::Kind reason)
 {
     RoutingDecision d;
     d.action = action;
-    d.reason = reason;
+    d.reason.kind = reason;
     return d;
 }
 
@@ -39,8 +39,8 @@ private Q_SLOTS:
         ConnectionRegistry registry([&] { return now; });
         auto a = registry.add(QStringLiteral("SOCKS5"), target("example.com", 443));
         auto b = registry.add(QStringLiteral("HTTP"), target("10.0.0.1", 80));
-        a->setRoute(decision(RouteAction::Tunnel, RoutingDecision::Reason::Mode));
-        b->setRoute(decision(RouteAction::Direct, RoutingDecision::Reason::ChinaList));
+        a->setRoute(decision(RouteAction::Tunnel, RouteReason::Kind::Mode));
+        b->setRoute(decision(RouteAction::Direct, RouteReason::Kind::ChinaList));
         a->counters()->up = 100;
         a->counters()->down = 5000;
         now += 3000;
@@ -53,10 +53,10 @@ private Q_SLOTS:
         QCOMPARE(first.target, QStringLiteral("example.com:443"));
         QCOMPARE(first.inbound, QStringLiteral("SOCKS5"));
         QCOMPARE(first.route, std::optional(RouteAction::Tunnel));
-        QCOMPARE(first.matched, QStringLiteral("routing mode"));
+        QCOMPARE(first.matched->kind, RouteReason::Kind::Mode);
         QCOMPARE(first.durationMs, 3000);
         QCOMPARE(first.bytesDown, 5000u);
-        QCOMPARE(snapshot.connections[1].matched, QStringLiteral("China list"));
+        QCOMPARE(snapshot.connections[1].matched->kind, RouteReason::Kind::ChinaList);
         QCOMPARE(snapshot.tunnelConnections, 1);
         QCOMPARE(snapshot.directConnections, 1);
         QCOMPARE(snapshot.bytesUp, 100u);
@@ -160,13 +160,13 @@ private Q_SLOTS:
     {
         ConnectionRegistry registry;
         auto entry = registry.add(QStringLiteral("HTTP"), target("a.example", 80));
-        entry->setRoute(decision(RouteAction::Direct, RoutingDecision::Reason::Mode));
+        entry->setRoute(decision(RouteAction::Direct, RouteReason::Kind::Mode));
         entry->setTarget(target("b.example", 80));
         EngineSnapshot snapshot;
         registry.sample(snapshot, {});
         QCOMPARE(snapshot.connections[0].target, QStringLiteral("b.example:80"));
         QVERIFY(!snapshot.connections[0].route);
-        QVERIFY(snapshot.connections[0].matched.isEmpty());
+        QVERIFY(!snapshot.connections[0].matched);
     }
 };
 

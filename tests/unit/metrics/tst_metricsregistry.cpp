@@ -74,7 +74,7 @@ private Q_SLOTS:
         metrics.connectionBytes(std::nullopt, 5, 0);
         RoutingDecision decision;
         decision.action = RouteAction::Tunnel;
-        decision.reason = RoutingDecision::Reason::ChinaList;
+        decision.reason.kind = RouteReason::Kind::ChinaList;
         decision.cache = RoutingDecision::CacheUse::Hit;
         decision.elapsedNs = 2'000;
         metrics.routingDecided(decision);

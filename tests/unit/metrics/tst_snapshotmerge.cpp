@@ -24,8 +24,8 @@ RoutingDecision decision(RouteAction action, int ruleLine = 0)
 {
     RoutingDecision d;
     d.action = action;
-    d.reason = RoutingDecision::Reason::Mode;
-    d.ruleLine = ruleLine;
+    d.reason.kind = RouteReason::Kind::Mode;
+    d.reason.ruleLine = ruleLine;
     return d;
 }
 
@@ -41,7 +41,7 @@ QList<int> ruleLines(const QList<RoutingDecision>& decisions)
 {
     QList<int> result;
     for (const auto& d : decisions)
-        result << d.ruleLine;
+        result << d.reason.ruleLine;
     return result;
 }
 

@@ -70,7 +70,7 @@ void TestRouter::appliesModeDefaults()
     for (const QString& authority : {QStringLiteral("1.0.0.1:80"), QStringLiteral("a.test:443")}) {
         const auto decision = decideNow(router, authority);
         QCOMPARE(int(decision.action), action);
-        QCOMPARE(decision.reason, RoutingDecision::Reason::Mode);
+        QCOMPARE(decision.reason.kind, RouteReason::Kind::Mode);
         // Outside bypass_cn nothing is resolved or looked up.
         QCOMPARE(decision.cache, RoutingDecision::CacheUse::NotConsulted);
     }
@@ -100,9 +100,17 @@ void TestRouter::sendsListedAddressesDirectInBypassCn()
                   &m_resolver);
     const auto decision = decideNow(router, authority);
     QCOMPARE(int(decision.action), action);
-    QCOMPARE(decision.reason, action == int(RouteAction::Direct)
-                                  ? RoutingDecision::Reason::ChinaList
-                                  : RoutingDecision::Reason::Mode);
+    QCOMPARE(decision.reason.kind, action == int(RouteAction::Direct)
+                                       ? RouteReason::Kind::ChinaList
+                                       : RouteReason::Kind::NotInChinaList);
+    QCOMPARE(decision.reason.mode, RoutingMode::BypassCn);
+    if (decision.action == RouteAction::Direct) {
+        // The range that matched, as the list holds it: the reason names it.
+        const QString range = describeRoutingReason(decision.reason);
+        QVERIFY2(range == QStringLiteral("in China list 10.1.0.0/16") ||
+                     range == QStringLiteral("in China list 2001:db8::/112"),
+                 qPrintable(range));
+    }
 }
 
 void TestRouter::resolvesNamesAndTunnelsWhenResolutionFails()
@@ -111,12 +119,16 @@ void TestRouter::resolvesNamesAndTunnelsWhenResolutionFails()
                   &m_resolver);
     const auto local = decideNow(router, QStringLiteral("localhost:80"));
     QCOMPARE(local.action, RouteAction::Direct);
-    QCOMPARE(local.reason, RoutingDecision::Reason::ChinaList);
+    QCOMPARE(local.reason.kind, RouteReason::Kind::ChinaList);
     QVERIFY(!local.addresses.isEmpty());
+    // The resolution is timed apart from the lookup that follows it.
+    QVERIFY(local.resolveNs > 0);
+    QVERIFY(local.elapsedNs >= local.resolveNs);
+    QCOMPARE(decideNow(router, QStringLiteral("127.0.0.1:80")).resolveNs, 0);
 
     const auto unknown = decideNow(router, QStringLiteral("no-such-host.invalid:80"));
     QCOMPARE(unknown.action, RouteAction::Tunnel);
-    QCOMPARE(unknown.reason, RoutingDecision::Reason::ResolveFailed);
+    QCOMPARE(unknown.reason.kind, RouteReason::Kind::ResolveFailed);
 }
 
 void TestRouter::rulesComeFirstInEveryMode()
@@ -128,9 +140,9 @@ void TestRouter::rulesComeFirstInEveryMode()
                   &m_resolver);
     auto decision = decideNow(bypass, QStringLiteral("10.1.2.3:80"));
     QCOMPARE(decision.action, RouteAction::Tunnel); // the rule beats the list
-    QCOMPARE(decision.reason, RoutingDecision::Reason::UserRule);
-    QCOMPARE(decision.ruleIndex, 1);
-    QCOMPARE(decision.ruleText, QStringLiteral("cidr:10.1.2.0/24 tunnel"));
+    QCOMPARE(decision.reason.kind, RouteReason::Kind::UserRule);
+    QCOMPARE(decision.reason.ruleIndex, 1);
+    QCOMPARE(decision.reason.ruleText, QStringLiteral("cidr:10.1.2.0/24 tunnel"));
     QCOMPARE(decideNow(bypass, QStringLiteral("10.1.3.3:80")).action, RouteAction::Direct);
 
     Router global({RoutingMode::Global, nullptr, rules, 16}, &m_resolver);
