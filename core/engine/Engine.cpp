@@ -50,8 +50,8 @@ std::optional<QString> Engine::start(const EngineConfig& config,
 {
     stop();
     m_metrics = std::move(slot.metrics);
-    m_registry = std::make_unique<ConnectionRegistry>(ConnectionRegistry::Clock{},
-                                                      shared->connectionIds);
+    m_registry =
+        std::make_unique<ConnectionRegistry>(ConnectionRegistry::Clock{}, shared->connectionIds);
     m_registry->setMetrics(m_metrics.get());
     auto generation = makeGeneration(config, std::move(shared));
     if (auto* error = std::get_if<QString>(&generation)) {
