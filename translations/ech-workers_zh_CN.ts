@@ -909,6 +909,26 @@ For programs started from a terminal:
         <source>Server added from the share link as &quot;%1&quot;: a server with its name exists.</source>
         <translation>已从分享链接添加服务器，名为“%1”：已有同名服务器。</translation>
     </message>
+    <message>
+        <source>No share link copied: the CA file %1 cannot be read (%2).</source>
+        <translation>未复制分享链接：无法读取 CA 文件 %1（%2）。</translation>
+    </message>
+    <message>
+        <source>No share link copied: the CA file holds %1 certificates, a link carries at most %2.</source>
+        <translation>未复制分享链接：CA 文件包含 %1 个证书，一个链接最多携带 %2 个。</translation>
+    </message>
+    <message>
+        <source>No share link copied: with its CA certificates it would be longer than a link may be (%1 KiB).</source>
+        <translation>未复制分享链接：加上 CA 证书后，链接会超过允许的长度（%1 KiB）。</translation>
+    </message>
+    <message>
+        <source>no folder for them</source>
+        <translation>没有存放证书的文件夹</translation>
+    </message>
+    <message>
+        <source>The share link&apos;s CA certificate cannot be used: %1.</source>
+        <translation>分享链接中的 CA 证书无法使用：%1。</translation>
+    </message>
 </context>
 <context>
     <name>echw::SystemProxySwitch</name>

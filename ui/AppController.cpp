@@ -429,6 +429,7 @@ void AppController::openSettings()
     if (!m_settingsDialog) {
         m_settingsDialog = new SettingsDialog(m_settings, m_dashboard.get());
         m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
+        m_settingsDialog->setCertificateDirectory(m_options.certificateDirectory);
         connect(m_settingsDialog, &SettingsDialog::applied, this,
                 [this](const AppSettings& settings) { applySettings(settings); });
         connect(m_settingsDialog, &SettingsDialog::startAtLoginChosen, this,

@@ -34,6 +34,8 @@ public:
         QString demoStateDirectory; // the demo server's keys and certificate
         QString echCacheFile;       // empty: ECH configs are not kept between runs
         QString updatedListDirectory;
+        // Where CA certificates of servers added from share links are kept.
+        QString certificateDirectory;
         // Where the system proxy keeps what to put back (see SystemProxy); empty: the app
         // never changes the desktop's proxy settings (tests that do not ask for it).
         QString systemProxyRecoveryPath;

@@ -109,6 +109,7 @@ int main(int argc, char* argv[])
     options.demoStateDirectory = data.filePath(QStringLiteral("demo-server"));
     options.echCacheFile = cache.filePath(QStringLiteral("ech-config.json"));
     options.updatedListDirectory = data.filePath(QStringLiteral("china-ip-list"));
+    options.certificateDirectory = data.filePath(QStringLiteral("certificates"));
     options.windowStatePath = config.filePath(QStringLiteral("window-state.ini"));
     options.systemProxyRecoveryPath = data.filePath(QStringLiteral("system-proxy-recovery.json"));
     options.log = &log;

@@ -16,6 +16,8 @@ const QString kVersionKey = QStringLiteral("v");
 constexpr int kVersion = 1;
 
 const QString kTokenKey = QStringLiteral("token");
+const QString kCaKey = QStringLiteral("ca");
+constexpr auto kBase64Url = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
 const QString kWithoutEchKey = QStringLiteral("withoutEch");
 
 // The keys match AppSettings' JSON keys, so the same field has one name
@@ -38,7 +40,6 @@ const TextField kTextFields[] = {
     {QStringLiteral("preferredIp"), QStringLiteral("preferred IP"), &ServerProfile::preferredIp},
     {QStringLiteral("dohServer"), QStringLiteral("DoH server"), &ServerProfile::dohServer},
     {QStringLiteral("echDomain"), QStringLiteral("ECH domain"), &ServerProfile::echDomain},
-    {QStringLiteral("caFile"), QStringLiteral("CA file"), &ServerProfile::caFile},
 };
 
 const NumberField kNumberFields[] = {
@@ -88,7 +89,8 @@ QString fieldError(const QString& label, const QString& what)
 
 } // namespace
 
-QString shareLinkFor(const ServerProfile& server, bool includeToken)
+QString shareLinkFor(const ServerProfile& server, bool includeToken,
+                     const QList<QByteArray>& caCertificates)
 {
     const ServerProfile defaults;
     QUrlQuery query;
@@ -106,6 +108,8 @@ QString shareLinkFor(const ServerProfile& server, bool includeToken)
         if (server.*number.member != defaults.*number.member)
             query.addQueryItem(number.key, QString::number(server.*number.member));
     }
+    for (const QByteArray& certificate : caCertificates)
+        query.addQueryItem(kCaKey, QString::fromLatin1(certificate.toBase64(kBase64Url)));
 
     QUrl url;
     url.setScheme(kScheme);
@@ -115,7 +119,7 @@ QString shareLinkFor(const ServerProfile& server, bool includeToken)
     return url.toString(QUrl::FullyEncoded);
 }
 
-std::variant<ServerProfile, QString> serverFromShareLink(const QString& link)
+std::variant<SharedServer, QString> serverFromShareLink(const QString& link)
 {
     const QString trimmed = link.trimmed();
     if (trimmed.isEmpty())
@@ -173,6 +177,20 @@ std::variant<ServerProfile, QString> serverFromShareLink(const QString& link)
             return fieldError(number.label, QStringLiteral("is not a whole number"));
     }
 
+    SharedServer shared;
+    const QStringList certificates = query.allQueryItemValues(kCaKey, QUrl::FullyDecoded);
+    if (certificates.size() > kMaxShareLinkCertificates) {
+        return fieldError(QStringLiteral("CA certificates"),
+                          QStringLiteral("are more than %1").arg(kMaxShareLinkCertificates));
+    }
+    for (const QString& text : certificates) {
+        const auto decoded = QByteArray::fromBase64Encoding(
+            text.toLatin1(), kBase64Url | QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded || decoded.decoded.isEmpty())
+            return fieldError(QStringLiteral("CA certificate"), QStringLiteral("is not base64url"));
+        shared.caCertificates.append(decoded.decoded);
+    }
+
     server.id = ServerProfile::newId();
     const QList<SettingsIssue> issues = server.validate(QStringLiteral("server"));
     if (!issues.isEmpty()) {
@@ -180,7 +198,8 @@ std::variant<ServerProfile, QString> serverFromShareLink(const QString& link)
         return QStringLiteral("the share link's %1 is not usable: %2")
             .arg(labelForIssueField(first.field), first.message);
     }
-    return server;
+    shared.server = std::move(server);
+    return shared;
 }
 
 } // namespace echw

@@ -2,16 +2,12 @@
 
 #include "system/BoundedFile.h"
 #include "system/OncePerProcess.h"
-#include "tls/OpenSslHandles.h"
+#include "tls/CertificateFile.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QSet>
 #include <QSslCertificate>
-
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 namespace echw {
 
@@ -27,47 +23,8 @@ constexpr const char* kTrustBundles[] = {
 // The roots one per file, for a system that has no bundle.
 constexpr const char* kTrustDirectory = "/etc/ssl/certs";
 
-// A bundle of every root there is stays far below this (Debian's: about 220 KiB).
-constexpr qint64 kMaxCertificateFileSize = 4 * 1024 * 1024;
 // A certificate directory holds a few hundred entries; more is not one.
 constexpr qsizetype kMaxDirectoryEntries = 10'000;
-
-// Both spellings OpenSSL reads as a certificate (the second carries trust settings).
-bool looksLikePem(const QByteArray& content)
-{
-    return content.contains("-----BEGIN CERTIFICATE-----") ||
-           content.contains("-----BEGIN TRUSTED CERTIFICATE-----");
-}
-
-// The DER of every PEM certificate in content; other PEM blocks (keys, CRLs) are skipped.
-QList<QByteArray> pemCertificates(const QByteArray& content)
-{
-    QList<QByteArray> certificates;
-    if (!looksLikePem(content))
-        return certificates;
-    BioPtr bio(BIO_new_mem_buf(content.constData(), int(content.size())));
-    while (X509* certificate = PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr)) {
-        unsigned char* der = nullptr;
-        const int length = i2d_X509(certificate, &der);
-        if (length > 0)
-            certificates.append(QByteArray(reinterpret_cast<const char*>(der), length));
-        OPENSSL_free(der);
-        X509_free(certificate);
-    }
-    ERR_clear_error(); // the loop ends on a "no start line" error
-    return certificates;
-}
-
-std::variant<QList<QByteArray>, QString> certificatesInFile(const QString& path)
-{
-    auto content = readBoundedFile(path, kMaxCertificateFileSize);
-    if (auto* reason = std::get_if<QString>(&content))
-        return std::move(*reason);
-    QList<QByteArray> certificates = pemCertificates(std::get<QByteArray>(content));
-    if (certificates.isEmpty())
-        return QStringLiteral("no PEM certificate in it");
-    return certificates;
-}
 
 // Every file of the directory that holds certificates, in name order; files that hold none
 // (CRLs, a README) are passed over, as OpenSSL and Go pass them over.
@@ -87,7 +44,7 @@ std::variant<QList<QByteArray>, QString> certificatesInDirectory(const QString& 
         if (canonical.isEmpty() || seen.contains(canonical))
             continue;
         seen.insert(canonical);
-        auto found = certificatesInFile(canonical);
+        auto found = readCertificateFile(canonical);
         if (auto* list = std::get_if<QList<QByteArray>>(&found))
             certificates += *list;
     }
@@ -155,14 +112,14 @@ TrustedCertificates loadTrustedCertificates(const QString& extraCaFile)
     // what it yields is simply used.
     const QString bundle = systemBundle();
     take(bundle.isEmpty() ? certificatesInDirectory(QString::fromLatin1(kTrustDirectory))
-                          : certificatesInFile(bundle));
+                          : readCertificateFile(bundle));
     if (const QString file = qEnvironmentVariable("SSL_CERT_FILE"); !file.isEmpty())
-        note(QLatin1StringView("SSL_CERT_FILE"), file, take(certificatesInFile(file)));
+        note(QLatin1StringView("SSL_CERT_FILE"), file, take(readCertificateFile(file)));
     for (const QString& directory : environmentDirectories())
         note(QLatin1StringView("SSL_CERT_DIR"), directory,
              take(certificatesInDirectory(directory)));
     if (!extraCaFile.isEmpty()) {
-        if (auto reason = take(certificatesInFile(extraCaFile)))
+        if (auto reason = take(readCertificateFile(extraCaFile)))
             trusted.caFileError = CaFileError{extraCaFile, std::move(*reason)};
     }
     return trusted;

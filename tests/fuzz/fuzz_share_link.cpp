@@ -7,14 +7,16 @@
 
 namespace {
 
-void expectSameServer(const QString& link, echw::ServerProfile expected)
+void expectSameServer(const QString& link, echw::ServerProfile expected,
+                      const QList<QByteArray>& certificates)
 {
     const auto parsed = echw::serverFromShareLink(link);
-    const auto* server = std::get_if<echw::ServerProfile>(&parsed);
-    ECHW_FUZZ_CHECK(server);
+    const auto* shared = std::get_if<echw::SharedServer>(&parsed);
+    ECHW_FUZZ_CHECK(shared);
     // Every link gives a fresh id.
-    expected.id = server->id;
-    ECHW_FUZZ_CHECK(*server == expected);
+    expected.id = shared->server.id;
+    ECHW_FUZZ_CHECK(shared->server == expected);
+    ECHW_FUZZ_CHECK(shared->caCertificates == certificates);
 }
 
 } // namespace
@@ -23,16 +25,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     const QString link = QString::fromUtf8(echw::fuzz::bytesOf(data, size));
     const auto parsed = echw::serverFromShareLink(link);
-    const auto* server = std::get_if<echw::ServerProfile>(&parsed);
-    if (!server) {
+    const auto* shared = std::get_if<echw::SharedServer>(&parsed);
+    if (!shared) {
         const QString& error = std::get<QString>(parsed);
         ECHW_FUZZ_CHECK(!error.isEmpty());
         return 0;
     }
-    ECHW_FUZZ_CHECK(server->validate(QStringLiteral("server")).isEmpty());
-    expectSameServer(echw::shareLinkFor(*server, true), *server);
-    echw::ServerProfile withoutToken = *server;
+    const echw::ServerProfile& server = shared->server;
+    ECHW_FUZZ_CHECK(server.validate(QStringLiteral("server")).isEmpty());
+    ECHW_FUZZ_CHECK(server.caFile.isEmpty());
+    ECHW_FUZZ_CHECK(shared->caCertificates.size() <= echw::kMaxShareLinkCertificates);
+    expectSameServer(echw::shareLinkFor(server, true, shared->caCertificates), server,
+                     shared->caCertificates);
+    echw::ServerProfile withoutToken = server;
     withoutToken.token.clear();
-    expectSameServer(echw::shareLinkFor(*server, false), withoutToken);
+    expectSameServer(echw::shareLinkFor(server, false, shared->caCertificates), withoutToken,
+                     shared->caCertificates);
     return 0;
 }

@@ -2,13 +2,17 @@
 #include "config/ShareLink.h"
 #include "settings/ServerListModel.h"
 #include "settings/SettingsDialog.h"
+#include "tls/CertificateFile.h"
+#include "tls/TlsCredentials.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -144,6 +148,27 @@ void addFromShareLink(SettingsDialog& dialog, const QString& link)
     clickButton(&dialog, QStringLiteral("addFromShareLinkButton"));
 }
 
+// The same with a link the dialog refuses: the text of the warning it shows.
+QString warningForShareLink(SettingsDialog& dialog, const QString& link)
+{
+    QString warning;
+    whenModal([&](QWidget* modal) {
+        auto* input = qobject_cast<QInputDialog*>(modal);
+        QVERIFY(input);
+        input->setTextValue(link);
+        // The warning follows once the input dialog is gone.
+        whenModal([&](QWidget* next) {
+            auto* box = qobject_cast<QMessageBox*>(next);
+            QVERIFY(box);
+            warning = box->text();
+            box->accept();
+        });
+        input->accept();
+    });
+    clickButton(&dialog, QStringLiteral("addFromShareLinkButton"));
+    return warning;
+}
+
 } // namespace
 
 class TestSettingsDialog : public QObject {
@@ -171,6 +196,8 @@ private Q_SLOTS:
     void addsAServerFromAPastedShareLink();
     void aSharedServerWithATakenNameGetsACopyName();
     void reportsABadShareLink();
+    void aShareLinkCarriesTheCaCertificateNotItsPath();
+    void aShareLinkWhoseCaIsNoCertificateIsRefused();
 };
 
 void TestSettingsDialog::showsTheSettingsItWasGiven()
@@ -669,10 +696,10 @@ void TestSettingsDialog::copiesAShareLinkWithoutTheTokenByDefault()
     QVERIFY(!link.contains(kToken));
     QVERIFY(!link.contains(u"token"));
     const auto parsed = echw::serverFromShareLink(link);
-    QVERIFY(std::holds_alternative<ServerProfile>(parsed));
+    QVERIFY(std::holds_alternative<echw::SharedServer>(parsed));
     ServerProfile expected = original.servers[0];
     expected.token.clear();
-    QCOMPARE(withoutId(std::get<ServerProfile>(parsed)), withoutId(expected));
+    QCOMPARE(withoutId(std::get<echw::SharedServer>(parsed).server), withoutId(expected));
 }
 
 void TestSettingsDialog::addsAServerFromAPastedShareLink()
@@ -717,23 +744,61 @@ void TestSettingsDialog::reportsABadShareLink()
 {
     const AppSettings original = twoServers();
     SettingsDialog dialog(original);
-    QString warning;
-    whenModal([&](QWidget* modal) {
-        auto* input = qobject_cast<QInputDialog*>(modal);
-        QVERIFY(input);
-        input->setTextValue(QStringLiteral("ech-workers://server?v=1&name=x"));
-        // The parser's message box follows once the input dialog is gone.
-        whenModal([&](QWidget* next) {
-            auto* box = qobject_cast<QMessageBox*>(next);
-            QVERIFY(box);
-            warning = box->text();
-            box->accept();
-        });
-        input->accept();
-    });
-    clickButton(&dialog, QStringLiteral("addFromShareLinkButton"));
+    const QString warning =
+        warningForShareLink(dialog, QStringLiteral("ech-workers://server?v=1&name=x"));
     QVERIFY2(warning.contains(u"address"), qPrintable(warning));
     QCOMPARE(dialog.settings(), original);
+}
+
+void TestSettingsDialog::aShareLinkCarriesTheCaCertificateNotItsPath()
+{
+    QTemporaryDir directory;
+    const auto pair = echw::generateSelfSignedCertificate({QStringLiteral("self.test")});
+    QVERIFY(std::holds_alternative<echw::CertificatePair>(pair));
+    const QByteArray pem = std::get<echw::CertificatePair>(pair).certificatePem;
+    const QString caFile = directory.filePath(QStringLiteral("private/place/ca.pem"));
+    QVERIFY(QDir().mkpath(QFileInfo(caFile).path()));
+    QFile file(caFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(pem);
+    file.close();
+
+    AppSettings original = twoServers();
+    original.servers[0].token.clear(); // no question about the token
+    original.servers[0].caFile = caFile;
+    SettingsDialog dialog(original);
+    QApplication::clipboard()->clear();
+    clickButton(&dialog, QStringLiteral("copyShareLinkButton"));
+    const QString link = QApplication::clipboard()->text();
+    QVERIFY2(link.startsWith(u"ech-workers://"), qPrintable(link));
+    QVERIFY2(!link.contains(u"private") && !link.contains(u"caFile"), qPrintable(link));
+    QVERIFY(link.contains(u"&ca="));
+
+    // Another machine: the certificate is kept in its own folder, owner-only.
+    QTemporaryDir elsewhere;
+    SettingsDialog receiver(AppSettings{});
+    receiver.setCertificateDirectory(elsewhere.filePath(QStringLiteral("certificates")));
+    addFromShareLink(receiver, link);
+    QCOMPARE(receiver.settings().servers.size(), 1);
+    const QString stored = receiver.settings().servers[0].caFile;
+    QVERIFY2(stored.startsWith(elsewhere.path()), qPrintable(stored));
+    QFile kept(stored);
+    QVERIFY(kept.open(QIODevice::ReadOnly));
+    QCOMPARE(echw::pemCertificates(kept.readAll()), echw::pemCertificates(pem));
+    QCOMPARE(kept.permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+    QVERIFY(receiver.settings().validate().isEmpty());
+}
+
+void TestSettingsDialog::aShareLinkWhoseCaIsNoCertificateIsRefused()
+{
+    QTemporaryDir elsewhere;
+    SettingsDialog dialog(AppSettings{});
+    dialog.setCertificateDirectory(elsewhere.path());
+    const QString warning = warningForShareLink(
+        dialog, QStringLiteral("ech-workers://server?v=1&name=x&address=x.example%3A443&ca=AAAA"));
+    QVERIFY2(warning.contains(u"not a certificate"), qPrintable(warning));
+    QVERIFY(dialog.settings().servers.isEmpty());
+    QVERIFY(QDir(elsewhere.path()).isEmpty());
 }
 
 QTEST_MAIN(TestSettingsDialog)

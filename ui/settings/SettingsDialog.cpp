@@ -6,6 +6,7 @@
 #include "settings/ServerEditor.h"
 #include "settings/ServerListModel.h"
 #include "settings/SettingsWidgets.h"
+#include "tls/CertificateFile.h"
 
 #include <QClipboard>
 #include <QDialogButtonBox>
@@ -475,7 +476,32 @@ void SettingsDialog::copyShareLink()
             return;
         includeToken = question.clickedButton() == with;
     }
-    QGuiApplication::clipboard()->setText(shareLinkFor(server, includeToken));
+    // The CA file travels as its certificates: its path means nothing elsewhere.
+    QList<QByteArray> certificates;
+    if (!server.caFile.isEmpty()) {
+        auto read = readCertificateFile(server.caFile);
+        if (const auto* reason = std::get_if<QString>(&read)) {
+            m_status->setText(tr("No share link copied: the CA file %1 cannot be read (%2).")
+                                  .arg(server.caFile, *reason));
+            return;
+        }
+        certificates = std::get<QList<QByteArray>>(read);
+        if (certificates.size() > kMaxShareLinkCertificates) {
+            m_status->setText(tr("No share link copied: the CA file holds %1 certificates, a "
+                                 "link carries at most %2.")
+                                  .arg(certificates.size())
+                                  .arg(kMaxShareLinkCertificates));
+            return;
+        }
+    }
+    const QString link = shareLinkFor(server, includeToken, certificates);
+    if (link.size() > kMaxShareLinkLength) {
+        m_status->setText(tr("No share link copied: with its CA certificates it would be longer "
+                             "than a link may be (%1 KiB).")
+                              .arg(kMaxShareLinkLength / 1024));
+        return;
+    }
+    QGuiApplication::clipboard()->setText(link);
     m_status->setText(includeToken ? tr("Share link with the token copied.")
                                    : tr("Share link copied (without the token)."));
 }
@@ -502,7 +528,20 @@ void SettingsDialog::addFromShareLink()
         QMessageBox::warning(this, tr("Add from share link"), message + u'.');
         return;
     }
-    ServerProfile server = std::get<ServerProfile>(parsed);
+    SharedServer shared = std::get<SharedServer>(parsed);
+    ServerProfile& server = shared.server;
+    if (!shared.caCertificates.isEmpty()) {
+        const auto saved = m_certificateDirectory.isEmpty()
+                               ? decltype(saveCertificates({}, {}))(tr("no folder for them"))
+                               : saveCertificates(m_certificateDirectory, shared.caCertificates);
+        if (const auto* reason = std::get_if<QString>(&saved)) {
+            QMessageBox::warning(
+                this, tr("Add from share link"),
+                tr("The share link's CA certificate cannot be used: %1.").arg(*reason));
+            return;
+        }
+        server.caFile = std::get<SavedCertificates>(saved).path;
+    }
     // The tray and the list tell servers apart by name: a taken one gets a copy's name.
     if (!server.name.isEmpty() && m_model->names().contains(server.name)) {
         server.name = copyName(server.name, m_model->names());

@@ -36,6 +36,9 @@ public:
     void importLegacyFile(const QString& path);
     // Offers the "Start at login" box on the General page, checked as given.
     void setStartAtLogin(bool enabled);
+    // Where the CA certificates of servers added from share links are kept (owner-only);
+    // empty: such links are refused.
+    void setCertificateDirectory(const QString& directory) { m_certificateDirectory = directory; }
 
 Q_SIGNALS:
     // OK or Apply was pressed and validate() found nothing.
@@ -65,6 +68,7 @@ private:
 
     QList<SettingsIssue> m_issues;
     bool m_issuesRevealed = false; // OK or Apply found issues once
+    QString m_certificateDirectory;
     ServerListModel* m_model = nullptr;
     QTabWidget* m_tabs = nullptr;
     QWidget* m_serversTab = nullptr;

@@ -1,5 +1,6 @@
 #include "config/ShareLink.h"
 
+#include <QFileInfo>
 #include <QTemporaryFile>
 #include <QTest>
 #include <QUrl>
@@ -37,7 +38,7 @@ ServerProfile parsed(const QString& link)
         qWarning().noquote() << "parse failed:" << *error;
         return {};
     }
-    return std::get<ServerProfile>(result);
+    return std::get<echw::SharedServer>(result).server;
 }
 
 QString errorOf(const QString& link)
@@ -60,6 +61,8 @@ void compareIgnoringId(ServerProfile actual, ServerProfile expected)
 {
     actual.id.clear();
     expected.id.clear();
+    // The CA file travels as its certificates, and the receiver stores them where it likes.
+    expected.caFile.clear();
     QCOMPARE(actual, expected);
 }
 
@@ -82,6 +85,7 @@ private Q_SLOTS:
     void rejectsMalformedLinksNamingTheField_data();
     void rejectsMalformedLinksNamingTheField();
     void neverQuotesTheToken();
+    void carriesTheCertificatesAndNeverThePath();
 
 private:
     QTemporaryFile m_caFile;
@@ -241,8 +245,11 @@ void TestShareLink::rejectsMalformedLinksNamingTheField_data()
         << good + QStringLiteral("&withoutEch=maybe") << QStringLiteral("no-ECH");
     QTest::newRow("bad DoH server")
         << good + QStringLiteral("&dohServer=%20") << QStringLiteral("DoH server");
-    QTest::newRow("missing CA file")
-        << good + QStringLiteral("&caFile=%2Fno%2Fsuch%2Ffile.pem") << QStringLiteral("CA file");
+    QTest::newRow("CA not base64url")
+        << good + QStringLiteral("&ca=%2B%2F%3D") << QStringLiteral("CA certificate");
+    QTest::newRow("CA empty") << good + QStringLiteral("&ca=") << QStringLiteral("CA certificate");
+    QTest::newRow("too many CAs") << good + QStringLiteral("&ca=AA&ca=AA&ca=AA&ca=AA&ca=AA")
+                                  << QStringLiteral("CA certificates");
 }
 
 void TestShareLink::rejectsMalformedLinksNamingTheField()
@@ -261,6 +268,30 @@ void TestShareLink::neverQuotesTheToken()
     const QString error = errorOf(shareLinkFor(server, true));
     QVERIFY2(error.contains(u"token"), qPrintable(error));
     QVERIFY(!error.contains(u"secret"));
+}
+
+void TestShareLink::carriesTheCertificatesAndNeverThePath()
+{
+    const ServerProfile server = fullServer(m_caFile.fileName());
+    const QList<QByteArray> certificates = {QByteArray("\x30\x82\x01\x0a first", 15),
+                                            QByteArray(600, '\xff')};
+    const QString link = shareLinkFor(server, true, certificates);
+    QVERIFY2(!link.contains(QString::fromLatin1(QUrl::toPercentEncoding(m_caFile.fileName()))),
+             qPrintable(link));
+    QVERIFY(!link.contains(QFileInfo(m_caFile.fileName()).fileName()));
+    QVERIFY(!keysOf(link).contains(u"caFile"));
+    QCOMPARE(keysOf(link).count(u"ca"), 2);
+
+    const auto result = serverFromShareLink(link);
+    const auto* shared = std::get_if<echw::SharedServer>(&result);
+    QVERIFY(shared);
+    QCOMPARE(shared->caCertificates, certificates);
+    QVERIFY(shared->server.caFile.isEmpty());
+
+    // An older link's path is not followed: it names a file on another machine.
+    const auto old =
+        serverFromShareLink(shareLinkFor(server, true) + QStringLiteral("&caFile=%2Fetc%2Fpasswd"));
+    QVERIFY(std::get<echw::SharedServer>(old).server.caFile.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestShareLink)
