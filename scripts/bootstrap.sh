@@ -44,6 +44,8 @@ PACKAGES=(
     build-essential cmake ninja-build pkg-config perl ca-certificates curl dpkg-dev
     qt6-base-dev qt6-svg-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqcustomplot-dev libgl-dev
+    # Qt's own texts (OK, Cancel, Apply ...) in the user's language: qtbase_*.qm.
+    qt6-translations-l10n
     xvfb xauth
     clang
     # The system proxy's tests: a private session bus, GSettings through dconf, KDE's tools.
