@@ -379,16 +379,8 @@ For programs started from a terminal:
         <translation>路由模式(&amp;R)：</translation>
     </message>
     <message>
-        <source>China lists &amp;folder:</source>
-        <translation>中国 IP 列表文件夹(&amp;F)：</translation>
-    </message>
-    <message>
         <source>Rules &amp;file:</source>
         <translation>规则文件(&amp;F)：</translation>
-    </message>
-    <message>
-        <source>Lan&amp;guage:</source>
-        <translation>语言(&amp;G)：</translation>
     </message>
     <message>
         <source>empty: no login (only this machine can connect)</source>
@@ -441,6 +433,14 @@ For programs started from a terminal:
     <message>
         <source>&amp;Theme:</source>
         <translation>主题(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Chi&amp;na lists folder:</source>
+        <translation>中国 IP 列表文件夹(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>L&amp;anguage:</source>
+        <translation>语言(&amp;A)：</translation>
     </message>
 </context>
 <context>
@@ -712,10 +712,6 @@ For programs started from a terminal:
         <translation>名称(&amp;N)：</translation>
     </message>
     <message>
-        <source>&amp;Address:</source>
-        <translation>地址(&amp;A)：</translation>
-    </message>
-    <message>
         <source>&amp;Preferred IP:</source>
         <translation>优选 IP(&amp;P)：</translation>
     </message>
@@ -724,16 +720,8 @@ For programs started from a terminal:
         <translation>令牌(&amp;T)：</translation>
     </message>
     <message>
-        <source>&amp;DoH server:</source>
-        <translation>DoH 服务器(&amp;D)：</translation>
-    </message>
-    <message>
         <source>&amp;ECH domain:</source>
         <translation>ECH 域名(&amp;E)：</translation>
-    </message>
-    <message>
-        <source>Extra &amp;CA file:</source>
-        <translation>额外 CA 文件(&amp;C)：</translation>
     </message>
     <message>
         <source>Connection &amp;limit:</source>
@@ -746,6 +734,18 @@ For programs started from a terminal:
     <message>
         <source>Hide</source>
         <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Add&amp;ress:</source>
+        <translation>地址(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Do&amp;H server:</source>
+        <translation>DoH 服务器(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>Extra CA &amp;file:</source>
+        <translation>额外 CA 文件(&amp;F)：</translation>
     </message>
 </context>
 <context>
@@ -794,14 +794,6 @@ For programs started from a terminal:
         <translation>删除(&amp;D)</translation>
     </message>
     <message>
-        <source>Move u&amp;p</source>
-        <translation>上移(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Move do&amp;wn</source>
-        <translation>下移(&amp;W)</translation>
-    </message>
-    <message>
         <source>Use this ser&amp;ver</source>
         <translation>使用此服务器(&amp;V)</translation>
     </message>
@@ -820,10 +812,6 @@ For programs started from a terminal:
     <message>
         <source>&amp;Copy share link…</source>
         <translation>复制分享链接(&amp;C)…</translation>
-    </message>
-    <message>
-        <source>Add from share &amp;link…</source>
-        <translation>从分享链接添加(&amp;L)…</translation>
     </message>
     <message>
         <source>Import config.json</source>
@@ -928,6 +916,18 @@ For programs started from a terminal:
     <message>
         <source>The share link&apos;s CA certificate cannot be used: %1.</source>
         <translation>分享链接中的 CA 证书无法使用：%1。</translation>
+    </message>
+    <message>
+        <source>&amp;Move up</source>
+        <translation>上移(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Move d&amp;own</source>
+        <translation>下移(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Add from share lin&amp;k…</source>
+        <translation>从分享链接添加(&amp;K)…</translation>
     </message>
 </context>
 <context>

@@ -1,22 +1,29 @@
 #include "Translation.h"
 #include "config/AppSettings.h"
 #include "dashboard/DashboardWindow.h"
+#include "settings/SettingsDialog.h"
 #include "tray/TrayController.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QFile>
 #include <QJsonDocument>
+#include <QKeySequence>
+#include <QLabel>
 #include <QLibraryInfo>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QXmlStreamReader>
 
 using echw::AppSettings;
 using echw::DashboardWindow;
+using echw::ServerProfile;
+using echw::SettingsDialog;
 using echw::TrayController;
 
 namespace {
@@ -98,6 +105,38 @@ QString startButtonText(const DashboardWindow& window)
     return button ? button->text() : QString();
 }
 
+// The Alt+letter keys of what window shows now (tabs, buttons, labels of fields), each with the
+// texts that claim it, where more than one does: a key two controls claim reaches only one.
+QStringList accessKeyClashes(QWidget* window)
+{
+    QMap<QString, QStringList> claims;
+    const auto claim = [&](const QString& text) {
+        const QKeySequence key = QKeySequence::mnemonic(text);
+        if (!key.isEmpty())
+            claims[key.toString()].append(text);
+    };
+    for (const QTabBar* bar : window->findChildren<QTabBar*>()) {
+        if (bar->isVisibleTo(window)) {
+            for (int i = 0; i < bar->count(); ++i)
+                claim(bar->tabText(i));
+        }
+    }
+    for (const QAbstractButton* button : window->findChildren<QAbstractButton*>()) {
+        if (button->isVisibleTo(window))
+            claim(button->text());
+    }
+    for (const QLabel* label : window->findChildren<QLabel*>()) {
+        if (label->buddy() && label->isVisibleTo(window))
+            claim(label->text());
+    }
+    QStringList clashes;
+    for (auto it = claims.cbegin(); it != claims.cend(); ++it) {
+        if (it.value().size() > 1)
+            clashes.append(it.key() + QStringLiteral(": ") + it.value().join(QStringLiteral(", ")));
+    }
+    return clashes;
+}
+
 } // namespace
 
 class TestTranslation : public QObject {
@@ -175,6 +214,48 @@ private Q_SLOTS:
         file.close();
         QCOMPARE(echw::settingsLanguage(path), QString());
         QVERIFY(QFile::exists(path));
+    }
+
+    void noTwoControlsShareAnAccessKey_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::newRow("en") << QStringLiteral("en");
+        QTest::newRow("zh_CN") << QStringLiteral("zh_CN");
+    }
+
+    void noTwoControlsShareAnAccessKey()
+    {
+        QFETCH(QString, language);
+        echw::installTranslation(*qApp, language);
+
+        AppSettings settings;
+        ServerProfile server;
+        server.id = ServerProfile::newId();
+        server.name = QStringLiteral("Worker");
+        server.address = QStringLiteral("worker.example:443");
+        settings.servers = {server};
+        settings.activeServerId = server.id;
+        SettingsDialog dialog(settings);
+        dialog.show();
+        auto* tabs = dialog.findChild<QTabWidget*>(QStringLiteral("tabs"));
+        QVERIFY(tabs);
+        for (int i = 0; i < tabs->count(); ++i) {
+            tabs->setCurrentIndex(i);
+            const QStringList clashes = accessKeyClashes(&dialog);
+            QVERIFY2(clashes.isEmpty(), qPrintable(tabs->tabText(i) + QStringLiteral(" tab: ") +
+                                                   clashes.join(QStringLiteral("; "))));
+        }
+
+        DashboardWindow window;
+        window.show();
+        auto* pages = window.findChild<QTabWidget*>();
+        QVERIFY(pages);
+        for (int i = 0; i < pages->count(); ++i) {
+            pages->setCurrentIndex(i);
+            const QStringList clashes = accessKeyClashes(&window);
+            QVERIFY2(clashes.isEmpty(), qPrintable(pages->tabText(i) + QStringLiteral(" tab: ") +
+                                                   clashes.join(QStringLiteral("; "))));
+        }
     }
 
     // Fails as soon as a string is added to the code without a Chinese translation: run

@@ -107,7 +107,7 @@ GeneralPage::GeneralPage(QWidget* parent)
     form->addRow(QString(), stacked({m_allowLan, accessNote}));
     form->addRow(tr("&Routing:"),
                  m_issues.wrap(QStringLiteral("routingMode"), routingRow, m_routing));
-    form->addRow(tr("China lists &folder:"),
+    form->addRow(tr("Chi&na lists folder:"),
                  m_issues.wrap(QStringLiteral("listDirectory"), listDirectoryRow, m_listDirectory));
     form->addRow(tr("Rules &file:"),
                  m_issues.wrap(QStringLiteral("rulesFile"), rulesFileRow, m_rulesFile));
@@ -117,7 +117,7 @@ GeneralPage::GeneralPage(QWidget* parent)
     form->addRow(QString(),
                  m_issues.wrap(QStringLiteral("systemProxy"), m_systemProxy, m_systemProxy));
     form->addRow(tr("&Theme:"), m_issues.wrap(QStringLiteral("theme"), m_theme, m_theme));
-    form->addRow(tr("Lan&guage:"),
+    form->addRow(tr("L&anguage:"),
                  m_issues.wrap(QStringLiteral("language"), languageRow, m_language));
 
     for (QLineEdit* edit :

@@ -84,17 +84,17 @@ ServerEditor::ServerEditor(QWidget* parent)
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(serverError);
     form->addRow(tr("&Name:"), m_issues.wrap(QStringLiteral("name"), m_name, m_name));
-    form->addRow(tr("&Address:"), m_issues.wrap(QStringLiteral("address"), m_address, m_address));
+    form->addRow(tr("Add&ress:"), m_issues.wrap(QStringLiteral("address"), m_address, m_address));
     form->addRow(tr("&Preferred IP:"),
                  m_issues.wrap(QStringLiteral("preferredIp"), m_preferredIp, m_preferredIp));
     form->addRow(tr("&Token:"), m_issues.wrap(QStringLiteral("token"), m_tokenField, m_token));
-    form->addRow(tr("&DoH server:"),
+    form->addRow(tr("Do&H server:"),
                  m_issues.wrap(QStringLiteral("dohServer"), m_dohServer, m_dohServer));
     form->addRow(tr("&ECH domain:"),
                  m_issues.wrap(QStringLiteral("echDomain"), m_echDomain, m_echDomain));
     form->addRow(QString(),
                  m_issues.wrap(QStringLiteral("withoutEch"), withoutEchRow, m_withoutEch));
-    form->addRow(tr("Extra &CA file:"),
+    form->addRow(tr("Extra CA &file:"),
                  m_issues.wrap(QStringLiteral("caFile"), caFileRow, m_caFile));
     form->addRow(tr("Connection &limit:"), m_issues.wrap(QStringLiteral("connectionLimit"),
                                                          m_connectionLimit, m_connectionLimit));

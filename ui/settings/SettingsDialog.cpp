@@ -124,8 +124,8 @@ QWidget* SettingsDialog::createServersTab()
     auto* add = makeButton(tr("&Add"), QStringLiteral("addButton"));
     m_duplicate = makeButton(tr("D&uplicate"), QStringLiteral("duplicateButton"));
     m_delete = makeButton(tr("&Delete"), QStringLiteral("deleteButton"));
-    m_moveUp = makeButton(tr("Move u&p"), QStringLiteral("moveUpButton"));
-    m_moveDown = makeButton(tr("Move do&wn"), QStringLiteral("moveDownButton"));
+    m_moveUp = makeButton(tr("&Move up"), QStringLiteral("moveUpButton"));
+    m_moveDown = makeButton(tr("Move d&own"), QStringLiteral("moveDownButton"));
     m_useServer = makeButton(tr("Use this ser&ver"), QStringLiteral("useServerButton"));
     m_useServer->setToolTip(tr("Connect through this server (shown in bold)"));
     connect(add, &QPushButton::clicked, this, &SettingsDialog::addServer);
@@ -178,7 +178,7 @@ QWidget* SettingsDialog::createServersTab()
     auto* importButton = makeButton(tr("&Import config.json…"), QStringLiteral("importButton"));
     m_copyShareLink = makeButton(tr("&Copy share link…"), QStringLiteral("copyShareLinkButton"));
     auto* addFromLink =
-        makeButton(tr("Add from share &link…"), QStringLiteral("addFromShareLinkButton"));
+        makeButton(tr("Add from share lin&k…"), QStringLiteral("addFromShareLinkButton"));
     connect(importButton, &QPushButton::clicked, this, &SettingsDialog::chooseLegacyFile);
     connect(m_copyShareLink, &QPushButton::clicked, this, &SettingsDialog::copyShareLink);
     connect(addFromLink, &QPushButton::clicked, this, &SettingsDialog::addFromShareLink);
