@@ -137,6 +137,18 @@ QStringList accessKeyClashes(QWidget* window)
     return clashes;
 }
 
+// accessKeyClashes() with each of tabs' pages shown in turn, each named by its tab.
+QStringList clashesOnEachTab(QWidget* window, QTabWidget* tabs)
+{
+    QStringList clashes;
+    for (int i = 0; i < tabs->count(); ++i) {
+        tabs->setCurrentIndex(i);
+        for (const QString& clash : accessKeyClashes(window))
+            clashes.append(tabs->tabText(i) + QStringLiteral(" tab: ") + clash);
+    }
+    return clashes;
+}
+
 } // namespace
 
 class TestTranslation : public QObject {
@@ -239,23 +251,14 @@ private Q_SLOTS:
         dialog.show();
         auto* tabs = dialog.findChild<QTabWidget*>(QStringLiteral("tabs"));
         QVERIFY(tabs);
-        for (int i = 0; i < tabs->count(); ++i) {
-            tabs->setCurrentIndex(i);
-            const QStringList clashes = accessKeyClashes(&dialog);
-            QVERIFY2(clashes.isEmpty(), qPrintable(tabs->tabText(i) + QStringLiteral(" tab: ") +
-                                                   clashes.join(QStringLiteral("; "))));
-        }
+        QStringList clashes = clashesOnEachTab(&dialog, tabs);
 
         DashboardWindow window;
         window.show();
         auto* pages = window.findChild<QTabWidget*>();
         QVERIFY(pages);
-        for (int i = 0; i < pages->count(); ++i) {
-            pages->setCurrentIndex(i);
-            const QStringList clashes = accessKeyClashes(&window);
-            QVERIFY2(clashes.isEmpty(), qPrintable(pages->tabText(i) + QStringLiteral(" tab: ") +
-                                                   clashes.join(QStringLiteral("; "))));
-        }
+        clashes += clashesOnEachTab(&window, pages);
+        QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(QStringLiteral("; "))));
     }
 
     // Fails as soon as a string is added to the code without a Chinese translation: run
