@@ -273,7 +273,7 @@ void TestShareLink::neverQuotesTheToken()
 void TestShareLink::carriesTheCertificatesAndNeverThePath()
 {
     const ServerProfile server = fullServer(m_caFile.fileName());
-    const QList<QByteArray> certificates = {QByteArray("\x30\x82\x01\x0a first", 15),
+    const QList<QByteArray> certificates = {QByteArray::fromHex("3082010a") + QByteArray(" first"),
                                             QByteArray(600, '\xff')};
     const QString link = shareLinkFor(server, true, certificates);
     QVERIFY2(!link.contains(QString::fromLatin1(QUrl::toPercentEncoding(m_caFile.fileName()))),
