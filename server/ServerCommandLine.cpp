@@ -84,8 +84,8 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
     ServerCommandLine& r = state.result;
     if (flag == QStringLiteral("l")) {
         const auto parsed = parseListenAddress(value);
-        if (auto* error = std::get_if<QString>(&parsed))
-            return invalidFlagValue(flag, value, *error);
+        if (auto* error = std::get_if<Problem>(&parsed))
+            return invalidFlagValue(flag, value, error->text());
         r.listenAddress = std::get<ListenAddress>(parsed).address;
         r.listenPort = std::get<ListenAddress>(parsed).port;
     } else if (state.token.handles(flag)) {
@@ -93,7 +93,7 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
             flag, value, [&r](const Secret& token) { return applyToken(r.settings, token); });
     } else if (flag == QStringLiteral("public-name")) {
         if (auto error = checkDomainName(value))
-            return invalidFlagValue(flag, value, *error);
+            return invalidFlagValue(flag, value, error->text());
         r.credentials.publicName = value.toLower();
     } else if (flag == QStringLiteral("name")) {
         if (!isCertificateName(value))
@@ -132,7 +132,7 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
         r.settings.failAfterBytes = *bytes;
     } else if (flag == QStringLiteral("loglevel")) {
         if (auto error = checkLogLevel(value))
-            return invalidFlagValue(flag, value, *error);
+            return invalidFlagValue(flag, value, error->text());
         r.logLevel = value;
     }
     return {};

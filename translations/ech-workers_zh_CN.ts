@@ -587,6 +587,233 @@ For programs started from a terminal:
     </message>
 </context>
 <context>
+    <name>echw::Problem</name>
+    <message>
+        <source>the server has no valid id (a UUID); remove and re-add it</source>
+        <translation>服务器没有有效的 ID（UUID）；请删除后重新添加</translation>
+    </message>
+    <message>
+        <source>give the server a name</source>
+        <translation>请为服务器命名</translation>
+    </message>
+    <message>
+        <source>the token may only contain letters, digits and !#$%&amp;&apos;*+-.^_`|~ (no spaces)</source>
+        <translation>令牌只能包含字母、数字和 !#$%&amp;&apos;*+-.^_`|~（不能有空格）</translation>
+    </message>
+    <message>
+        <source>the CA file &quot;%1&quot; does not exist or is not a file</source>
+        <translation>CA 文件“%1”不存在或不是文件</translation>
+    </message>
+    <message>
+        <source>the connection limit must be between %1 and %2</source>
+        <translation>连接数上限必须在 %1 到 %2 之间</translation>
+    </message>
+    <message>
+        <source>the warm pool size must be between 0 and %1 (and not above the connection limit)</source>
+        <translation>预热连接数必须在 0 到 %1 之间（且不超过连接数上限）</translation>
+    </message>
+    <message>
+        <source>server &quot;%1&quot; has the same id as an earlier server; remove and re-add it</source>
+        <translation>服务器“%1”与前面的服务器 ID 相同；请删除后重新添加</translation>
+    </message>
+    <message>
+        <source>the active server does not exist; add a server</source>
+        <translation>当前服务器不存在；请添加服务器</translation>
+    </message>
+    <message>
+        <source>no server is selected; choose one of the servers</source>
+        <translation>未选择服务器；请选择一个服务器</translation>
+    </message>
+    <message>
+        <source>the list directory &quot;%1&quot; does not exist</source>
+        <translation>列表文件夹“%1”不存在</translation>
+    </message>
+    <message>
+        <source>the rules file &quot;%1&quot; does not exist or is not a file</source>
+        <translation>规则文件“%1”不存在或不是文件</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a language code (e.g. en or zh_CN)</source>
+        <translation>“%1”不是语言代码（例如 en 或 zh_CN）</translation>
+    </message>
+    <message>
+        <source>no server is configured; add one first</source>
+        <translation>尚未配置服务器；请先添加一个</translation>
+    </message>
+    <message>
+        <source>no server is selected; choose one first</source>
+        <translation>未选择服务器；请先选择一个</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>rules file</source>
+        <translation>规则文件</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>DoH server</source>
+        <translation>DoH 服务器</translation>
+    </message>
+    <message>
+        <source>listen address</source>
+        <translation>监听地址</translation>
+    </message>
+    <message>
+        <source>proxy authentication</source>
+        <translation>代理认证</translation>
+    </message>
+    <message>
+        <source>metrics address</source>
+        <translation>指标地址</translation>
+    </message>
+    <message>
+        <source>serving metrics on %1 would show the network how the proxy is used: use a loopback address, or allow it (-metrics-allow-lan)</source>
+        <translation>在 %1 上提供指标会让网络上的其他人看到代理的使用情况：请使用环回地址，或明确允许（-metrics-allow-lan）</translation>
+    </message>
+    <message>
+        <source>resolver</source>
+        <translation>解析器</translation>
+    </message>
+    <message>
+        <source>UDP DNS server</source>
+        <translation>UDP DNS 服务器</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not host:port (e.g. 127.0.0.1:30000)</source>
+        <translation>“%1”不是 主机:端口 格式（例如 127.0.0.1:30000）</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; has no valid port (0-65535)</source>
+        <translation>“%1”没有有效的端口（0-65535）</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an IP address to listen on</source>
+        <translation>“%1”不是可监听的 IP 地址</translation>
+    </message>
+    <message>
+        <source>listening on %1 would open the proxy to the network: set a user name and password for the proxy (-auth USER:PASSWORD), or allow it without authentication (-allow-lan)</source>
+        <translation>在 %1 上监听会向网络开放代理：请为代理设置用户名和密码（-auth 用户:密码），或明确允许无认证访问（-allow-lan）</translation>
+    </message>
+    <message>
+        <source>set both a user name and a password for the proxy, or neither</source>
+        <translation>请同时设置代理的用户名和密码，或都不设置</translation>
+    </message>
+    <message>
+        <source>the user name is longer than 255 bytes</source>
+        <translation>用户名超过 255 字节</translation>
+    </message>
+    <message>
+        <source>the password is longer than 255 bytes</source>
+        <translation>密码超过 255 字节</translation>
+    </message>
+    <message>
+        <source>the user name must not contain control characters</source>
+        <translation>用户名不能包含控制字符</translation>
+    </message>
+    <message>
+        <source>the password must not contain control characters</source>
+        <translation>密码不能包含控制字符</translation>
+    </message>
+    <message>
+        <source>the user name must not contain &apos;:&apos; (HTTP Basic authentication splits there)</source>
+        <translation>用户名不能包含“:”（HTTP 基本认证在此处分隔）</translation>
+    </message>
+    <message>
+        <source>the server address is empty (expected host:port[/path])</source>
+        <translation>服务器地址为空（应为 主机:端口[/路径]）</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot;: give host:port[/path] without a scheme</source>
+        <translation>“%1”：请填写 主机:端口[/路径]，不要带协议前缀</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not host:port[/path] with a valid host and port</source>
+        <translation>“%1”不是含有效主机和端口的 主机:端口[/路径]</translation>
+    </message>
+    <message>
+        <source>the path &quot;%1&quot; contains a space or &apos;#&apos;</source>
+        <translation>路径“%1”包含空格或“#”</translation>
+    </message>
+    <message>
+        <source>the DoH server is empty</source>
+        <translation>DoH 服务器为空</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a DoH server address</source>
+        <translation>“%1”不是 DoH 服务器地址</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot;: DNS over HTTPS needs an https:// address</source>
+        <translation>“%1”：DNS over HTTPS 需要 https:// 地址</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot;: no user name or fragment allowed</source>
+        <translation>“%1”：不允许包含用户名或片段（#）</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a domain name</source>
+        <translation>“%1”不是域名</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is neither an IP address nor a host name</source>
+        <translation>“%1”既不是 IP 地址也不是主机名</translation>
+    </message>
+    <message>
+        <source>must be debug, info, warning or error</source>
+        <translation>必须是 debug、info、warning 或 error</translation>
+    </message>
+    <message>
+        <source>invalid CIDR &quot;%1&quot; (expected ADDRESS/LENGTH, e.g. 10.0.0.0/8 or 2001:db8::/32)</source>
+        <translation>无效的 CIDR“%1”（应为 地址/长度，例如 10.0.0.0/8 或 2001:db8::/32）</translation>
+    </message>
+    <message>
+        <source>invalid prefix length &quot;%1&quot; (0 to %2)</source>
+        <translation>无效的前缀长度“%1”（0 到 %2）</translation>
+    </message>
+    <message>
+        <source>host bits are set (the network is %1/%2)</source>
+        <translation>设置了主机位（网络应为 %1/%2）</translation>
+    </message>
+    <message>
+        <source>%1 line %2: &quot;%3&quot;: %4</source>
+        <translation>%1 第 %2 行：“%3”：%4</translation>
+    </message>
+    <message>
+        <source>no action (direct, tunnel or block) after the rule</source>
+        <translation>规则后缺少动作（direct、tunnel 或 block）</translation>
+    </message>
+    <message>
+        <source>unknown action &quot;%1&quot; (direct, tunnel or block)</source>
+        <translation>未知动作“%1”（direct、tunnel 或 block）</translation>
+    </message>
+    <message>
+        <source>invalid domain &quot;%1&quot;</source>
+        <translation>无效的域名“%1”</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is an address, not a domain (match addresses with cidr:ADDRESS/LENGTH)</source>
+        <translation>“%1”是地址而不是域名（匹配地址请用 cidr:地址/长度）</translation>
+    </message>
+    <message>
+        <source>invalid keyword &quot;%1&quot; (letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;)</source>
+        <translation>无效的关键词“%1”（只能用字母、数字、“-”、“_”和“.”）</translation>
+    </message>
+    <message>
+        <source>expected TYPE:VALUE with TYPE domain, suffix, keyword or cidr</source>
+        <translation>应为 类型:值，类型为 domain、suffix、keyword 或 cidr</translation>
+    </message>
+</context>
+<context>
     <name>echw::RoutingDecisionModel</name>
     <message>
         <source>hit</source>

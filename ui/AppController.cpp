@@ -294,7 +294,7 @@ void AppController::offerLegacyImport()
     }
 }
 
-std::variant<ProxySettings, QString>
+std::variant<ProxySettings, Problem>
 AppController::engineSettingsFor(const AppSettings& settings) const
 {
     AppSettings effective = settings;
@@ -317,8 +317,8 @@ std::variant<EngineConfig, QString>
 AppController::engineConfigFor(const AppSettings& settings) const
 {
     const auto converted = engineSettingsFor(settings);
-    if (auto* problem = std::get_if<QString>(&converted))
-        return *problem;
+    if (auto* problem = std::get_if<Problem>(&converted))
+        return problem->text();
     auto parsed = EngineConfig::parse(std::get<ProxySettings>(converted));
     if (auto* error = std::get_if<ConfigError>(&parsed))
         return error->text();

@@ -110,7 +110,7 @@ private:
     void report(const QString& title, const QString& text);
     // What the engine runs with these settings (the demo's server while it is active), or
     // why it cannot run.
-    std::variant<ProxySettings, QString> engineSettingsFor(const AppSettings& settings) const;
+    std::variant<ProxySettings, Problem> engineSettingsFor(const AppSettings& settings) const;
     std::variant<EngineConfig, QString> engineConfigFor(const AppSettings& settings) const;
     std::optional<EngineConfig> engineConfigToRun();
 

@@ -3,6 +3,7 @@
 #include "config/EngineConfig.h"
 #include "config/SettingsValidation.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QLocale>
@@ -31,11 +32,11 @@ bool isHeaderToken(const QString& text)
     return true;
 }
 
-QString errorOf(const auto& parsed)
+std::optional<Problem> problemOf(const auto& parsed)
 {
-    if (const auto* error = std::get_if<QString>(&parsed))
-        return *error;
-    return {};
+    if (const auto* problem = std::get_if<Problem>(&parsed))
+        return *problem;
+    return std::nullopt;
 }
 
 // Reads typed values out of one JSON object; the first wrong type is kept as
@@ -166,51 +167,59 @@ QString ServerProfile::newId()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
-QList<SettingsIssue> ServerProfile::validate(const QString& fieldPrefix) const
+QList<SettingsIssue> ServerProfile::validate(int index) const
 {
     QList<SettingsIssue> issues;
-    const auto add = [&](QLatin1StringView field, const QString& message) {
-        issues.append({fieldPrefix + u'.' + field, message});
+    const auto add = [&](QLatin1StringView key, Problem problem) {
+        issues.append({index, QString(key), std::move(problem)});
     };
 
     if (QUuid(id).isNull())
-        add(key::id, QStringLiteral("the server has no valid id (a UUID); remove and re-add it"));
+        add(key::id,
+            Problem::of(QT_TRANSLATE_NOOP(
+                "echw::Problem", "the server has no valid id (a UUID); remove and re-add it")));
     if (name.trimmed().isEmpty())
-        add(key::name, QStringLiteral("give the server a name"));
-    if (const QString error = errorOf(parseServerAddress(address)); !error.isEmpty())
-        add(key::address, error);
+        add(key::name, Problem::of(QT_TRANSLATE_NOOP("echw::Problem", "give the server a name")));
+    if (auto problem = problemOf(parseServerAddress(address)))
+        add(key::address, *problem);
     if (!preferredIp.isEmpty()) {
-        if (const auto error = checkPreferredAddress(preferredIp))
-            add(key::preferredIp, *error);
+        if (auto problem = checkPreferredAddress(preferredIp))
+            add(key::preferredIp, *problem);
     }
     if (!isHeaderToken(token)) {
-        add(key::token, QStringLiteral("the token may only contain letters, digits and "
-                                       "!#$%&'*+-.^_`|~ (no spaces)"));
+        add(key::token, Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                                      "the token may only contain letters, digits "
+                                                      "and !#$%&'*+-.^_`|~ (no spaces)")));
     }
     // Without ECH neither the DoH server nor the ECH domain is used, so they may
     // be empty.
     if (!withoutEch || !dohServer.isEmpty()) {
-        if (const QString error = errorOf(parseDohServer(dohServer)); !error.isEmpty())
-            add(key::dohServer, error);
+        if (auto problem = problemOf(parseDohServer(dohServer)))
+            add(key::dohServer, *problem);
     }
     if (!withoutEch || !echDomain.isEmpty()) {
-        if (const auto error = checkDomainName(echDomain))
-            add(key::echDomain, *error);
+        if (auto problem = checkDomainName(echDomain))
+            add(key::echDomain, *problem);
     }
     if (!caFile.isEmpty() && !QFileInfo(caFile).isFile()) {
         add(key::caFile,
-            QStringLiteral("the CA file \"%1\" does not exist or is not a file").arg(caFile));
+            Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                          "the CA file \"%1\" does not exist or is not a file"),
+                        {caFile}));
     }
     if (connectionLimit < kMinConnectionLimit || connectionLimit > kMaxConnectionLimit) {
-        add(key::connectionLimit, QStringLiteral("the connection limit must be between %1 and %2")
-                                      .arg(kMinConnectionLimit)
-                                      .arg(kMaxConnectionLimit));
+        add(key::connectionLimit,
+            Problem::of(
+                QT_TRANSLATE_NOOP("echw::Problem",
+                                  "the connection limit must be between %1 and %2"),
+                {QString::number(kMinConnectionLimit), QString::number(kMaxConnectionLimit)}));
     }
     if (warmPoolSize < 0 || warmPoolSize > std::min(kMaxWarmPoolSize, connectionLimit)) {
         add(key::warmPoolSize,
-            QStringLiteral("the warm pool size must be between 0 and %1 (and not above the "
-                           "connection limit)")
-                .arg(kMaxWarmPoolSize));
+            Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                          "the warm pool size must be between 0 and %1 (and not "
+                                          "above the connection limit)"),
+                        {QString::number(kMaxWarmPoolSize)}));
     }
     return issues;
 }
@@ -231,63 +240,76 @@ ServerSettings ServerProfile::toServerSettings() const
 QList<SettingsIssue> AppSettings::validate() const
 {
     QList<SettingsIssue> issues;
+    const auto add = [&](QLatin1StringView key, Problem problem) {
+        issues.append({SettingsIssue::kGeneral, QString(key), std::move(problem)});
+    };
     QSet<QString> seenIds;
     for (qsizetype i = 0; i < servers.size(); ++i) {
         const ServerProfile& server = servers[i];
-        const QString prefix = QStringLiteral("servers[%1]").arg(i);
-        issues.append(server.validate(prefix));
+        issues.append(server.validate(int(i)));
         // Ids select the active server, so two servers must never share one.
         if (!server.id.isEmpty() && seenIds.contains(server.id)) {
-            issues.append({prefix + QStringLiteral(".id"),
-                           QStringLiteral("server \"%1\" has the same id as an earlier server; "
-                                          "remove and re-add it")
-                               .arg(server.name)});
+            issues.append({int(i), QString(key::id),
+                           Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                                         "server \"%1\" has the same id as an "
+                                                         "earlier server; remove and re-add it"),
+                                       {server.name})});
         }
         seenIds.insert(server.id);
     }
 
     if (servers.isEmpty()) {
         if (!activeServerId.isEmpty())
-            issues.append({QString(key::activeServerId),
-                           QStringLiteral("the active server does not exist; add a server")});
+            add(key::activeServerId,
+                Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                              "the active server does not exist; add a server")));
     } else if (!activeServer()) {
-        issues.append({QString(key::activeServerId),
-                       QStringLiteral("no server is selected; choose one of the servers")});
+        add(key::activeServerId,
+            Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                          "no server is selected; choose one of the servers")));
     }
 
-    if (const QString error = errorOf(parseListenAddress(listen)); !error.isEmpty()) {
-        issues.append({QString(key::listen), error});
-    } else if (const auto exposure = checkNetworkExposure(
+    if (auto problem = problemOf(parseListenAddress(listen))) {
+        add(key::listen, *problem);
+    } else if (auto exposure = checkNetworkExposure(
                    listen, !authUser.isEmpty() && !authPassword.isEmpty(), allowLanWithoutAuth)) {
-        issues.append({QString(key::listen), *exposure});
+        add(key::listen, *exposure);
     }
-    if (const auto problem = checkProxyCredentials(authUser, authPassword)) {
+    if (auto problem = checkProxyCredentials(authUser, authPassword)) {
         const bool aboutUser = problem->field == CredentialsProblem::Field::User;
-        issues.append({QString(aboutUser ? key::authUser : key::authPassword), problem->message});
+        add(aboutUser ? key::authUser : key::authPassword, problem->problem);
     }
     if (!listDirectory.isEmpty() && !QFileInfo(listDirectory).isDir()) {
-        issues.append(
-            {QString(key::listDirectory),
-             QStringLiteral("the list directory \"%1\" does not exist").arg(listDirectory)});
+        add(key::listDirectory,
+            Problem::of(
+                QT_TRANSLATE_NOOP("echw::Problem", "the list directory \"%1\" does not exist"),
+                {listDirectory}));
     }
     if (!rulesFile.isEmpty() && !QFileInfo(rulesFile).isFile()) {
-        issues.append({QString(key::rulesFile),
-                       QStringLiteral("the rules file \"%1\" does not exist or is not a file")
-                           .arg(rulesFile)});
+        add(key::rulesFile,
+            Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                          "the rules file \"%1\" does not exist or is not a file"),
+                        {rulesFile}));
     } else if (!rulesFile.isEmpty()) {
         // Checked here, as the engine will read it: a file that cannot start the proxy is
         // shown at its field (line and reason) before it is saved.
         auto rules = readRulesFile(rulesFile);
         if (auto* error = std::get_if<ConfigError>(&rules))
-            issues.append({QString(key::rulesFile), error->message});
+            add(key::rulesFile, error->problem);
     }
     // QLocale falls back to the C locale for a name it does not know.
     if (!language.isEmpty() && QLocale(language).language() == QLocale::C) {
-        issues.append(
-            {QString(key::language),
-             QStringLiteral("\"%1\" is not a language code (e.g. en or zh_CN)").arg(language)});
+        add(key::language,
+            Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                          "\"%1\" is not a language code (e.g. en or zh_CN)"),
+                        {language}));
     }
     return issues;
+}
+
+QString SettingsIssue::field() const
+{
+    return server == kGeneral ? key : QStringLiteral("servers[%1].%2").arg(server).arg(key);
 }
 
 const ServerProfile* AppSettings::activeServer() const
@@ -301,14 +323,17 @@ const ServerProfile* AppSettings::activeServer() const
     return nullptr;
 }
 
-std::variant<ProxySettings, QString> AppSettings::toProxySettings() const
+std::variant<ProxySettings, Problem> AppSettings::toProxySettings() const
 {
     const ServerProfile* server = activeServer();
     // Routing none sends everything direct and needs no server; EngineConfig::parse still asks
     // for one when a user rule tunnels.
     if (!server && routing != RoutingMode::None) {
-        return servers.isEmpty() ? QStringLiteral("no server is configured; add one first")
-                                 : QStringLiteral("no server is selected; choose one first");
+        return servers.isEmpty()
+                   ? Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                                   "no server is configured; add one first"))
+                   : Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                                   "no server is selected; choose one first"));
     }
     ProxySettings settings;
     settings.listen = listen;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/Problem.h"
 #include "config/ProxySettings.h"
 
 #include <QJsonObject>
@@ -10,12 +11,17 @@
 
 namespace echw {
 
-// One problem found by validate(): which field (a JSON-style path such as
-// "servers[1].address", matching the keys toJson() writes) and a sentence for
-// the person who typed the value. Messages never quote a token.
+// One problem found by validate(): the setting it is about (a server's, by its place in
+// servers, or one of the app's) and what is wrong. Problems never quote a token.
 struct SettingsIssue {
-    QString field;
-    QString message;
+    static constexpr int kGeneral = -1;
+    int server = kGeneral; // index in AppSettings::servers, or kGeneral
+    QString key;           // as toJson() writes it: "address", "listen", "activeServerId"
+    Problem problem;
+
+    // "servers[1].address" or "listen": for logs and tests.
+    QString field() const;
+    QString message() const { return problem.text(); }
 
     bool operator==(const SettingsIssue&) const = default;
 };
@@ -41,9 +47,8 @@ struct ServerProfile {
     int warmPoolSize = 0; // pre-opened tunnels; 0 = open on demand
 
     static QString newId();
-    // The checks for one server; fieldPrefix is prepended to each field, e.g.
-    // "servers[0]".
-    QList<SettingsIssue> validate(const QString& fieldPrefix) const;
+    // The checks for one server, the issues marked as those of servers[index].
+    QList<SettingsIssue> validate(int index) const;
     ServerSettings toServerSettings() const;
 
     bool operator==(const ServerProfile&) const = default;
@@ -84,7 +89,7 @@ struct AppSettings {
     const ServerProfile* activeServer() const;
     // The Engine's settings for the active server (routing none needs none), or
     // why there are none. Does not validate: call validate() first.
-    std::variant<ProxySettings, QString> toProxySettings() const;
+    std::variant<ProxySettings, Problem> toProxySettings() const;
 
     QJsonObject toJson() const;
     // Missing keys keep their defaults and unknown keys are ignored (additions

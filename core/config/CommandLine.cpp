@@ -75,7 +75,7 @@ QString applyAuth(ProxySettings& s, const Secret& auth)
     const QString user = auth.value.left(colon);
     const QString password = auth.value.mid(colon + 1);
     if (const auto problem = checkProxyCredentials(user, password))
-        return QStringLiteral("invalid value for %1: %2").arg(auth.origin, problem->message);
+        return QStringLiteral("invalid value for %1: %2").arg(auth.origin, problem->problem.text());
     s.authUser = user;
     s.authPassword = password;
     return {};
@@ -96,8 +96,8 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
     ProxySettings& s = result.settings;
     if (flag == QStringLiteral("l")) {
         const auto parsed = parseListenAddress(value);
-        if (auto* error = std::get_if<QString>(&parsed))
-            return invalidFlagValue(flag, value, *error);
+        if (auto* error = std::get_if<Problem>(&parsed))
+            return invalidFlagValue(flag, value, error->text());
         s.listen = value;
     } else if (state.auth.handles(flag)) {
         return state.auth.take(flag, value,
@@ -109,23 +109,23 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
         s.allowLanWithoutAuth = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("f")) {
         const auto parsed = parseServerAddress(value);
-        if (auto* error = std::get_if<QString>(&parsed))
-            return invalidFlagValue(flag, value, *error);
+        if (auto* error = std::get_if<Problem>(&parsed))
+            return invalidFlagValue(flag, value, error->text());
         s.server.address = value;
     } else if (flag == QStringLiteral("ip")) {
         if (!value.isEmpty()) {
             if (auto error = checkPreferredAddress(value))
-                return invalidFlagValue(flag, value, *error);
+                return invalidFlagValue(flag, value, error->text());
         }
         s.server.preferredIp = value;
     } else if (flag == QStringLiteral("dns")) {
         const auto parsed = parseDohServer(value);
-        if (auto* error = std::get_if<QString>(&parsed))
-            return invalidFlagValue(flag, value, *error);
+        if (auto* error = std::get_if<Problem>(&parsed))
+            return invalidFlagValue(flag, value, error->text());
         s.server.dohServer = value;
     } else if (flag == QStringLiteral("ech")) {
         if (auto error = checkDomainName(value))
-            return invalidFlagValue(flag, value, *error);
+            return invalidFlagValue(flag, value, error->text());
         s.server.echDomain = value;
     } else if (flag == QStringLiteral("routing")) {
         const auto mode = routingModeFromName(value);
@@ -146,14 +146,14 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
     } else if (flag == QStringLiteral("resolver")) {
         if (value != QStringLiteral("system")) {
             const auto parsed = parseDohServer(value);
-            if (auto* error = std::get_if<QString>(&parsed))
-                return invalidFlagValue(flag, value, *error);
+            if (auto* error = std::get_if<Problem>(&parsed))
+                return invalidFlagValue(flag, value, error->text());
         }
         s.resolver = value;
     } else if (flag == QStringLiteral("udp-dns")) {
         const auto parsed = parseDohServer(value);
-        if (auto* error = std::get_if<QString>(&parsed))
-            return invalidFlagValue(flag, value, *error);
+        if (auto* error = std::get_if<Problem>(&parsed))
+            return invalidFlagValue(flag, value, error->text());
         s.udpDnsServer = value;
     } else if (flag == QStringLiteral("cache-size")) {
         bool ok = false;
@@ -189,8 +189,8 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
         result.threads = threads;
     } else if (flag == QStringLiteral("metrics")) {
         const auto parsed = parseListenAddress(value);
-        if (auto* error = std::get_if<QString>(&parsed))
-            return invalidFlagValue(flag, value, *error);
+        if (auto* error = std::get_if<Problem>(&parsed))
+            return invalidFlagValue(flag, value, error->text());
         s.metricsListen = value;
     } else if (flag == QStringLiteral("metrics-allow-lan")) {
         s.metricsAllowLan = value == QStringLiteral("true");
@@ -198,7 +198,7 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
         result.updateLists = value == QStringLiteral("true");
     } else if (flag == QStringLiteral("loglevel")) {
         if (auto error = checkLogLevel(value))
-            return invalidFlagValue(flag, value, *error);
+            return invalidFlagValue(flag, value, error->text());
         result.logLevel = value;
     }
     return {};

@@ -2,6 +2,7 @@
 
 #include "system/BoundedFile.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QThread>
 
@@ -9,7 +10,13 @@
 
 namespace echw {
 
-namespace {} // namespace
+QString ConfigError::text() const
+{
+    if (!field)
+        return problem.text();
+    return QCoreApplication::translate("echw::Problem", "%1: %2")
+        .arg(QCoreApplication::translate(Problem::kContext, field), problem.text());
+}
 
 std::variant<UserRules, ConfigError> readRulesFile(const QString& path)
 {
@@ -17,11 +24,12 @@ std::variant<UserRules, ConfigError> readRulesFile(const QString& path)
     // size, and a rules file past the limit is a mistake, not a rule set.
     auto bytes = readBoundedFile(path, kMaxRulesFileBytes);
     if (auto* reason = std::get_if<QString>(&bytes))
-        return ConfigError{QStringLiteral("rules file"),
-                           QStringLiteral("cannot read %1: %2").arg(path, *reason)};
+        return ConfigError{
+            QT_TRANSLATE_NOOP("echw::Problem", "rules file"),
+            Problem::of(QT_TRANSLATE_NOOP("echw::Problem", "cannot read %1: %2"), {path, *reason})};
     auto parsed = UserRules::parse(QString::fromUtf8(std::get<QByteArray>(bytes)), path);
     if (auto* error = std::get_if<RuleError>(&parsed))
-        return ConfigError{{}, error->message};
+        return ConfigError{nullptr, error->problem};
     return std::get<UserRules>(std::move(parsed));
 }
 
@@ -31,8 +39,8 @@ std::variant<TunnelConfig, ConfigError> parseTunnel(const ServerSettings& settin
 {
     TunnelConfig tunnel;
     const auto server = parseServerAddress(settings.address);
-    if (auto* error = std::get_if<QString>(&server))
-        return ConfigError{QStringLiteral("server address"), *error};
+    if (auto* error = std::get_if<Problem>(&server))
+        return ConfigError{QT_TRANSLATE_NOOP("echw::Problem", "server address"), *error};
     tunnel.server = std::get<ServerAddress>(server);
     tunnel.dialAddress = settings.preferredIp;
     tunnel.token = settings.token;
@@ -41,8 +49,8 @@ std::variant<TunnelConfig, ConfigError> parseTunnel(const ServerSettings& settin
     tunnel.echDomain = settings.echDomain;
     if (!settings.withoutEch) {
         const auto doh = parseDohServer(settings.dohServer);
-        if (auto* error = std::get_if<QString>(&doh))
-            return ConfigError{QStringLiteral("DoH server"), *error};
+        if (auto* error = std::get_if<Problem>(&doh))
+            return ConfigError{QT_TRANSLATE_NOOP("echw::Problem", "DoH server"), *error};
         tunnel.dohServer = std::get<QUrl>(doh);
     }
     return tunnel;
@@ -60,29 +68,32 @@ std::variant<EngineConfig, ConfigError> EngineConfig::parse(const ProxySettings&
 {
     EngineConfig config;
     const auto listen = parseListenAddress(settings.listen);
-    if (auto* error = std::get_if<QString>(&listen))
-        return ConfigError{QStringLiteral("listen address"), *error};
+    if (auto* error = std::get_if<Problem>(&listen))
+        return ConfigError{QT_TRANSLATE_NOOP("echw::Problem", "listen address"), *error};
     config.listen = std::get<ListenAddress>(listen);
     config.listenText = settings.listen;
     if (const auto problem = checkProxyCredentials(settings.authUser, settings.authPassword))
-        return ConfigError{QStringLiteral("proxy authentication"), problem->message};
+        return ConfigError{QT_TRANSLATE_NOOP("echw::Problem", "proxy authentication"),
+                           problem->problem};
     config.hasCredentials = !settings.authUser.isEmpty();
     config.credentials =
         ProxyCredentials(settings.authUser.toUtf8(), settings.authPassword.toUtf8());
     if (auto error = checkNetworkExposure(settings.listen, config.hasCredentials,
                                           settings.allowLanWithoutAuth))
-        return ConfigError{{}, *error}; // the sentence names the address and what to do
+        return ConfigError{nullptr, *error}; // it names the address and what to do
 
     if (!settings.metricsListen.isEmpty()) {
         const auto metrics = parseListenAddress(settings.metricsListen);
-        if (auto* error = std::get_if<QString>(&metrics))
-            return ConfigError{QStringLiteral("metrics address"), *error};
+        if (auto* error = std::get_if<Problem>(&metrics))
+            return ConfigError{QT_TRANSLATE_NOOP("echw::Problem", "metrics address"), *error};
         if (!settings.metricsAllowLan && !listensOnLoopback(settings.metricsListen))
-            return ConfigError{
-                {},
-                QStringLiteral("serving metrics on %1 would show the network how the proxy is "
-                               "used: use a loopback address, or allow it (-metrics-allow-lan)")
-                    .arg(settings.metricsListen)};
+            return ConfigError{nullptr,
+                               Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                                             "serving metrics on %1 would show the "
+                                                             "network how the proxy is used: use a "
+                                                             "loopback address, or allow it "
+                                                             "(-metrics-allow-lan)"),
+                                           {settings.metricsListen})};
         config.metrics = std::get<ListenAddress>(metrics);
         config.metricsText = settings.metricsListen;
     }
@@ -110,13 +121,13 @@ std::variant<EngineConfig, ConfigError> EngineConfig::parse(const ProxySettings&
 
     if (settings.resolver != QStringLiteral("system")) {
         const auto doh = parseDohServer(settings.resolver);
-        if (auto* error = std::get_if<QString>(&doh))
-            return ConfigError{QStringLiteral("resolver"), *error};
+        if (auto* error = std::get_if<Problem>(&doh))
+            return ConfigError{QT_TRANSLATE_NOOP("echw::Problem", "resolver"), *error};
         config.resolverDoh = std::get<QUrl>(doh);
     }
     const auto udpDns = parseDohServer(settings.udpDnsServer);
-    if (auto* error = std::get_if<QString>(&udpDns))
-        return ConfigError{QStringLiteral("UDP DNS server"), *error};
+    if (auto* error = std::get_if<Problem>(&udpDns))
+        return ConfigError{QT_TRANSLATE_NOOP("echw::Problem", "UDP DNS server"), *error};
     config.udpDnsServer = std::get<QUrl>(udpDns);
     config.echCacheFile = settings.echCacheFile;
 

@@ -16,13 +16,17 @@ namespace echw {
 
 // A setting that cannot run, with the field it is in, for the person who typed it.
 struct ConfigError {
-    QString field;   // as the user knows it: "listen address", "server address", ...
-    QString message; // what is wrong with it
-    QString text() const
+    // As the user knows it ("listen address", "server address", ...), a QT_TRANSLATE_NOOP
+    // literal in Problem's context; null when the problem names its setting itself.
+    const char* field = nullptr;
+    Problem problem; // what is wrong with it
+    // "listen address: ..." in the installed translator's language.
+    QString text() const;
+    bool operator==(const ConfigError& other) const
     {
-        return field.isEmpty() ? message : field + QStringLiteral(": ") + message;
+        return QLatin1StringView(field) == QLatin1StringView(other.field) &&
+               problem == other.problem;
     }
-    bool operator==(const ConfigError&) const = default;
 };
 
 // The worker a tunnel goes to, checked.

@@ -170,11 +170,11 @@ LegacyImport importLegacyConfig(const QByteArray& json)
         // A copied entry may repeat an id; ids must stay unique here.
         if (seenIds.contains(entry->server.id))
             entry->server.id = ServerProfile::newId();
-        const QList<SettingsIssue> issues = entry->server.validate(QStringLiteral("server"));
+        const QList<SettingsIssue> issues = entry->server.validate(0);
         if (!issues.isEmpty()) {
             QStringList messages;
             for (const SettingsIssue& issue : issues)
-                messages.append(issue.message);
+                messages.append(issue.message());
             result.problems.append(
                 QStringLiteral("%1 skipped: %2").arg(label, messages.join(QStringLiteral("; "))));
             continue;

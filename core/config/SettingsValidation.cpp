@@ -2,6 +2,7 @@
 
 #include "net/TargetAddress.h"
 
+#include <QCoreApplication>
 #include <QStringList>
 #include <QUrl>
 
@@ -31,15 +32,18 @@ constexpr qsizetype kMaxCredentialBytes = 255;
 
 } // namespace
 
-std::variant<ListenAddress, QString> parseListenAddress(const QString& text)
+std::variant<ListenAddress, Problem> parseListenAddress(const QString& text)
 {
     const qsizetype colon = text.lastIndexOf(u':');
     if (colon < 0)
-        return QStringLiteral("\"%1\" is not host:port (e.g. 127.0.0.1:30000)").arg(text);
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "\"%1\" is not host:port (e.g. 127.0.0.1:30000)"),
+            {text});
     QString host = text.left(colon);
     const auto port = parsePort(text.mid(colon + 1), true);
     if (!port)
-        return QStringLiteral("\"%1\" has no valid port (0-65535)").arg(text);
+        return Problem::of(QT_TRANSLATE_NOOP("echw::Problem", "\"%1\" has no valid port (0-65535)"),
+                           {text});
     if (host.startsWith(u'[') && host.endsWith(u']'))
         host = host.mid(1, host.size() - 2);
     ListenAddress result;
@@ -49,7 +53,8 @@ std::variant<ListenAddress, QString> parseListenAddress(const QString& text)
     } else if (host == QStringLiteral("localhost")) {
         result.address = QHostAddress(QHostAddress::LocalHost);
     } else if (!result.address.setAddress(host)) {
-        return QStringLiteral("\"%1\" is not an IP address to listen on").arg(host);
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "\"%1\" is not an IP address to listen on"), {host});
     }
     return result;
 }
@@ -61,15 +66,17 @@ bool listensOnLoopback(const QString& listen)
     return address && address->address.isLoopback();
 }
 
-std::optional<QString> checkNetworkExposure(const QString& listen, bool hasCredentials,
+std::optional<Problem> checkNetworkExposure(const QString& listen, bool hasCredentials,
                                             bool allowWithoutAuth)
 {
     if (hasCredentials || allowWithoutAuth || listensOnLoopback(listen))
         return std::nullopt;
-    return QStringLiteral("listening on %1 would open the proxy to the network: set a user "
+    return Problem::of(
+        QT_TRANSLATE_NOOP("echw::Problem",
+                          "listening on %1 would open the proxy to the network: set a user "
                           "name and password for the proxy (-auth USER:PASSWORD), or allow it "
-                          "without authentication (-allow-lan)")
-        .arg(listen);
+                          "without authentication (-allow-lan)"),
+        {listen});
 }
 
 std::optional<CredentialsProblem> checkProxyCredentials(const QString& user,
@@ -77,89 +84,113 @@ std::optional<CredentialsProblem> checkProxyCredentials(const QString& user,
 {
     using Field = CredentialsProblem::Field;
     if (user.isEmpty() != password.isEmpty()) {
-        return CredentialsProblem{user.isEmpty() ? Field::User : Field::Password,
-                                  QStringLiteral("set both a user name and a password for the "
-                                                 "proxy, or neither")};
+        return CredentialsProblem{
+            user.isEmpty() ? Field::User : Field::Password,
+            Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                          "set both a user name and a password for the "
+                                          "proxy, or neither"))};
     }
     if (user.toUtf8().size() > kMaxCredentialBytes)
-        return CredentialsProblem{Field::User,
-                                  QStringLiteral("the user name is longer than 255 bytes")};
+        return CredentialsProblem{
+            Field::User, Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                                       "the user name is longer than 255 bytes"))};
     if (password.toUtf8().size() > kMaxCredentialBytes)
         return CredentialsProblem{Field::Password,
-                                  QStringLiteral("the password is longer than 255 bytes")};
+                                  Problem::of(QT_TRANSLATE_NOOP(
+                                      "echw::Problem", "the password is longer than 255 bytes"))};
     if (hasControlCharacter(user))
         return CredentialsProblem{
-            Field::User, QStringLiteral("the user name must not contain control characters")};
+            Field::User,
+            Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                          "the user name must not contain control characters"))};
     if (hasControlCharacter(password))
         return CredentialsProblem{
-            Field::Password, QStringLiteral("the password must not contain control characters")};
+            Field::Password,
+            Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                          "the password must not contain control characters"))};
     if (user.contains(u':'))
-        return CredentialsProblem{Field::User,
-                                  QStringLiteral("the user name must not contain ':' (HTTP "
-                                                 "Basic authentication splits there)")};
+        return CredentialsProblem{
+            Field::User, Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                                       "the user name must not contain ':' (HTTP "
+                                                       "Basic authentication splits there)"))};
     return std::nullopt;
 }
 
-std::variant<ServerAddress, QString> parseServerAddress(const QString& text)
+std::variant<ServerAddress, Problem> parseServerAddress(const QString& text)
 {
     if (text.isEmpty())
-        return QStringLiteral("the server address is empty (expected host:port[/path])");
+        return Problem::of(QT_TRANSLATE_NOOP(
+            "echw::Problem", "the server address is empty (expected host:port[/path])"));
     if (text.contains(QStringLiteral("://")))
-        return QStringLiteral("\"%1\": give host:port[/path] without a scheme").arg(text);
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "\"%1\": give host:port[/path] without a scheme"),
+            {text});
     const qsizetype slash = text.indexOf(u'/');
     const QString authority = slash < 0 ? text : text.left(slash);
     const auto target = TargetAddress::fromAuthority(authority, 443);
     if (!target)
-        return QStringLiteral("\"%1\" is not host:port[/path] with a valid host and port")
-            .arg(text);
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem",
+                              "\"%1\" is not host:port[/path] with a valid host and port"),
+            {text});
     ServerAddress result;
     result.host = target->host;
     result.port = target->port;
     if (slash >= 0)
         result.path = text.mid(slash);
     if (result.path.contains(u' ') || result.path.contains(u'#'))
-        return QStringLiteral("the path \"%1\" contains a space or '#'").arg(result.path);
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "the path \"%1\" contains a space or '#'"),
+            {result.path});
     return result;
 }
 
-std::variant<QUrl, QString> parseDohServer(const QString& text)
+std::variant<QUrl, Problem> parseDohServer(const QString& text)
 {
     if (text.isEmpty())
-        return QStringLiteral("the DoH server is empty");
+        return Problem::of(QT_TRANSLATE_NOOP("echw::Problem", "the DoH server is empty"));
     QString withScheme = text;
     if (!text.contains(QStringLiteral("://")))
         withScheme.prepend(QStringLiteral("https://"));
     const QUrl url(withScheme, QUrl::StrictMode);
     if (!url.isValid() || url.host().isEmpty())
-        return QStringLiteral("\"%1\" is not a DoH server address").arg(text);
+        return Problem::of(QT_TRANSLATE_NOOP("echw::Problem", "\"%1\" is not a DoH server address"),
+                           {text});
     if (url.scheme() != QStringLiteral("https"))
-        return QStringLiteral("\"%1\": DNS over HTTPS needs an https:// address").arg(text);
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "\"%1\": DNS over HTTPS needs an https:// address"),
+            {text});
     if (!url.userInfo().isEmpty() || url.hasFragment())
-        return QStringLiteral("\"%1\": no user name or fragment allowed").arg(text);
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "\"%1\": no user name or fragment allowed"), {text});
     return url;
 }
 
-std::optional<QString> checkDomainName(const QString& text)
+std::optional<Problem> checkDomainName(const QString& text)
 {
     const auto target = TargetAddress::fromHostPort(text, 443);
     if (!target || target->kind != TargetAddress::Kind::Domain)
-        return QStringLiteral("\"%1\" is not a domain name").arg(text);
+        return Problem::of(QT_TRANSLATE_NOOP("echw::Problem", "\"%1\" is not a domain name"),
+                           {text});
     return std::nullopt;
 }
 
-std::optional<QString> checkPreferredAddress(const QString& text)
+std::optional<Problem> checkPreferredAddress(const QString& text)
 {
     if (!TargetAddress::fromHostPort(text, 443))
-        return QStringLiteral("\"%1\" is neither an IP address nor a host name").arg(text);
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "\"%1\" is neither an IP address nor a host name"),
+            {text});
     return std::nullopt;
 }
 
-std::optional<QString> checkLogLevel(const QString& text)
+std::optional<Problem> checkLogLevel(const QString& text)
 {
     static const QStringList levels = {QStringLiteral("debug"), QStringLiteral("info"),
                                        QStringLiteral("warning"), QStringLiteral("error")};
     if (!levels.contains(text))
-        return QStringLiteral("must be debug, info, warning or error");
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "must be debug, info, warning or error"));
     return std::nullopt;
 }
 

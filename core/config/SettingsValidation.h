@@ -1,5 +1,7 @@
 #pragma once
 
+#include "config/Problem.h"
+
 #include <QHostAddress>
 #include <QString>
 #include <QUrl>
@@ -10,17 +12,17 @@
 namespace echw {
 
 // Checks for the values a user types (flags, the settings dialog). Each returns the parsed
-// value or a sentence saying what is wrong, written for the person who typed it.
+// value or what is wrong with it (a Problem, rendered for the person who typed it).
 
 struct ListenAddress {
     QHostAddress address;
     quint16 port = 0;
 };
-std::variant<ListenAddress, QString> parseListenAddress(const QString& text);
+std::variant<ListenAddress, Problem> parseListenAddress(const QString& text);
 // Listening anywhere but loopback (127.0.0.0/8, ::1, localhost) opens the proxy to whoever can
 // reach the port: that needs credentials or the explicit allowWithoutAuth. Returns what to do
 // when neither is given. `listen` must parse.
-std::optional<QString> checkNetworkExposure(const QString& listen, bool hasCredentials,
+std::optional<Problem> checkNetworkExposure(const QString& listen, bool hasCredentials,
                                             bool allowWithoutAuth);
 bool listensOnLoopback(const QString& listen);
 
@@ -28,7 +30,7 @@ bool listensOnLoopback(const QString& listen);
 struct CredentialsProblem {
     enum class Field { User, Password };
     Field field = Field::User;
-    QString message;
+    Problem problem;
 };
 // Both set or both empty, each 1 to 255 bytes of UTF-8 (RFC 1929 section 2), no control
 // characters, and no ':' in the user name (RFC 7617 section 2 splits there).
@@ -41,15 +43,15 @@ struct ServerAddress {
     QString path = QStringLiteral("/");
     bool operator==(const ServerAddress&) const = default;
 };
-std::variant<ServerAddress, QString> parseServerAddress(const QString& text);
+std::variant<ServerAddress, Problem> parseServerAddress(const QString& text);
 
 // A DoH server "host/path" or "https://host[:port]/path"; returns the full https URL.
-std::variant<QUrl, QString> parseDohServer(const QString& text);
+std::variant<QUrl, Problem> parseDohServer(const QString& text);
 
-std::optional<QString> checkDomainName(const QString& text);
+std::optional<Problem> checkDomainName(const QString& text);
 // A preferred IP: an IP literal or a host name (a CNAME of the worker's edge).
-std::optional<QString> checkPreferredAddress(const QString& text);
+std::optional<Problem> checkPreferredAddress(const QString& text);
 // A -loglevel value: debug, info, warning or error, as both programs spell them.
-std::optional<QString> checkLogLevel(const QString& text);
+std::optional<Problem> checkLogLevel(const QString& text);
 
 } // namespace echw

@@ -49,10 +49,8 @@ const NumberField kNumberFields[] = {
      &ServerProfile::warmPoolSize},
 };
 
-QString labelForIssueField(const QString& field)
+QString labelForIssueKey(const QString& key)
 {
-    // validate() names fields "server.<key>".
-    const QString key = field.section(u'.', -1);
     if (key == kTokenKey)
         return kTokenKey;
     if (key == kWithoutEchKey)
@@ -192,11 +190,11 @@ std::variant<SharedServer, QString> serverFromShareLink(const QString& link)
     }
 
     server.id = ServerProfile::newId();
-    const QList<SettingsIssue> issues = server.validate(QStringLiteral("server"));
+    const QList<SettingsIssue> issues = server.validate(0);
     if (!issues.isEmpty()) {
         const SettingsIssue& first = issues.first();
         return QStringLiteral("the share link's %1 is not usable: %2")
-            .arg(labelForIssueField(first.field), first.message);
+            .arg(labelForIssueKey(first.key), first.message());
     }
     shared.server = std::move(server);
     return shared;

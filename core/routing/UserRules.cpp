@@ -1,5 +1,6 @@
 #include "UserRules.h"
 
+#include <QCoreApplication>
 #include <QUrl>
 
 #include <algorithm>
@@ -87,7 +88,7 @@ quint32 ipv4Mask(int prefixLength)
 }
 
 // Fills the prefix of a cidr rule from "ADDRESS/LENGTH"; returns what is wrong, or nothing.
-QString readCidr(QStringView value, UserRule& rule)
+std::optional<Problem> readCidr(QStringView value, UserRule& rule)
 {
     const qsizetype slash = value.lastIndexOf(u'/');
     const QByteArray address = value.first(slash < 0 ? 0 : slash).toLatin1();
@@ -99,9 +100,10 @@ QString readCidr(QStringView value, UserRule& rule)
     } else if (const auto ipv6 = parseIpv6(addressText)) {
         rule.network = *ipv6;
     } else {
-        return QStringLiteral("invalid CIDR \"%1\" (expected ADDRESS/LENGTH, e.g. 10.0.0.0/8 or "
-                              "2001:db8::/32)")
-            .arg(value.toString());
+        return Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                             "invalid CIDR \"%1\" (expected ADDRESS/LENGTH, e.g. "
+                                             "10.0.0.0/8 or 2001:db8::/32)"),
+                           {value.toString()});
     }
 
     const int maxLength = rule.ipv4 ? 32 : 128;
@@ -110,8 +112,9 @@ QString readCidr(QStringView value, UserRule& rule)
         std::all_of(length.begin(), length.end(), [](QChar c) { return c >= u'0' && c <= u'9'; });
     rule.prefixLength = digitsOnly ? length.toInt() : -1;
     if (rule.prefixLength < 0 || rule.prefixLength > maxLength)
-        return QStringLiteral("invalid prefix length \"%1\" (0 to %2)")
-            .arg(length.toString(), QString::number(maxLength));
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "invalid prefix length \"%1\" (0 to %2)"),
+            {length.toString(), QString::number(maxLength)});
 
     // A set host bit is almost always a typo for another prefix, so it is not guessed.
     const Ipv6Number network =
@@ -120,8 +123,9 @@ QString readCidr(QStringView value, UserRule& rule)
     if (network != rule.network) {
         const QString networkText = rule.ipv4 ? QHostAddress(quint32(network.low)).toString()
                                               : QHostAddress(ipv6BytesOf(network)).toString();
-        return QStringLiteral("host bits are set (the network is %1/%2)")
-            .arg(networkText, QString::number(rule.prefixLength));
+        return Problem::of(
+            QT_TRANSLATE_NOOP("echw::Problem", "host bits are set (the network is %1/%2)"),
+            {networkText, QString::number(rule.prefixLength)});
     }
     // A prefix inside ::ffff:0:0/96 holds only IPv4-mapped addresses (RFC 4291 section
     // 2.5.5.2), which match() judges as the IPv4 addresses they carry: kept as an IPv6 prefix
@@ -132,7 +136,7 @@ QString readCidr(QStringView value, UserRule& rule)
         rule.network = ipv4Number(quint32(rule.network.low));
         rule.prefixLength -= 96;
     }
-    return {};
+    return std::nullopt;
 }
 
 // An address as the rules see it: IPv4-mapped IPv6 addresses are IPv4.
@@ -201,10 +205,12 @@ UserRules::ParseResult UserRules::parse(QStringView text, const QString& sourceN
     UserRules rules;
     int lineNumber = 0;
     QStringView ruleText;
-    const auto failure = [&](const QString& detail) {
-        return RuleError{lineNumber, QStringLiteral("%1 line %2: \"%3\": %4")
-                                         .arg(sourceName, QString::number(lineNumber),
-                                              ruleText.toString(), detail)};
+    const auto failure = [&](Problem detail) {
+        return RuleError{
+            lineNumber,
+            Problem::because(QT_TRANSLATE_NOOP("echw::Problem", "%1 line %2: \"%3\": %4"),
+                             {sourceName, QString::number(lineNumber), ruleText.toString()},
+                             std::move(detail))};
     };
 
     for (QStringView line : text.tokenize(u'\n')) {
@@ -223,12 +229,15 @@ UserRules::ParseResult UserRules::parse(QStringView text, const QString& sourceN
         while (space > 0 && !ruleText[space - 1].isSpace())
             --space;
         if (space == 0)
-            return failure(QStringLiteral("no action (direct, tunnel or block) after the rule"));
+            return failure(Problem::of(QT_TRANSLATE_NOOP(
+                "echw::Problem", "no action (direct, tunnel or block) after the rule")));
         const QStringView actionName = ruleText.sliced(space);
         const auto action = routeActionFromName(actionName);
         if (!action)
-            return failure(QStringLiteral("unknown action \"%1\" (direct, tunnel or block)")
-                               .arg(actionName.toString()));
+            return failure(
+                Problem::of(QT_TRANSLATE_NOOP("echw::Problem",
+                                              "unknown action \"%1\" (direct, tunnel or block)"),
+                            {actionName.toString()}));
         rule.action = *action;
 
         const QStringView matcher = ruleText.first(space).trimmed();
@@ -244,29 +253,33 @@ UserRules::ParseResult UserRules::parse(QStringView text, const QString& sourceN
                 is(QLatin1StringView("domain")) ? UserRule::Kind::Domain : UserRule::Kind::Suffix;
             const auto domain = normalisedDomain(value);
             if (!domain)
-                return failure(QStringLiteral("invalid domain \"%1\"").arg(value.toString()));
+                return failure(
+                    Problem::of(QT_TRANSLATE_NOOP("echw::Problem", "invalid domain \"%1\""),
+                                {value.toString()}));
             // match() takes a host like this for an address literal, never for a name, so the
             // rule could never match.
             if (rule.kind == UserRule::Kind::Domain && looksLikeAddress(*domain))
-                return failure(QStringLiteral("\"%1\" is an address, not a domain (match "
-                                              "addresses with cidr:ADDRESS/LENGTH)")
-                                   .arg(value.toString()));
+                return failure(Problem::of(
+                    QT_TRANSLATE_NOOP("echw::Problem", "\"%1\" is an address, not a domain (match "
+                                                       "addresses with cidr:ADDRESS/LENGTH)"),
+                    {value.toString()}));
             rule.value = *domain;
         } else if (is(QLatin1StringView("keyword"))) {
             rule.kind = UserRule::Kind::Keyword;
             const auto keyword = normalisedKeyword(value);
             if (!keyword)
-                return failure(QStringLiteral("invalid keyword \"%1\" (letters, digits, '-', "
-                                              "'_' and '.')")
-                                   .arg(value.toString()));
+                return failure(Problem::of(
+                    QT_TRANSLATE_NOOP("echw::Problem",
+                                      "invalid keyword \"%1\" (letters, digits, '-', '_' and '.')"),
+                    {value.toString()}));
             rule.value = *keyword;
         } else if (is(QLatin1StringView("cidr"))) {
             rule.kind = UserRule::Kind::Cidr;
-            if (const QString problem = readCidr(value, rule); !problem.isEmpty())
-                return failure(problem);
+            if (auto problem = readCidr(value, rule))
+                return failure(*std::move(problem));
         } else {
-            return failure(
-                QStringLiteral("expected TYPE:VALUE with TYPE domain, suffix, keyword or cidr"));
+            return failure(Problem::of(QT_TRANSLATE_NOOP(
+                "echw::Problem", "expected TYPE:VALUE with TYPE domain, suffix, keyword or cidr")));
         }
         rules.m_rules.push_back(std::move(rule));
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/Problem.h"
 #include "routing/IpNumbers.h"
 #include "routing/RoutingDecision.h"
 
@@ -52,14 +53,15 @@ struct RuleMatch {
 // "exa mple.com"`.
 struct RuleError {
     int line = 0;
-    QString message;
+    Problem problem;
+    QString message() const { return problem.text(); }
 };
 
 class UserRules {
 public:
     using ParseResult = std::variant<UserRules, RuleError>;
 
-    // sourceName starts every error message.
+    // sourceName starts every error message (the file, or "rules").
     static ParseResult parse(QStringView text, const QString& sourceName = QStringLiteral("rules"));
 
     // host is the target's name (an address literal in it is not a name and matches no name

@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                     std::get<echw::AppSettings>(reread) == *settings);
     const QList<echw::SettingsIssue> issues = settings->validate();
     for (const auto& issue : issues)
-        ECHW_FUZZ_CHECK(!issue.field.isEmpty() && !issue.message.isEmpty());
+        ECHW_FUZZ_CHECK(!issue.field().isEmpty() && !issue.message().isEmpty());
     // Usable settings give the engine what it needs.
     if (issues.isEmpty() && !settings->servers.isEmpty())
         ECHW_FUZZ_CHECK(std::holds_alternative<echw::ProxySettings>(settings->toProxySettings()));

@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const auto* rules = std::get_if<echw::UserRules>(&parsed);
     if (!rules) {
         const auto& error = std::get<echw::RuleError>(parsed);
-        ECHW_FUZZ_CHECK(error.line >= 1 && error.message.startsWith(u"rules line "));
+        ECHW_FUZZ_CHECK(error.line >= 1 && error.message().startsWith(u"rules line "));
         return 0;
     }
     QString rewritten;

@@ -33,8 +33,7 @@ private Q_SLOTS:
     void offersAValidProfile()
     {
         const ServerProfile& profile = m_demo.profile();
-        QVERIFY2(profile.validate(QString()).isEmpty(),
-                 qPrintable(profile.validate(QString()).value(0).message));
+        QVERIFY2(profile.validate(0).isEmpty(), qPrintable(profile.validate(0).value(0).message()));
         QVERIFY(profile.address.startsWith(QStringLiteral("localhost:")));
         QVERIFY(!profile.token.isEmpty());
         QVERIFY(!profile.withoutEch);

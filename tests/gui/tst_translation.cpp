@@ -4,8 +4,10 @@
 #include "settings/SettingsDialog.h"
 #include "tray/TrayController.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QJsonDocument>
 #include <QKeySequence>
@@ -149,6 +151,45 @@ QStringList clashesOnEachTab(QWidget* window, QTabWidget* tabs)
     return clashes;
 }
 
+// Every text the window shows or would show on hover: labels, buttons, tooltips, and the items
+// and tooltips of its views.
+QStringList textsOf(QWidget* window)
+{
+    QStringList texts;
+    for (QWidget* widget : window->findChildren<QWidget*>()) {
+        texts.append(widget->toolTip());
+        if (const auto* label = qobject_cast<QLabel*>(widget))
+            texts.append(label->text());
+        if (const auto* view = qobject_cast<QAbstractItemView*>(widget)) {
+            const QAbstractItemModel* model = view->model();
+            for (int row = 0; model && row < model->rowCount(); ++row) {
+                texts.append(model->index(row, 0).data(Qt::DisplayRole).toString());
+                texts.append(model->index(row, 0).data(Qt::ToolTipRole).toString());
+            }
+        }
+    }
+    texts.removeAll(QString());
+    return texts;
+}
+
+// The English words of core's problem templates (the echw::Problem context of the catalogue),
+// the parts between placeholders long enough to be telling.
+QStringList englishProblemWords(const QList<TsMessage>& messages)
+{
+    static const QRegularExpression placeholder(QStringLiteral("%\\d+"));
+    QStringList words;
+    for (const TsMessage& message : messages) {
+        if (message.context != u"echw::Problem")
+            continue;
+        for (const QString& part : message.source.split(placeholder)) {
+            const QString trimmed = part.trimmed();
+            if (trimmed.size() >= 12)
+                words.append(trimmed);
+        }
+    }
+    return words;
+}
+
 } // namespace
 
 class TestTranslation : public QObject {
@@ -259,6 +300,55 @@ private Q_SLOTS:
         QVERIFY(pages);
         clashes += clashesOnEachTab(&window, pages);
         QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(QStringLiteral("; "))));
+    }
+
+    // Core reports a settings issue as a problem with its values; the dialog renders it in the
+    // chosen language, so none of core's English reaches a Chinese window.
+    void showsCoresProblemsInTheChosenLanguage()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile rules(dir.filePath(QStringLiteral("rules.txt")));
+        QVERIFY(rules.open(QIODevice::WriteOnly));
+        rules.write("suffix:example.com tunnel\nsuffix:example.org teleport\n");
+        rules.close();
+
+        AppSettings settings;
+        ServerProfile server;
+        server.id = ServerProfile::newId();
+        server.name = QStringLiteral("Worker");
+        server.address = QStringLiteral("https://worker.example:443");
+        server.dohServer = QStringLiteral("http://doh.example/dns-query");
+        settings.servers = {server};
+        settings.activeServerId = server.id;
+        settings.listen = QStringLiteral("127.0.0.1:99999");
+        settings.rulesFile = rules.fileName();
+
+        QStringList english;
+        for (const echw::SettingsIssue& issue : settings.validate())
+            english.append(issue.message());
+        QVERIFY2(english.size() >= 4, qPrintable(english.join(u'\n')));
+
+        QVERIFY(echw::installTranslation(*qApp, QStringLiteral("zh_CN")));
+        QStringList chinese;
+        for (const echw::SettingsIssue& issue : settings.validate())
+            chinese.append(issue.message());
+        SettingsDialog dialog(settings);
+        dialog.show();
+        auto* buttons = dialog.findChild<QDialogButtonBox*>(QStringLiteral("buttonBox"));
+        QVERIFY(buttons);
+        QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+        QVERIFY(dialog.isVisible()); // refused: the issues are shown instead
+        const QString shown = textsOf(&dialog).join(u'\n');
+
+        for (const QString& message : std::as_const(chinese))
+            QVERIFY2(shown.contains(message), qPrintable(message + u'\n' + shown));
+        for (const QString& message : std::as_const(english))
+            QVERIFY2(!shown.contains(message), qPrintable(message));
+        QString error;
+        for (const QString& words : englishProblemWords(readTs(kTsFile, &error)))
+            QVERIFY2(!shown.contains(words), qPrintable(words + u'\n' + shown));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     // Fails as soon as a string is added to the code without a Chinese translation: run

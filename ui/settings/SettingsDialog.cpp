@@ -22,7 +22,6 @@
 #include <QMessageBox>
 #include <QPixmap>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -38,21 +37,6 @@ namespace echw {
 namespace {
 
 const QString kActiveServerIdField = QStringLiteral("activeServerId");
-
-// Where an issue such as "servers[2].address" belongs: row 2, key "address".
-struct ServerField {
-    int row = -1;
-    QString key;
-};
-
-std::optional<ServerField> serverField(const QString& field)
-{
-    static const QRegularExpression pattern(QStringLiteral("^servers\\[(\\d+)\\]\\.(\\w+)$"));
-    const QRegularExpressionMatch match = pattern.match(field);
-    if (!match.hasMatch())
-        return std::nullopt;
-    return ServerField{match.captured(1).toInt(), match.captured(2)};
-}
 
 QPushButton* makeButton(const QString& text, const QString& objectName)
 {
@@ -308,13 +292,14 @@ void SettingsDialog::revalidate()
     IssueMessages general;
     QStringList active;
     for (const SettingsIssue& issue : std::as_const(m_issues)) {
-        if (const auto place = serverField(issue.field)) {
-            byRow[place->row].append(issue.message);
-            byRowAndKey[place->row][place->key].append(issue.message);
-        } else if (issue.field == kActiveServerIdField) {
-            active.append(issue.message);
+        const QString message = issue.message();
+        if (issue.server != SettingsIssue::kGeneral) {
+            byRow[issue.server].append(message);
+            byRowAndKey[issue.server][issue.key].append(message);
+        } else if (issue.key == kActiveServerIdField) {
+            active.append(message);
         } else {
-            general[issue.field].append(issue.message);
+            general[issue.key].append(message);
         }
     }
     m_model->setIssues(byRow);
@@ -358,19 +343,20 @@ bool SettingsDialog::apply()
 
 void SettingsDialog::showFirstIssue()
 {
-    const SettingsIssue& first = m_issues.first();
-    if (const auto place = serverField(first.field)) {
+    // A copy: selecting the row revalidates, which replaces m_issues.
+    const SettingsIssue first = m_issues.first();
+    if (first.server != SettingsIssue::kGeneral) {
         m_tabs->setCurrentWidget(m_serversTab);
-        selectRow(place->row);
+        selectRow(first.server);
         // A broken id has no field of its own; the name is the nearest.
-        if (!m_editor->focusField(place->key))
+        if (!m_editor->focusField(first.key))
             m_editor->focusField(QStringLiteral("name"));
-    } else if (first.field == kActiveServerIdField) {
+    } else if (first.key == kActiveServerIdField) {
         m_tabs->setCurrentWidget(m_serversTab);
         m_list->setFocus(Qt::OtherFocusReason);
     } else {
         m_tabs->setCurrentWidget(m_general);
-        m_general->focusField(first.field);
+        m_general->focusField(first.key);
     }
 }
 

@@ -7,6 +7,7 @@
 #include <QTest>
 
 using echw::AppSettings;
+using echw::Problem;
 using echw::ProxySettings;
 using echw::RoutingMode;
 using echw::ServerProfile;
@@ -38,7 +39,7 @@ QStringList fieldsOf(const QList<SettingsIssue>& issues)
 {
     QStringList fields;
     for (const SettingsIssue& issue : issues)
-        fields.append(issue.field);
+        fields.append(issue.field());
     return fields;
 }
 
@@ -209,8 +210,8 @@ void TestAppSettings::reportsEachBadField()
 
     const QList<SettingsIssue> issues = settings.validate();
     QCOMPARE(fieldsOf(issues), QStringList{expectedPath});
-    QVERIFY2(issues[0].message.contains(messagePart, Qt::CaseInsensitive),
-             qPrintable(issues[0].message));
+    QVERIFY2(issues[0].message().contains(messagePart, Qt::CaseInsensitive),
+             qPrintable(issues[0].message()));
 }
 
 void TestAppSettings::checksTheRulesInTheRulesFile()
@@ -227,7 +228,8 @@ void TestAppSettings::checksTheRulesInTheRulesFile()
     // The file exists, but the engine could not start with it: the issue names the line.
     const QList<SettingsIssue> issues = settings.validate();
     QCOMPARE(fieldsOf(issues), QStringList{QStringLiteral("rulesFile")});
-    QVERIFY2(issues[0].message.contains(QStringLiteral("line 2")), qPrintable(issues[0].message));
+    QVERIFY2(issues[0].message().contains(QStringLiteral("line 2")),
+             qPrintable(issues[0].message()));
 
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
     file.write("suffix:example.com direct\n# a comment\n");
@@ -285,8 +287,8 @@ void TestAppSettings::neverQuotesTheToken()
     const QList<SettingsIssue> issues = settings.validate();
     QVERIFY(issues.size() >= 5);
     for (const SettingsIssue& issue : issues) {
-        QVERIFY2(!issue.message.contains(QStringLiteral("secret")), qPrintable(issue.message));
-        QVERIFY(!issue.field.contains(QStringLiteral("secret")));
+        QVERIFY2(!issue.message().contains(QStringLiteral("secret")), qPrintable(issue.message()));
+        QVERIFY(!issue.field().contains(QStringLiteral("secret")));
     }
 
     QJsonObject json = settings.toJson();
@@ -345,8 +347,9 @@ void TestAppSettings::reportsCredentialProblems()
     settings.authPassword = password;
     const QList<SettingsIssue> issues = settings.validate();
     QCOMPARE(fieldsOf(issues), QStringList{field});
-    QVERIFY2(issues[0].message.contains(messagePart), qPrintable(issues[0].message));
-    QVERIFY2(!issues[0].message.contains(QStringLiteral("s3cret")), qPrintable(issues[0].message));
+    QVERIFY2(issues[0].message().contains(messagePart), qPrintable(issues[0].message()));
+    QVERIFY2(!issues[0].message().contains(QStringLiteral("s3cret")),
+             qPrintable(issues[0].message()));
 
     // The longest credentials RFC 1929 allows, and a LAN listen address with them, are fine.
     settings.authUser = QString(255, u'u');
@@ -396,10 +399,10 @@ void TestAppSettings::convertsTheActiveServer()
 
 void TestAppSettings::refusesToConvertWithoutActiveServer()
 {
-    QVERIFY(std::holds_alternative<QString>(AppSettings().toProxySettings()));
+    QVERIFY(std::holds_alternative<Problem>(AppSettings().toProxySettings()));
     AppSettings settings = validSettings();
     settings.activeServerId = ServerProfile::newId();
-    QVERIFY(std::holds_alternative<QString>(settings.toProxySettings()));
+    QVERIFY(std::holds_alternative<Problem>(settings.toProxySettings()));
 }
 
 void TestAppSettings::convertsRoutingNoneWithoutAServer()

@@ -48,7 +48,7 @@ private Q_SLOTS:
     {
         const auto rules = readRulesFile(QStringLiteral("/nonexistent/rules.txt"));
         QVERIFY(std::holds_alternative<ConfigError>(rules));
-        QCOMPARE(std::get<ConfigError>(rules).field, QStringLiteral("rules file"));
+        QCOMPARE(QByteArray(std::get<ConfigError>(rules).field), QByteArray("rules file"));
     }
 
     void aDeviceIsReadBounded()
@@ -56,8 +56,8 @@ private Q_SLOTS:
         // /dev/zero reports size 0 and never ends: read whole it would take all memory.
         const auto rules = readRulesFile(QStringLiteral("/dev/zero"));
         QVERIFY(std::holds_alternative<ConfigError>(rules));
-        QVERIFY2(std::get<ConfigError>(rules).message.contains(QStringLiteral("larger")),
-                 qPrintable(std::get<ConfigError>(rules).message));
+        QVERIFY2(std::get<ConfigError>(rules).text().contains(QStringLiteral("larger")),
+                 qPrintable(std::get<ConfigError>(rules).text()));
     }
 
     void aFileOverTheLimitIsRefused()

@@ -14,7 +14,7 @@ UserRules parsedRules(const QString& text)
 {
     auto result = UserRules::parse(text);
     if (auto* error = std::get_if<RuleError>(&result))
-        qFatal("%s", qPrintable(error->message));
+        qFatal("%s", qPrintable(error->message()));
     return std::get<UserRules>(std::move(result));
 }
 
@@ -289,7 +289,7 @@ void TestUserRules::rejectsBadRules()
     const auto* error = std::get_if<RuleError>(&result);
     QVERIFY(error);
     QCOMPARE(error->line, line);
-    QCOMPARE(error->message, message);
+    QCOMPARE(error->message(), message);
 }
 
 void TestUserRules::emptyRulesMatchNothing()
