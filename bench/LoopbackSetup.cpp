@@ -128,9 +128,10 @@ void ChildProcess::stop()
     }
 }
 
-LoopbackSetup::LoopbackSetup(QString originPath, QString serverPath)
+LoopbackSetup::LoopbackSetup(QString originPath, QString serverPath, WorkerRuntime runtime)
     : m_originPath(std::move(originPath))
     , m_serverPath(std::move(serverPath))
+    , m_runtime(std::move(runtime))
 {}
 
 std::optional<QString> LoopbackSetup::startBackends()
@@ -139,13 +140,34 @@ std::optional<QString> LoopbackSetup::startBackends()
     m_origin = std::make_unique<ChildProcess>(
         QStringLiteral("origin (%1)").arg(m_originPath), m_originPath,
         QStringList{QStringLiteral("--exit-on-stdin-eof")}, environment);
-    m_server = std::make_unique<ChildProcess>(
-        QStringLiteral("worker server (%1)").arg(m_serverPath), m_serverPath,
-        QStringList{QStringLiteral("-l"), QStringLiteral("127.0.0.1:0"), QStringLiteral("-doh"),
-                    QStringLiteral("-public-name"), QString::fromUtf16(kPublicName),
-                    QStringLiteral("-token"), QString::fromUtf16(kToken), QStringLiteral("-state"),
-                    m_temp.filePath(QStringLiteral("server-state"))},
-        environment);
+    QStringList serverArguments{QStringLiteral("-l"),
+                                QStringLiteral("127.0.0.1:0"),
+                                QStringLiteral("-doh"),
+                                QStringLiteral("-public-name"),
+                                QString::fromUtf16(kPublicName),
+                                QStringLiteral("-token"),
+                                QString::fromUtf16(kToken),
+                                QStringLiteral("-state"),
+                                m_temp.filePath(QStringLiteral("server-state"))};
+    if (throughWorkerd()) {
+        // The worker script checks the token itself (the server passes the upgrade unchanged).
+        QProcessEnvironment workerdEnvironment = environment;
+        workerdEnvironment.insert(QStringLiteral("ECHW_WORKER_TOKEN"), QString::fromUtf16(kToken));
+        m_workerd = std::make_unique<ChildProcess>(
+            QStringLiteral("workerd (%1)").arg(m_runtime.workerdPath), m_runtime.workerdPath,
+            QStringList{QStringLiteral("serve"), m_runtime.configPath}, workerdEnvironment);
+        const auto workerd = m_workerd->waitForOutput(
+            QRegularExpression(QStringLiteral("Listening on http://127\\.0\\.0\\.1:(\\d+)")),
+            kStartTimeout);
+        if (auto* error = std::get_if<QString>(&workerd))
+            return *error;
+        serverArguments +=
+            {QStringLiteral("-forward"),
+             QStringLiteral("127.0.0.1:") + std::get<QRegularExpressionMatch>(workerd).captured(1)};
+    }
+    m_server =
+        std::make_unique<ChildProcess>(QStringLiteral("worker server (%1)").arg(m_serverPath),
+                                       m_serverPath, serverArguments, environment);
 
     const auto origin = m_origin->waitForOutput(
         QRegularExpression(QStringLiteral("listening (\\d+)")), kStartTimeout);

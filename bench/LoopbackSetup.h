@@ -60,16 +60,25 @@ struct ClientOptions {
     QStringList extraArguments;
 };
 
-// Origin server, the project's worker server with -doh, and clients under test, all on
-// loopback; everything is stopped when the setup is destroyed.
+// Where the worker protocol runs: in the project's own server (workerdPath empty), or in workerd
+// executing bench/workerd/worker.js (one binary frame per socket read, as the deployed worker
+// sends), with the project's server in front to terminate TLS + ECH and answer DoH (-forward).
+struct WorkerRuntime {
+    QString workerdPath;
+    QString configPath; // bench/workerd/worker.capnp
+};
+
+// Origin server, the worker (see WorkerRuntime), and clients under test, all on loopback;
+// everything is stopped when the setup is destroyed.
 class LoopbackSetup {
 public:
     static constexpr std::chrono::seconds kStartTimeout{20};
     static constexpr const char16_t* kPublicName = u"ech-bench.test";
     static constexpr const char16_t* kToken = u"bench-token";
 
-    LoopbackSetup(QString originPath, QString serverPath);
-    // Starts the origin and the worker server; an error says which one failed and why.
+    LoopbackSetup(QString originPath, QString serverPath, WorkerRuntime runtime = {});
+    // Starts the origin, workerd when asked, and the worker server; an error says which one
+    // failed and why.
     std::optional<QString> startBackends();
     // Starts a client on a free port with the reference flags and waits until it accepts.
     std::variant<std::unique_ptr<ChildProcess>, QString>
@@ -80,6 +89,9 @@ public:
     quint16 originPort() const { return m_originPort; }
     quint16 serverPort() const { return m_serverPort; }
     ChildProcess* server() const { return m_server.get(); }
+    // The process that runs the worker protocol (and pays for its frames): workerd or the server.
+    ChildProcess* worker() const { return m_workerd ? m_workerd.get() : m_server.get(); }
+    bool throughWorkerd() const { return !m_runtime.workerdPath.isEmpty(); }
     QString tempPath() const { return m_temp.path(); }
 
     static quint16 freePort();
@@ -87,9 +99,11 @@ public:
 private:
     QString m_originPath;
     QString m_serverPath;
+    WorkerRuntime m_runtime;
     QTemporaryDir m_temp;
     std::unique_ptr<ChildProcess> m_origin;
     std::unique_ptr<ChildProcess> m_server;
+    std::unique_ptr<ChildProcess> m_workerd;
     quint16 m_originPort = 0;
     quint16 m_serverPort = 0;
     QString m_certificate;

@@ -145,7 +145,8 @@ ScenarioResult compareClients(const QString& scenario, const LoadOptions& option
             return QStringLiteral("%1 is not an executable (see --help for the paths)")
                 .arg(program);
     }
-    LoopbackSetup setup(options.originPath, options.serverPath);
+    LoopbackSetup setup(options.originPath, options.serverPath,
+                        {options.workerdPath, options.workerConfigPath});
     if (auto error = setup.startBackends())
         return *error;
     const QString loadBefore = loadAverage();
@@ -176,9 +177,13 @@ ScenarioResult compareClients(const QString& scenario, const LoadOptions& option
         const Measurement& first = columns.front()[row];
         report.addRow(first.what, values, first.unit, first.goal, notes.join(u"; "_s));
     }
+    const QString worker = setup.throughWorkerd()
+                               ? u" to workerd (bench/workerd/worker.js) behind the server's "
+                                 u"TLS + ECH (-forward)"_s
+                               : u" to the project's worker server"_s;
     report.addNote(QStringLiteral("path: %1; load average before %2, after %3")
                        .arg(options.direct ? u"direct (-routing none)"_s
-                                           : u"tunnel (TLS 1.3 + ECH + WebSocket)"_s,
+                                           : u"tunnel (TLS 1.3 + ECH + WebSocket)"_s + worker,
                             loadBefore, loadAverage()));
     return report;
 }
@@ -268,9 +273,13 @@ ScenarioResult runThroughputScenario(const LoadOptions& options)
                     LoadPlan plan = client.plan(job, each, connections);
                     plan.transfers = connections;
                     plan.deadline = 180s;
+                    ChildProcess* worker = client.setup().worker();
                     const double cpuBefore = client.sample().cpuSeconds;
+                    const double workerCpuBefore = sampleProcess(worker->pid()).cpuSeconds;
                     const LoadResult result = driver.run(plan);
                     const double cpu = client.sample().cpuSeconds - cpuBefore;
+                    const double workerCpu =
+                        sampleProcess(worker->pid()).cpuSeconds - workerCpuBefore;
                     if (auto error = client.checkAlive())
                         return *error;
                     const QString what =
@@ -292,6 +301,18 @@ ScenarioResult runThroughputScenario(const LoadOptions& options)
                                  QStringLiteral("%1 CPU-s for %2 GB")
                                      .arg(cpu, 0, 'f', 2)
                                      .arg(gigabytes, 0, 'f', 3)});
+                    if (!options.direct) {
+                        // What the user's worker plan pays for: the worker's own CPU.
+                        rows.append(
+                            {what + u": worker CPU"_s,
+                             gigabytes > 0 ? workerCpu / gigabytes : 0,
+                             u"s/GB"_s,
+                             {},
+                             QStringLiteral("%1 CPU-s of %2")
+                                 .arg(workerCpu, 0, 'f', 2)
+                                 .arg(client.setup().throughWorkerd() ? u"workerd"_s
+                                                                      : u"the worker server"_s)});
+                    }
                     rows.append({what + u": errors"_s, double(result.errorCount()), u""_s,
                                  connections >= 1000 ? u"0, all complete"_s : QString(),
                                  result.errorSummary(), true});

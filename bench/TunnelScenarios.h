@@ -17,6 +17,9 @@ struct LoadOptions {
     bool compareReferenceFlags = false; // it takes only the reference CLI's flags
     QString serverPath;
     QString originPath;
+    // Set: the worker protocol runs in workerd behind the server (LoopbackSetup.h).
+    QString workerdPath;
+    QString workerConfigPath;
     bool direct = false; // clients run with -routing none: the bypass path
     QList<int> connections;
     qint64 totalMb = 1024;

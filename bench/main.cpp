@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <csignal>
@@ -106,6 +107,16 @@ int main(int argc, char* argv[])
         QStringLiteral("latency: start new connections at n per second at most (default: as fast "
                        "as the 100 clients go)"),
         QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption worker(
+        QStringLiteral("worker"),
+        QStringLiteral("where the worker protocol runs: server (the project's worker server, "
+                       "default) or workerd (bench/workerd/worker.js, framing like the deployed "
+                       "worker, behind the server's TLS + ECH)"),
+        QStringLiteral("runtime"), QStringLiteral("server"));
+    const QCommandLineOption workerd(
+        QStringLiteral("workerd"),
+        QStringLiteral("the workerd binary (default: $ECHW_WORKERD, else the one CMake found)"),
+        QStringLiteral("path"));
     const QCommandLineOption keepLogs(
         QStringLiteral("keep-logs"),
         QStringLiteral("copy the output of the origin, the server and the clients to this folder"),
@@ -116,8 +127,8 @@ int main(int argc, char* argv[])
                        "--client-arg=2 (repeatable; not for --compare-reference-flags)"),
         QStringLiteral("arg"));
     parser.addOptions({scenario, runs, json, client, compare, server, origin, mode, connections,
-                       totalMb, seconds, tunnels, compareReference, pool, rate, keepLogs,
-                       clientArgument});
+                       totalMb, seconds, tunnels, compareReference, pool, rate, worker, workerd,
+                       keepLogs, clientArgument});
     parser.process(app);
 
     const QString name = parser.value(scenario);
@@ -128,7 +139,29 @@ int main(int argc, char* argv[])
         std::fprintf(stderr, "echw-bench: --mode is tunnel or direct\n");
         return 2;
     }
+    if (parser.value(worker) != QStringLiteral("server") &&
+        parser.value(worker) != QStringLiteral("workerd")) {
+        std::fprintf(stderr, "echw-bench: --worker is server or workerd\n");
+        return 2;
+    }
     LoadOptions load;
+    if (parser.value(worker) == QStringLiteral("workerd")) {
+        load.workerdPath = parser.isSet(workerd) ? parser.value(workerd)
+                           : qEnvironmentVariableIsEmpty("ECHW_WORKERD")
+                               ? QStringLiteral(ECHW_WORKERD_BIN)
+                               : qEnvironmentVariable("ECHW_WORKERD");
+        load.workerConfigPath = QStringLiteral(ECHW_WORKER_CONFIG);
+        // A missing runtime is not a failure of the client: CI without workerd skips (ctest's
+        // SKIP_RETURN_CODE), and a person is told how to get it.
+        if (load.workerdPath.isEmpty() || !QFileInfo(load.workerdPath).isExecutable()) {
+            std::fprintf(stderr,
+                         "echw-bench: %s: skipped: workerd not found%s%s (scripts/bootstrap.sh "
+                         "--bench installs it; or --workerd PATH)\n",
+                         qPrintable(name), load.workerdPath.isEmpty() ? "" : " at ",
+                         qPrintable(load.workerdPath));
+            return 77;
+        }
+    }
     load.clientPath = parser.value(client);
     load.comparePath = parser.value(compare);
     load.compareReferenceFlags = parser.isSet(compareReference);

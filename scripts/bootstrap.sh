@@ -3,6 +3,8 @@
 # checks what is already there first.
 #
 #   scripts/bootstrap.sh            install packages, provide OpenSSL >= 4.0 with ECH
+#   scripts/bootstrap.sh --bench    the same, and workerd (Cloudflare's worker runtime, from npm)
+#                                   in third_party/workerd for echw-bench --worker workerd
 #
 # Environment:
 #   ECHW_OPENSSL_SRC=/path/openssl-4.x.tar.gz   build OpenSSL from this tarball (no download)
@@ -242,10 +244,45 @@ provide_promtool() {
     log "promtool: $("$PROMTOOL_DIR/promtool" --version 2>&1 | head -n 1)"
 }
 
+# The benchmarks' workerd target (docs/BENCHMARKS.md) runs bench/workerd/worker.js in the runtime
+# the deployed worker runs in. Only the benchmarks and one case of integration.forward use it (that
+# case skips without it), so it is installed on request: a pinned version, so that figures from
+# different days come from the same runtime.
+WORKERD_VERSION=1.20261123.1
+WORKERD_DIR="$ROOT/third_party/workerd"
+
+provide_workerd() {
+    local binary="$WORKERD_DIR/node_modules/@cloudflare/workerd-linux-64/bin/workerd"
+    if [ -x "$binary" ] && "$binary" --version > /dev/null 2>&1; then
+        log "workerd: $("$binary" --version)"
+        return
+    fi
+    command -v npm > /dev/null || {
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            nodejs npm > /dev/null
+    }
+    mkdir -p "$WORKERD_DIR"
+    npm install --prefix "$WORKERD_DIR" --no-audit --no-fund --silent \
+        "workerd@$WORKERD_VERSION" || die "npm could not install workerd@$WORKERD_VERSION"
+    [ -x "$binary" ] || die "workerd@$WORKERD_VERSION has no binary for this platform ($binary)"
+    log "workerd: $("$binary" --version)"
+}
+
 main() {
+    local bench=false
+    for arg in "$@"; do
+        case "$arg" in
+        --bench) bench=true ;;
+        *) die "unknown option $arg (known: --bench)" ;;
+        esac
+    done
     install_packages
     provide_libfuzzer
     provide_promtool
+    if [ "$bench" = true ]; then
+        provide_workerd
+    fi
     local root_file="$ROOT/scripts/openssl-root.txt"
     if system_openssl_has_ech; then
         log "openssl: the system's OpenSSL has ECH; using it"

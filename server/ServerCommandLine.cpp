@@ -33,6 +33,9 @@ constexpr FlagSpec kFlags[] = {
      "let clients reach loopback and private addresses (default: only when listening on "
      "loopback)"},
     {"dial-timeout", "SECONDS", "time to connect to a target (default 10)"},
+    {"forward", "HOST:PORT",
+     "pass every WebSocket upgrade unchanged to this plain-TCP address (a worker runtime "
+     "behind this TLS + ECH front); DoH is still answered here"},
     {"fail-after-bytes", "N", "test hook: reset each connection after relaying N bytes"},
     {"loglevel", "LEVEL", "debug, info, warning or error (default info)"},
 };
@@ -124,6 +127,10 @@ QString apply(ParseState& state, const QString& flag, const QString& value)
             return invalidFlagValue(flag, value,
                                     QStringLiteral("expected whole seconds, 1 to 300"));
         r.settings.dialTimeout = std::chrono::seconds(*seconds);
+    } else if (flag == QStringLiteral("forward")) {
+        r.settings.forwardUpgradesTo = TargetAddress::fromAuthority(value);
+        if (!r.settings.forwardUpgradesTo)
+            return invalidFlagValue(flag, value, QStringLiteral("expected HOST:PORT"));
     } else if (flag == QStringLiteral("fail-after-bytes")) {
         const auto bytes = parseCount(value, 1, std::numeric_limits<qint64>::max());
         if (!bytes)

@@ -5,6 +5,8 @@
 #include "RequestRouter.h"
 #include "ServerLog.h"
 #include "net/SocketStream.h"
+#include "net/TcpDialer.h"
+#include "relay/StreamRelay.h"
 #include "tls/TlsContext.h"
 #include "tls/TlsStream.h"
 
@@ -108,6 +110,8 @@ void WorkerConnection::onReadable()
             return;
         const QByteArrayView bytes(t_scratch, n);
         if (m_phase == Phase::RequestHead) {
+            if (m_context.settings.forwardUpgradesTo)
+                m_forwardBytes.append(bytes);
             auto result = m_parser.append(bytes);
             using Status = HttpRequestHeadParser::Result::Status;
             if (result.status == Status::Invalid) {
@@ -132,6 +136,11 @@ void WorkerConnection::onRequestHead(const HttpRequestHead& head, const QByteArr
 {
     m_headRequest = head.method == "HEAD";
     const RouterConfig config{m_context.settings.token, m_context.settings.dohEnabled};
+    if (m_context.settings.forwardUpgradesTo && head.fieldHasToken("Upgrade", "websocket")) {
+        forwardUpgrade();
+        return;
+    }
+    m_forwardBytes.clear();
     auto route = routeRequest(head, config);
 
     if (auto* upgrade = std::get_if<WebSocketUpgrade>(&route)) {
@@ -162,6 +171,41 @@ void WorkerConnection::onRequestHead(const HttpRequestHead& head, const QByteArr
                     head.method.constData());
         respond(response);
     }
+}
+
+// The runtime behind us sees the client's request as it was sent (the parser only looked at it),
+// so the upgrade, the token check and every frame are its own.
+void WorkerConnection::forwardUpgrade()
+{
+    m_deadline.stop();
+    m_phase = Phase::Forwarding;
+    ++m_context.counters.sessions;
+    // While the dial runs this object keeps its handlers on the stream: onReadable() leaves what
+    // the client sends queued in the stream (the relay picks it up when it starts), a failure
+    // ends the connection, and a failed dial can still answer with a response.
+    const TargetAddress upstream = *m_context.settings.forwardUpgradesTo;
+    m_forwardDialer = std::make_unique<TcpDialer>(
+        upstream, m_context.settings.dialTimeout, [this, upstream](TcpDialer::Result result) {
+            if (m_phase != Phase::Forwarding)
+                return; // the client went away while the dial ran
+            auto* socket = std::get_if<std::unique_ptr<SocketStream>>(&result);
+            if (!socket) {
+                const QString reason = std::get<ConnectError>(result).message;
+                qCWarning(lcServer, "connection %llu: cannot forward to %s: %s", m_id,
+                          qPrintable(upstream.toString()), qPrintable(reason));
+                m_forwardBytes.clear();
+                respond(errorResponse(502, reason));
+                return;
+            }
+            qCInfo(lcServer, "connection %llu: WebSocket upgrade forwarded to %s", m_id,
+                   qPrintable(upstream.toString()));
+            m_tls->disconnect(this);
+            (*socket)->write(std::exchange(m_forwardBytes, {}));
+            m_forwardRelay = std::make_unique<StreamRelay>(std::move(m_tls), std::move(*socket));
+            connect(m_forwardRelay.get(), &StreamRelay::finished, this, &WorkerConnection::finish);
+            m_forwardRelay->start();
+        });
+    m_forwardDialer->start();
 }
 
 void WorkerConnection::answerDns(QByteArrayView query)
@@ -202,6 +246,7 @@ void WorkerConnection::onTimeout()
         finish();
         break;
     case Phase::Session:
+    case Phase::Forwarding:
     case Phase::Done:
         break;
     }

@@ -12,6 +12,8 @@
 
 namespace echw {
 class SocketStream;
+class StreamRelay;
+class TcpDialer;
 class TlsStream;
 } // namespace echw
 
@@ -43,6 +45,7 @@ private:
         RequestBody, // reading a DoH POST body
         Responding,  // the response is written; lingering until the client has it
         Session,     // a WorkerSession runs
+        Forwarding,  // the upgrade is passed on to WorkerSettings::forwardUpgradesTo
         Done,
     };
 
@@ -50,6 +53,7 @@ private:
     void onTlsFailed(const QString& reason);
     void onReadable();
     void onRequestHead(const HttpRequestHead& head, const QByteArray& remaining);
+    void forwardUpgrade();
     void answerDns(QByteArrayView query);
     void respond(const HttpResponse& response);
     void onTimeout();
@@ -69,6 +73,9 @@ private:
     QByteArray m_body;          // a DoH POST body as it arrives
     qint64 m_bodyLength = 0;
     std::unique_ptr<WorkerSession> m_session;
+    QByteArray m_forwardBytes; // forwarding: every byte read so far, the request head first
+    std::unique_ptr<TcpDialer> m_forwardDialer;
+    std::unique_ptr<StreamRelay> m_forwardRelay;
     bool m_writeDone = false;
     bool m_readDone = false;
 };

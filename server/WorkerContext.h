@@ -2,6 +2,7 @@
 
 #include "AddressPolicy.h"
 #include "ServerCredentials.h"
+#include "net/TargetAddress.h"
 
 #include <QByteArray>
 #include <QtGlobal>
@@ -34,6 +35,12 @@ struct WorkerSettings {
     std::chrono::milliseconds dialTimeout{10'000};
     // How long a closing connection waits for its last bytes to go out and the peer to close.
     std::chrono::milliseconds lingerTimeout{5'000};
+    // Set: every WebSocket upgrade is passed on unchanged, request head included, to this
+    // plain-TCP address, and the bytes are relayed both ways; this server then only terminates
+    // TLS + ECH (and answers DoH) in front of another worker runtime, such as workerd running a
+    // worker script, which does its own token check and framing. Chosen by the operator, so
+    // the target policy does not apply to it.
+    std::optional<TargetAddress> forwardUpgradesTo;
     // Test hook: after relaying this many bytes to the client, a session drops its connection
     // with a TCP reset, like a worker that dies mid-stream.
     std::optional<qint64> failAfterBytes;

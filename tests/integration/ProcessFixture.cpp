@@ -44,6 +44,12 @@ ServiceProcess::~ServiceProcess()
 quint16 ServiceProcess::waitForPort(std::chrono::milliseconds timeout)
 {
     static const QRegularExpression pattern(QStringLiteral("listening (?:on \\S*:)?(\\d+)"));
+    return waitForPort(timeout, pattern);
+}
+
+quint16 ServiceProcess::waitForPort(std::chrono::milliseconds timeout,
+                                    const QRegularExpression& pattern)
+{
     quint16 port = 0;
     [[maybe_unused]] const bool done = QTest::qWaitFor(
         [&] {

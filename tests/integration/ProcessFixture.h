@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryFile>
@@ -23,6 +24,8 @@ public:
 
     // Waits for the announcement; returns the port or 0 on failure or timeout.
     quint16 waitForPort(std::chrono::milliseconds timeout);
+    // The same for a program that announces it otherwise: `pattern` captures the port first.
+    quint16 waitForPort(std::chrono::milliseconds timeout, const QRegularExpression& pattern);
     // Waits until the output contains `text`.
     bool waitForOutput(const QString& text, std::chrono::milliseconds timeout);
     bool isRunning() const;
