@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         return 0;
     }
     const echw::ServerProfile& server = shared->server;
-    ECHW_FUZZ_CHECK(server.validate(QStringLiteral("server")).isEmpty());
+    ECHW_FUZZ_CHECK(server.validate(0).isEmpty());
     ECHW_FUZZ_CHECK(server.caFile.isEmpty());
     ECHW_FUZZ_CHECK(shared->caCertificates.size() <= echw::kMaxShareLinkCertificates);
     expectSameServer(echw::shareLinkFor(server, true, shared->caCertificates), server,
