@@ -69,6 +69,26 @@ void ConnectionRegistry::remove(ConnectionEntry* entry)
     m_finishedUnsampledDown += entry->m_counters.down - entry->m_sampledDown;
     if (m_metrics)
         m_metrics->connectionBytes(entry->m_route, entry->m_counters.up, entry->m_counters.down);
+    // Bounded between samples: a burst of short connections keeps only the newest.
+    if (m_closed.size() == EngineSnapshot::kMaxClosed) {
+        m_closed.removeFirst();
+        ++m_droppedClosed;
+    }
+    m_closed.append(sampleOf(*entry, m_clock()));
+}
+
+ConnectionSample ConnectionRegistry::sampleOf(const ConnectionEntry& entry, qint64 now) const
+{
+    ConnectionSample row;
+    row.id = entry.m_id;
+    row.target = entry.m_target;
+    row.inbound = entry.m_inbound;
+    row.route = entry.m_route;
+    row.matched = entry.m_matched;
+    row.durationMs = now - entry.m_startedMs;
+    row.bytesUp = entry.m_counters.up;
+    row.bytesDown = entry.m_counters.down;
+    return row;
 }
 
 bool ConnectionRegistry::close(quint64 id)
@@ -99,15 +119,7 @@ void ConnectionRegistry::sample(EngineSnapshot& snapshot, const ConnectionSort& 
     snapshot.connections.clear();
     snapshot.connections.reserve(qsizetype(m_entries.size()));
     for (const auto& [id, entry] : m_entries) {
-        ConnectionSample row;
-        row.id = id;
-        row.target = entry->m_target;
-        row.inbound = entry->m_inbound;
-        row.route = entry->m_route;
-        row.matched = entry->m_matched;
-        row.durationMs = now - entry->m_startedMs;
-        row.bytesUp = entry->m_counters.up;
-        row.bytesDown = entry->m_counters.down;
+        ConnectionSample row = sampleOf(*entry, now);
         const quint64 up = row.bytesUp - std::exchange(entry->m_sampledUp, row.bytesUp);
         const quint64 down = row.bytesDown - std::exchange(entry->m_sampledDown, row.bytesDown);
         row.rateUp = double(up) * perSecond;
@@ -125,6 +137,8 @@ void ConnectionRegistry::sample(EngineSnapshot& snapshot, const ConnectionSort& 
     snapshot.rateUp = double(deltaUp) * perSecond;
     snapshot.rateDown = double(deltaDown) * perSecond;
     sortConnections(snapshot.connections, sort);
+    snapshot.closed = std::exchange(m_closed, {});
+    snapshot.droppedClosed = std::exchange(m_droppedClosed, 0);
 }
 
 } // namespace echw

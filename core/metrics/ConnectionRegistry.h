@@ -78,13 +78,14 @@ public:
     // Where each finished connection's bytes are added, by its route; null: nowhere.
     void setMetrics(MetricsRegistry* metrics) { m_metrics = metrics; }
 
-    // Fills the connection list and the byte totals and rates of `snapshot`, with rates over
-    // the time since the previous call.
+    // Fills the connection list, the connections finished since the previous call and the
+    // byte totals and rates of `snapshot`, with rates over the time since the previous call.
     void sample(EngineSnapshot& snapshot, const ConnectionSort& sort);
 
 private:
     friend class ConnectionEntry;
     void remove(ConnectionEntry* entry);
+    ConnectionSample sampleOf(const ConnectionEntry& entry, qint64 now) const;
 
     std::unordered_map<quint64, ConnectionEntry*> m_entries;
     ConnectionIds m_ids;
@@ -96,6 +97,9 @@ private:
     quint64 m_finishedDown = 0;
     quint64 m_finishedUnsampledUp = 0;
     quint64 m_finishedUnsampledDown = 0;
+    // Finished since the previous sample, the newest EngineSnapshot::kMaxClosed of them.
+    QList<ConnectionSample> m_closed;
+    quint64 m_droppedClosed = 0;
 };
 
 } // namespace echw

@@ -64,6 +64,7 @@ struct TunnelStatus {
 // the GUI as one queued value: the GUI never receives per-connection or per-byte signals.
 struct EngineSnapshot {
     static constexpr int kMaxDecisions = 256;
+    static constexpr int kMaxClosed = 500;
 
     quint64 sequence = 0;  // 1 for the first snapshot after a start
     qint64 intervalMs = 0; // since the previous snapshot (rates are over this interval)
@@ -81,6 +82,10 @@ struct EngineSnapshot {
     double rateDown = 0;
 
     QList<ConnectionSample> connections; // live ones, in the requested sort order
+    // Finished since the previous snapshot, oldest first, with their final counts (rates 0);
+    // at most kMaxClosed (the newest).
+    QList<ConnectionSample> closed;
+    quint64 droppedClosed = 0; // finished connections left out of this snapshot by that cap
     // Made since the previous snapshot, oldest first; at most kMaxDecisions (the newest).
     QList<RoutingDecision> decisions;
     quint64 droppedDecisions = 0; // decisions left out of this snapshot by that cap

@@ -48,14 +48,19 @@ EngineSnapshot mergeSnapshots(QList<EngineSnapshot> perEngine, const ConnectionS
     EngineSnapshot merged;
     qsizetype connections = 0;
     qsizetype decisions = 0;
+    qsizetype closed = 0;
     for (const EngineSnapshot& engine : std::as_const(perEngine)) {
         connections += engine.connections.size();
         decisions += engine.decisions.size();
+        closed += engine.closed.size();
     }
     qsizetype overflow = std::max(qsizetype(0), decisions - EngineSnapshot::kMaxDecisions);
+    qsizetype closedOverflow = std::max(qsizetype(0), closed - EngineSnapshot::kMaxClosed);
     merged.droppedDecisions = quint64(overflow);
+    merged.droppedClosed = quint64(closedOverflow);
     merged.connections.reserve(connections);
     merged.decisions.reserve(decisions - overflow);
+    merged.closed.reserve(closed - closedOverflow);
 
     for (EngineSnapshot& engine : perEngine) {
         merged.intervalMs = std::max(merged.intervalMs, engine.intervalMs);
@@ -75,6 +80,12 @@ EngineSnapshot mergeSnapshots(QList<EngineSnapshot> perEngine, const ConnectionS
         std::move(engine.decisions.begin() + skipped, engine.decisions.end(),
                   std::back_inserter(merged.decisions));
         merged.droppedDecisions += engine.droppedDecisions;
+
+        const qsizetype closedSkipped = std::min(closedOverflow, engine.closed.size());
+        closedOverflow -= closedSkipped;
+        std::move(engine.closed.begin() + closedSkipped, engine.closed.end(),
+                  std::back_inserter(merged.closed));
+        merged.droppedClosed += engine.droppedClosed;
     }
     sortConnections(merged.connections, sort);
     return merged;

@@ -50,10 +50,9 @@ QString cacheToolTip(RoutingDecision::CacheUse cache)
 } // namespace
 
 RoutingDecisionModel::RoutingDecisionModel(int capacity, QObject* parent)
-    : DashboardTableModel({tr("Time"), tr("Target"), tr("Addresses"), tr("Route"), tr("Why"),
-                           tr("Cache"), tr("Resolve"), tr("Lookup")},
-                          {Resolve, Lookup}, parent)
-    , m_rows(std::size_t(std::max(1, capacity)))
+    : NewestFirstModel({tr("Time"), tr("Target"), tr("Addresses"), tr("Route"), tr("Why"),
+                        tr("Cache"), tr("Resolve"), tr("Lookup")},
+                       {Resolve, Lookup}, capacity, parent)
 {
     setHeaderToolTip(Why, tr("The rule, list range or routing mode that chose the route"));
     setHeaderToolTip(Cache, tr("hit: the answer came from the lookup cache; miss: the China "
@@ -67,63 +66,33 @@ RoutingDecisionModel::Row RoutingDecisionModel::makeRow(const RoutingDecision& d
                                                         const QTime& received)
 {
     Row row;
-    row.cells[Time] = received.toString(QStringLiteral("HH:mm:ss"));
-    row.cells[Target] = decision.target.toString();
-    row.cells[Addresses] = addressesText(decision.addresses);
-    row.cells[Route] = routeActionText(decision.action);
-    row.cells[Why] = routeReasonText(decision.reason);
-    row.cells[Cache] = cacheText(decision.cache);
-    row.cells[Resolve] =
-        decision.resolveNs > 0 ? formatMicroseconds(decision.resolveNs) : QStringLiteral("—");
-    row.cells[Lookup] = formatMicroseconds(decision.elapsedNs - decision.resolveNs);
-    row.cache = decision.cache;
+    row.cells = {received.toString(QStringLiteral("HH:mm:ss")),
+                 decision.target.toString(),
+                 addressesText(decision.addresses),
+                 routeActionText(decision.action),
+                 routeReasonText(decision.reason),
+                 cacheText(decision.cache),
+                 decision.resolveNs > 0 ? formatMicroseconds(decision.resolveNs)
+                                        : QStringLiteral("—"),
+                 formatMicroseconds(decision.elapsedNs - decision.resolveNs)};
+    row.kind = int(decision.cache);
     return row;
 }
 
 void RoutingDecisionModel::append(const QList<RoutingDecision>& decisions)
 {
-    if (decisions.isEmpty())
-        return;
-    const auto plan = m_rows.planAppend(std::size_t(decisions.size()));
-    if (plan.dropped > 0) {
-        // The oldest rows are at the bottom.
-        const int size = rowCount();
-        beginRemoveRows({}, size - int(plan.dropped), size - 1);
-        m_rows.dropOldest(plan.dropped);
-        endRemoveRows();
-    }
     const QTime received = QTime::currentTime();
-    beginInsertRows({}, 0, int(plan.kept) - 1);
-    for (qsizetype i = decisions.size() - qsizetype(plan.kept); i < decisions.size(); ++i)
-        m_rows.push(makeRow(decisions[i], received));
-    endInsertRows();
+    appendBatch(decisions,
+                [&](const RoutingDecision& decision) { return makeRow(decision, received); });
 }
 
-int RoutingDecisionModel::rowCount(const QModelIndex& parent) const
+QVariant RoutingDecisionModel::toolTip(const Row& row, int column) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-QVariant RoutingDecisionModel::data(const QModelIndex& index, int role) const
-{
-    if (!index.isValid() || index.row() >= rowCount())
-        return {};
-    // Newest on top: row 0 is the newest element of the buffer.
-    const Row& row = m_rows.at(m_rows.size() - 1 - std::size_t(index.row()));
-    switch (role) {
-    case Qt::DisplayRole:
-        return row.cells[index.column()];
-    case Qt::ToolTipRole:
-        if (index.column() == Why || index.column() == Addresses)
-            return row.cells[index.column()];
-        if (index.column() == Cache)
-            return cacheToolTip(row.cache);
-        return {};
-    case Qt::TextAlignmentRole:
-        return alignment(index.column());
-    default:
-        return {};
-    }
+    if (column == Why || column == Addresses)
+        return row.cells.value(column);
+    if (column == Cache)
+        return cacheToolTip(RoutingDecision::CacheUse(row.kind));
+    return {};
 }
 
 } // namespace echw

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "DashboardTableModel.h"
-#include "RingBuffer.h"
+#include "NewestFirstModel.h"
 #include "routing/RoutingDecision.h"
 
 #include <QList>
@@ -9,9 +8,8 @@
 
 namespace echw {
 
-// The latest routing decisions, newest on top, in a capped ring buffer: when full, the oldest
-// rows (at the bottom) are removed before a batch is inserted at the top.
-class RoutingDecisionModel final : public DashboardTableModel {
+// The latest routing decisions, newest on top, at most `capacity` of them.
+class RoutingDecisionModel final : public NewestFirstModel {
     Q_OBJECT
 public:
     static constexpr int kDefaultCapacity = 1000;
@@ -23,20 +21,11 @@ public:
 
     // `decisions` oldest first, as the engine snapshot carries them.
     void append(const QList<RoutingDecision>& decisions);
-    int capacity() const { return int(m_rows.capacity()); }
-
-    int rowCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
 
 private:
-    // Formatted once on arrival: the view repaints rows far more often than they arrive.
-    struct Row {
-        QString cells[ColumnCount];
-        RoutingDecision::CacheUse cache = RoutingDecision::CacheUse::NotConsulted;
-    };
+    // Row::kind is the decision's RoutingDecision::CacheUse.
     static Row makeRow(const RoutingDecision& decision, const QTime& received);
-
-    RingBuffer<Row> m_rows;
+    QVariant toolTip(const Row& row, int column) const override;
 };
 
 } // namespace echw

@@ -103,6 +103,62 @@ private Q_SLOTS:
         QCOMPARE(snapshot.rateUp, 0.0);
     }
 
+    void reportsEachFinishedConnectionOnceWithItsFinalCounts()
+    {
+        qint64 now = 0;
+        ConnectionRegistry registry([&] { return now; });
+        auto entry = registry.add(QStringLiteral("HTTP CONNECT"), target("example.com", 443));
+        entry->setRoute(decision(RouteAction::Tunnel, RouteReason::Kind::UserRule));
+        auto staying = registry.add(QStringLiteral("SOCKS5"), target("example.org", 443));
+        EngineSnapshot snapshot;
+        registry.sample(snapshot, {});
+        QVERIFY(snapshot.closed.isEmpty());
+
+        entry->counters()->up = 70;
+        entry->counters()->down = 9000;
+        now += 2500;
+        const quint64 id = entry->id();
+        entry.reset();
+        // Opened and finished between two samples: never listed live, still reported.
+        registry.add(QStringLiteral("SOCKS5"), target("brief.example", 80)).reset();
+        now += 500;
+        registry.sample(snapshot, {});
+        QCOMPARE(snapshot.closed.size(), 2);
+        const ConnectionSample& finished = snapshot.closed[0];
+        QCOMPARE(finished.id, id);
+        QCOMPARE(finished.target, QStringLiteral("example.com:443"));
+        QCOMPARE(finished.inbound, QStringLiteral("HTTP CONNECT"));
+        QCOMPARE(finished.route, std::optional(RouteAction::Tunnel));
+        QCOMPARE(finished.matched->kind, RouteReason::Kind::UserRule);
+        QCOMPARE(finished.durationMs, 2500);
+        QCOMPARE(finished.bytesUp, 70u);
+        QCOMPARE(finished.bytesDown, 9000u);
+        QCOMPARE(snapshot.closed[1].target, QStringLiteral("brief.example:80"));
+        QCOMPARE(ids(snapshot), QList<quint64>{staying->id()});
+
+        registry.sample(snapshot, {});
+        QVERIFY(snapshot.closed.isEmpty());
+    }
+
+    void keepsTheNewestFinishedConnectionsBetweenSamples()
+    {
+        ConnectionRegistry registry([] { return qint64(0); });
+        QList<quint64> started;
+        for (int i = 0; i < EngineSnapshot::kMaxClosed + 25; ++i) {
+            auto entry = registry.add(QStringLiteral("SOCKS5"), target("example.com", 443));
+            started << entry->id();
+        }
+        // (the entries ended as they went out of scope, in start order)
+        EngineSnapshot snapshot;
+        registry.sample(snapshot, {});
+        QCOMPARE(snapshot.closed.size(), EngineSnapshot::kMaxClosed);
+        QCOMPARE(snapshot.closed.first().id, started[25]);
+        QCOMPARE(snapshot.closed.last().id, started.last());
+        QCOMPARE(snapshot.droppedClosed, 25u);
+        registry.sample(snapshot, {});
+        QCOMPARE(snapshot.droppedClosed, 0u);
+    }
+
     void sortsOnTheEngineSide()
     {
         qint64 now = 0;

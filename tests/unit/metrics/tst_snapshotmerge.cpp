@@ -53,6 +53,26 @@ QList<RoutingDecision> decisions(int first, int count)
     return result;
 }
 
+// Finished connections with ids first, first + 1, ...
+QList<ConnectionSample> closedConnections(quint64 first, int count)
+{
+    QList<ConnectionSample> result;
+    for (quint64 id = first; id < first + quint64(count); ++id) {
+        ConnectionSample sample;
+        sample.id = id;
+        result << sample;
+    }
+    return result;
+}
+
+QList<quint64> idsOf(const QList<ConnectionSample>& rows)
+{
+    QList<quint64> result;
+    for (const auto& row : rows)
+        result << row.id;
+    return result;
+}
+
 // One connection listed twice: in the registry that holds every connection and in the
 // registry of the engine that serves it.
 struct Listed {
@@ -202,6 +222,25 @@ private Q_SLOTS:
         const EngineSnapshot wholeEngineDropped = mergeSnapshots({few, full}, {});
         QCOMPARE(ruleLines(wholeEngineDropped.decisions), ruleLines(full.decisions));
         QCOMPARE(wholeEngineDropped.droppedDecisions, 3u);
+    }
+
+    void keepsTheNewestClosedConnectionsUpToTheCapAndCountsTheRestAsDropped()
+    {
+        EngineSnapshot first;
+        first.closed = closedConnections(1, 400);
+        first.droppedClosed = 7;
+        EngineSnapshot second;
+        second.closed = closedConnections(5000, 200);
+
+        const EngineSnapshot merged = mergeSnapshots({first, second}, {});
+        QCOMPARE(merged.closed.size(), EngineSnapshot::kMaxClosed);
+        QCOMPARE(idsOf(merged.closed),
+                 idsOf(closedConnections(101, 300) + closedConnections(5000, 200)));
+        QCOMPARE(merged.droppedClosed, 100u + 7u);
+
+        const EngineSnapshot underTheCap = mergeSnapshots({second, second}, {});
+        QCOMPARE(underTheCap.closed.size(), 400);
+        QCOMPARE(underTheCap.droppedClosed, 0u);
     }
 
     void mergingNoEnginesGivesAnEmptyStoppedSnapshot()
