@@ -140,6 +140,57 @@ For programs started from a terminal:
     </message>
 </context>
 <context>
+    <name>echw::ClosedConnectionModel</name>
+    <message>
+        <source>Closed</source>
+        <translation>关闭于</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Via</source>
+        <translation>入站</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Matched</source>
+        <translation>匹配项</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>When the connection ended (to within a second)</source>
+        <translation>连接结束的时间（精确到秒）</translation>
+    </message>
+    <message>
+        <source>Bytes the client sent over the whole connection</source>
+        <translation>客户端在整个连接中发送的字节数</translation>
+    </message>
+    <message>
+        <source>Bytes the client received over the whole connection</source>
+        <translation>客户端在整个连接中接收的字节数</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+</context>
+<context>
     <name>echw::ConnectionTableModel</name>
     <message>
         <source>deciding…</source>
@@ -180,6 +231,83 @@ For programs started from a terminal:
     <message>
         <source>Duration</source>
         <translation>时长</translation>
+    </message>
+</context>
+<context>
+    <name>echw::ConnectionsPanel</name>
+    <message>
+        <source>Filter by target, inbound, route or rule</source>
+        <translation>按目标、入站、路由或规则筛选</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <source>The connections open now</source>
+        <translation>当前打开的连接</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message numerus="yes">
+        <source>The last %n connections that finished, with their final counts</source>
+        <translation>
+            <numerusform>最近结束的 %n 个连接及其最终流量</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close the selected connections</source>
+        <translation>关闭选中的连接</translation>
+    </message>
+    <message>
+        <source>Close All</source>
+        <translation>全部关闭</translation>
+    </message>
+    <message>
+        <source>Close every connection the filter shows</source>
+        <translation>关闭筛选结果中的所有连接</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Forget the finished connections</source>
+        <translation>清除已结束连接的记录</translation>
+    </message>
+    <message>
+        <source>Close connection</source>
+        <translation>关闭连接</translation>
+    </message>
+    <message numerus="yes">
+        <source>Resume (%n finished)</source>
+        <translation>
+            <numerusform>继续（%n 个已结束）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Show the connections as they are now</source>
+        <translation>显示连接的当前状态</translation>
+    </message>
+    <message>
+        <source>Stop updating the tables while you read</source>
+        <translation>阅读时暂停刷新表格</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n finished connections are missing here: more ended at once than the history takes in.</source>
+        <translation>
+            <numerusform>有 %n 个已结束的连接未记录：同时结束的连接超过了历史记录的接收上限。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -268,14 +396,6 @@ For programs started from a terminal:
         <translation>试用本地演示服务器</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <source>Close the selected connections</source>
-        <translation>关闭选中的连接</translation>
-    </message>
-    <message>
         <source>Active %1 (tunnel %2, direct %3)</source>
         <translation>活动 %1（隧道 %2，直连 %3）</translation>
     </message>
@@ -322,10 +442,6 @@ For programs started from a terminal:
     <message>
         <source>Listening on %1</source>
         <translation>正在监听 %1</translation>
-    </message>
-    <message>
-        <source>Close connection</source>
-        <translation>关闭连接</translation>
     </message>
     <message>
         <source>Filter by target, address, route or reason</source>

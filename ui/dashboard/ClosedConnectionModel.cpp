@@ -14,13 +14,13 @@ ClosedConnectionModel::ClosedConnectionModel(int capacity, QObject* parent)
     setHeaderToolTip(Down, tr("Bytes the client received over the whole connection"));
 }
 
-ClosedConnectionModel::Row ClosedConnectionModel::makeRow(const ConnectionSample& sample,
-                                                          const QTime& at)
+ClosedConnectionModel::Row ClosedConnectionModel::makeRow(const ClosedConnection& closed)
 {
+    const ConnectionSample& sample = closed.sample;
     Row row;
     // No route: it ended while the route was being decided (the client gave up, or the
     // request was refused).
-    row.cells = {at.toString(QStringLiteral("HH:mm:ss")),
+    row.cells = {closed.closedAt.toString(QStringLiteral("HH:mm:ss")),
                  sample.target,
                  sample.inbound,
                  sample.route ? routeActionText(*sample.route) : tr("none"),
@@ -31,9 +31,9 @@ ClosedConnectionModel::Row ClosedConnectionModel::makeRow(const ConnectionSample
     return row;
 }
 
-void ClosedConnectionModel::append(const QList<ConnectionSample>& closed, const QTime& at)
+void ClosedConnectionModel::append(const QList<ClosedConnection>& closed)
 {
-    appendBatch(closed, [&](const ConnectionSample& sample) { return makeRow(sample, at); });
+    appendBatch(closed, &ClosedConnectionModel::makeRow);
 }
 
 QVariant ClosedConnectionModel::toolTip(const Row& row, int column) const

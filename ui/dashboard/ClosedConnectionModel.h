@@ -8,6 +8,13 @@
 
 namespace echw {
 
+// A finished connection with its final counts, and when the engine reported it (within one
+// snapshot interval of its end).
+struct ClosedConnection {
+    ConnectionSample sample;
+    QTime closedAt;
+};
+
 // The connections that finished, newest on top, with their final counts, at most `capacity` of
 // them.
 class ClosedConnectionModel final : public NewestFirstModel {
@@ -19,12 +26,11 @@ public:
 
     explicit ClosedConnectionModel(int capacity = kDefaultCapacity, QObject* parent = nullptr);
 
-    // `closed` oldest first, as the engine snapshot carries them; `at` is when they were
-    // reported (within one snapshot interval of their end).
-    void append(const QList<ConnectionSample>& closed, const QTime& at);
+    // `closed` oldest first, as the engine snapshots carry them.
+    void append(const QList<ClosedConnection>& closed);
 
 private:
-    static Row makeRow(const ConnectionSample& sample, const QTime& at);
+    static Row makeRow(const ClosedConnection& closed);
     QVariant toolTip(const Row& row, int column) const override;
 };
 

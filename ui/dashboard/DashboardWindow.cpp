@@ -1,12 +1,14 @@
 #include "DashboardWindow.h"
 
 #include "ConnectionTableModel.h"
+#include "ConnectionsPanel.h"
 #include "DashboardFormat.h"
 #include "ElidedLabel.h"
 #include "LogPanel.h"
 #include "RoutingDecisionModel.h"
 #include "RoutingModes.h"
 #include "TableSetup.h"
+#include "TextFilterModel.h"
 #include "Theme.h"
 #include "ThroughputChart.h"
 
@@ -24,7 +26,6 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QSignalBlocker>
-#include <QSortFilterProxyModel>
 #include <QStringList>
 #include <QTabWidget>
 #include <QTableView>
@@ -79,7 +80,6 @@ QString tunnelText(const TunnelStatus& tunnel)
 
 DashboardWindow::DashboardWindow(QWidget* parent)
     : QMainWindow(parent)
-    , m_connectionModel(new ConnectionTableModel(this))
     , m_decisionModel(new RoutingDecisionModel(RoutingDecisionModel::kDefaultCapacity, this))
 {
     setWindowTitle(tr("ECH Workers"));
@@ -95,7 +95,12 @@ DashboardWindow::DashboardWindow(QWidget* parent)
 
     m_tabs = new QTabWidget(central);
     m_tabs->setObjectName(QStringLiteral("dashboardTabs"));
-    m_tabs->addTab(createConnectionsTab(), tr("Connections"));
+    m_connectionsPanel = new ConnectionsPanel(m_tabs);
+    connect(m_connectionsPanel, &ConnectionsPanel::closeRequested, this,
+            &DashboardWindow::closeConnectionRequested);
+    connect(m_connectionsPanel, &ConnectionsPanel::sortRequested, this,
+            &DashboardWindow::sortRequested);
+    m_tabs->addTab(m_connectionsPanel, tr("Connections"));
     m_tabs->addTab(createRoutingTab(), tr("Routing"));
     m_logPanel = new LogPanel(m_tabs);
     connect(m_logPanel, &LogPanel::levelChosen, this, &DashboardWindow::logLevelChosen);
@@ -112,6 +117,11 @@ DashboardWindow::DashboardWindow(QWidget* parent)
 
 DashboardWindow::~DashboardWindow() = default;
 
+ConnectionTableModel* DashboardWindow::connectionModel() const
+{
+    return m_connectionsPanel->openModel();
+}
+
 namespace {
 
 constexpr quint32 kViewStateMagic = 0x45575631; // "EWV1"
@@ -124,11 +134,10 @@ QByteArray DashboardWindow::saveViewState() const
     QDataStream out(&state, QIODevice::WriteOnly);
     out.setVersion(QDataStream::Qt_6_0);
     out << kViewStateMagic << qint32(m_tabs->currentIndex())
-        << m_connectionsView->horizontalHeader()->saveState()
-        << m_decisionsView->horizontalHeader()->saveState()
+        << m_connectionsPanel->openHeaderState() << m_decisionsView->horizontalHeader()->saveState()
         << m_logPanel->view()->horizontalHeader()->saveState()
         << qint32(m_chart->timeWindow() == ThroughputHistory::Window::TenMinutes ? 10 : 1)
-        << m_chart->separateScales();
+        << m_chart->separateScales() << m_connectionsPanel->closedHeaderState();
     return state;
 }
 
@@ -145,10 +154,14 @@ bool DashboardWindow::restoreViewState(const QByteArray& state)
     in >> magic >> tab >> connections >> decisions >> log >> minutes;
     if (in.status() != QDataStream::Ok || magic != kViewStateMagic)
         return false;
-    // Added later: a state saved before has no scale choice and keeps the shared scale.
+    // Added later: a state saved before has no scale choice and keeps the shared scale, nor a
+    // history table.
     bool separateScales = false;
+    QByteArray closed;
     if (!in.atEnd())
         in >> separateScales;
+    if (!in.atEnd())
+        in >> closed;
     if (tab >= 0 && tab < m_tabs->count())
         m_tabs->setCurrentIndex(tab);
     m_decisionsView->horizontalHeader()->restoreState(decisions);
@@ -156,16 +169,7 @@ bool DashboardWindow::restoreViewState(const QByteArray& state)
     // A state saved by an older version may hold other resize modes.
     stretchDecisionColumns();
     m_logPanel->stretchColumns();
-    QHeaderView* header = m_connectionsView->horizontalHeader();
-    {
-        const QSignalBlocker blocker(header);
-        header->restoreState(connections);
-    }
-    stretchConnectionColumns();
-    // The engine sorts: it is asked for the restored order, when it is one it has.
-    if (header->sortIndicatorSection() != m_sortColumn ||
-        header->sortIndicatorOrder() != m_sortOrder)
-        onSortIndicatorChanged(header->sortIndicatorSection(), header->sortIndicatorOrder());
+    m_connectionsPanel->restoreHeaderStates(connections, closed);
     m_chart->setTimeWindow(minutes == 10 ? ThroughputHistory::Window::TenMinutes
                                          : ThroughputHistory::Window::OneMinute);
     m_chart->setSeparateScales(in.status() == QDataStream::Ok && separateScales);
@@ -265,73 +269,21 @@ QWidget* DashboardWindow::createDemoPanel()
     return m_demoPanel;
 }
 
-QWidget* DashboardWindow::createConnectionsTab()
-{
-    auto* tab = new QWidget(this);
-    auto* layout = new QVBoxLayout(tab);
-
-    m_connectionsView = new QTableView(tab);
-    m_connectionsView->setObjectName(QStringLiteral("connectionsView"));
-    m_connectionsView->setModel(m_connectionModel);
-    configureTable(m_connectionsView);
-    // The engine thread sorts; the view only shows which column it was asked for.
-    m_connectionsView->setSortingEnabled(false);
-    QHeaderView* header = m_connectionsView->horizontalHeader();
-    header->setSectionsClickable(true);
-    header->setSortIndicatorShown(true);
-    header->setSortIndicator(m_sortColumn, m_sortOrder);
-    connect(header, &QHeaderView::sortIndicatorChanged, this,
-            &DashboardWindow::onSortIndicatorChanged);
-    // Every column fits the default window width, Duration included; a wider window widens
-    // what gets cut first, the target and the reason.
-    setColumnWidths(m_connectionsView, {{ConnectionTableModel::Via, 90},
-                                        {ConnectionTableModel::Route, 70},
-                                        {ConnectionTableModel::Up, 75},
-                                        {ConnectionTableModel::Down, 80},
-                                        {ConnectionTableModel::UpRate, 80},
-                                        {ConnectionTableModel::DownRate, 85},
-                                        {ConnectionTableModel::Duration, 70}});
-    stretchConnectionColumns();
-    offerColumnChoice(m_connectionsView);
-
-    m_connectionsView->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_connectionsView, &QWidget::customContextMenuRequested, this,
-            &DashboardWindow::showConnectionMenu);
-
-    m_closeConnectionButton = new QPushButton(tr("Close"), tab);
-    m_closeConnectionButton->setObjectName(QStringLiteral("closeConnectionButton"));
-    m_closeConnectionButton->setToolTip(tr("Close the selected connections"));
-    m_closeConnectionButton->setEnabled(false);
-    connect(m_closeConnectionButton, &QPushButton::clicked, this,
-            &DashboardWindow::closeSelectedConnections);
-    connect(m_connectionsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            [this] {
-                m_closeConnectionButton->setEnabled(
-                    m_connectionsView->selectionModel()->hasSelection());
-            });
-
-    auto* actions = new QHBoxLayout;
-    actions->addStretch();
-    actions->addWidget(m_closeConnectionButton);
-    layout->addWidget(m_connectionsView);
-    layout->addLayout(actions);
-    return tab;
-}
-
 QWidget* DashboardWindow::createRoutingTab()
 {
     auto* tab = new QWidget(this);
     auto* layout = new QVBoxLayout(tab);
 
-    auto* filter = new QSortFilterProxyModel(tab);
+    auto* filter =
+        new TextFilterModel({RoutingDecisionModel::Target, RoutingDecisionModel::Addresses,
+                             RoutingDecisionModel::Route, RoutingDecisionModel::Why},
+                            tab);
     filter->setSourceModel(m_decisionModel);
-    filter->setFilterKeyColumn(-1);
-    filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
     auto* search = new QLineEdit(tab);
     search->setObjectName(QStringLiteral("routingSearchEdit"));
     search->setPlaceholderText(tr("Filter by target, address, route or reason"));
     search->setClearButtonEnabled(true);
-    connect(search, &QLineEdit::textChanged, filter, &QSortFilterProxyModel::setFilterFixedString);
+    connect(search, &QLineEdit::textChanged, filter, &TextFilterModel::setText);
 
     m_decisionsView = new QTableView(tab);
     m_decisionsView->setObjectName(QStringLiteral("decisionsView"));
@@ -350,12 +302,6 @@ QWidget* DashboardWindow::createRoutingTab()
     return tab;
 }
 
-void DashboardWindow::stretchConnectionColumns()
-{
-    stretchColumns(m_connectionsView,
-                   {ConnectionTableModel::Target, ConnectionTableModel::Matched});
-}
-
 void DashboardWindow::stretchDecisionColumns()
 {
     stretchColumns(m_decisionsView, {RoutingDecisionModel::Target, RoutingDecisionModel::Why});
@@ -365,7 +311,8 @@ void DashboardWindow::applySnapshot(const EngineSnapshot& snapshot)
 {
     updateCounters(snapshot);
     m_chart->add(snapshot.rateUp, snapshot.rateDown);
-    m_connectionModel->apply(snapshot.connections);
+    m_connectionsPanel->apply(snapshot.connections, snapshot.closed, snapshot.droppedClosed,
+                              QTime::currentTime());
     m_decisionModel->append(snapshot.decisions);
 
     bool statusChanged = false;
@@ -485,19 +432,6 @@ void DashboardWindow::onStartStopClicked()
         Q_EMIT startRequested();
 }
 
-void DashboardWindow::onSortIndicatorChanged(int column, Qt::SortOrder order)
-{
-    if (!ConnectionTableModel::isSortable(column)) {
-        // The engine has no order for this column: keep showing the one in effect.
-        const QSignalBlocker blocker(m_connectionsView->horizontalHeader());
-        m_connectionsView->horizontalHeader()->setSortIndicator(m_sortColumn, m_sortOrder);
-        return;
-    }
-    m_sortColumn = column;
-    m_sortOrder = order;
-    Q_EMIT sortRequested(ConnectionTableModel::sortFor(column, order));
-}
-
 namespace {
 
 // The platform's keys for a standard action, and the ones the README promises everywhere: most
@@ -529,9 +463,6 @@ void DashboardWindow::createShortcuts()
     addShortcut(this,
                 standardKeysWith(QKeySequence::Preferences, QKeySequence(Qt::CTRL | Qt::Key_Comma)),
                 Qt::WindowShortcut, [this] { Q_EMIT settingsRequested(); });
-    // Only while the table has the focus: Delete in a search box deletes text.
-    addShortcut(m_connectionsView, {QKeySequence(QKeySequence::Delete)},
-                Qt::WidgetWithChildrenShortcut, [this] { closeSelectedConnections(); });
 }
 
 void DashboardWindow::focusSearchOfCurrentTab()
@@ -542,27 +473,6 @@ void DashboardWindow::focusSearchOfCurrentTab()
         return;
     search->setFocus(Qt::ShortcutFocusReason);
     search->selectAll();
-}
-
-void DashboardWindow::closeSelectedConnections()
-{
-    const QModelIndexList rows = m_connectionsView->selectionModel()->selectedRows();
-    for (const QModelIndex& row : rows) {
-        Q_EMIT closeConnectionRequested(
-            row.data(ConnectionTableModel::ConnectionIdRole).value<quint64>());
-    }
-}
-
-void DashboardWindow::showConnectionMenu(const QPoint& position)
-{
-    const QModelIndex index = m_connectionsView->indexAt(position);
-    if (!index.isValid())
-        return;
-    const quint64 id = index.data(ConnectionTableModel::ConnectionIdRole).value<quint64>();
-    QMenu menu(this);
-    QAction* close = menu.addAction(tr("Close connection"));
-    if (menu.exec(m_connectionsView->viewport()->mapToGlobal(position)) == close)
-        Q_EMIT closeConnectionRequested(id);
 }
 
 } // namespace echw

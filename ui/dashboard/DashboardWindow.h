@@ -20,6 +20,7 @@ class QTableView;
 namespace echw {
 
 class ConnectionTableModel;
+class ConnectionsPanel;
 class ElidedLabel;
 class LogPanel;
 class RoutingDecisionModel;
@@ -53,7 +54,8 @@ public:
     QByteArray saveViewState() const;
     bool restoreViewState(const QByteArray& state);
 
-    ConnectionTableModel* connectionModel() const { return m_connectionModel; }
+    ConnectionTableModel* connectionModel() const;
+    ConnectionsPanel* connectionsPanel() const { return m_connectionsPanel; }
     ThroughputChart* throughputChart() const { return m_chart; }
 
 Q_SIGNALS:
@@ -75,21 +77,16 @@ private:
     QWidget* createTopBar();
     QWidget* createCounters();
     QWidget* createDemoPanel();
-    QWidget* createConnectionsTab();
     QWidget* createRoutingTab();
 
-    void stretchConnectionColumns();
     void stretchDecisionColumns();
     void updateCounters(const EngineSnapshot& snapshot);
     void updateStatus();
     void updateDemoPanel();
     void onStartStopClicked();
-    void onSortIndicatorChanged(int column, Qt::SortOrder order);
     void createShortcuts();
     // Ctrl+F: the current tab's search or filter box, where it has one.
     void focusSearchOfCurrentTab();
-    void closeSelectedConnections();
-    void showConnectionMenu(const QPoint& position);
 
     EngineState m_engineState = EngineState::Stopped;
     QString m_stateDetail;
@@ -99,11 +96,8 @@ private:
     TunnelStatus m_tunnel;
     bool m_demoOffered = false;
     QString m_demoHint;
-    int m_sortColumn = -1;
-    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     QColor m_statusColor;
 
-    ConnectionTableModel* m_connectionModel;
     RoutingDecisionModel* m_decisionModel;
 
     ElidedLabel* m_statusLabel = nullptr;
@@ -119,8 +113,7 @@ private:
     QLabel* m_demoHintLabel = nullptr;
     ThroughputChart* m_chart = nullptr;
     QTabWidget* m_tabs = nullptr;
-    QTableView* m_connectionsView = nullptr;
-    QPushButton* m_closeConnectionButton = nullptr;
+    ConnectionsPanel* m_connectionsPanel = nullptr;
     QTableView* m_decisionsView = nullptr;
     LogPanel* m_logPanel = nullptr;
 };
