@@ -3,7 +3,9 @@
 #include "AppController.h"
 #include "EngineController.h"
 #include "config/SettingsStore.h"
+#include "dashboard/ClosedConnectionModel.h"
 #include "dashboard/ConnectionTableModel.h"
+#include "dashboard/ConnectionsPanel.h"
 #include "dashboard/DashboardWindow.h"
 #include "dashboard/ThroughputChart.h"
 #include "demo/DemoTraffic.h"
@@ -201,6 +203,22 @@ private Q_SLOTS:
             [&] { return status->text().contains(QStringLiteral("ECH accepted")); }, kWaitMs));
         QVERIFY(status->text().contains(QStringLiteral("Local demo")));
         QVERIFY(m_app->demoTraffic()->isRunning());
+
+        // curl's connection ended: the history has it, with what it carried.
+        const QString curlTarget = QStringLiteral("localhost:%1").arg(m_app->demo()->originPort());
+        ClosedConnectionModel* history = m_app->dashboard()->connectionsPanel()->closedModel();
+        const auto curlRow = [&] {
+            for (int row = 0; row < history->rowCount(); ++row) {
+                if (history->index(row, ClosedConnectionModel::Target).data() == curlTarget)
+                    return row;
+            }
+            return -1;
+        };
+        QVERIFY(QTest::qWaitFor([&] { return curlRow() >= 0; }, kWaitMs));
+        QVERIFY(history->index(curlRow(), ClosedConnectionModel::Down).data() !=
+                QStringLiteral("0 B"));
+        QCOMPARE(history->index(curlRow(), ClosedConnectionModel::Via).data(),
+                 QVariant(QStringLiteral("HTTP")));
     }
 
     void aRealServerReplacesTheDemo()
