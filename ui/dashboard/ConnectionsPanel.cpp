@@ -83,12 +83,12 @@ ConnectionsPanel::ConnectionsPanel(QWidget* parent)
     m_clearButton->setToolTip(tr("Forget the finished connections"));
     connect(m_clearButton, &QPushButton::clicked, this, &ConnectionsPanel::clearHistory);
 
+    // What both pages share comes first, so switching pages moves none of it.
     auto* bar = new QHBoxLayout;
-    bar->addWidget(m_filterEdit, 1);
     bar->addWidget(m_openButton);
     bar->addWidget(m_closedButton);
-    bar->addSpacing(12);
     bar->addWidget(m_pauseButton);
+    bar->addWidget(m_filterEdit, 1);
     bar->addWidget(m_closeButton);
     bar->addWidget(m_closeAllButton);
     bar->addWidget(m_clearButton);
