@@ -3,6 +3,7 @@
 // ones starting every second, their routing decisions and some log lines) and the process's
 // CPU time over the run is reported as a share of one core, start-up excluded.
 
+#include "dashboard/ConnectionsPanel.h"
 #include "dashboard/DashboardWindow.h"
 
 #include <QApplication>
@@ -71,8 +72,11 @@ public:
 
         // About 2% end and as many start each second.
         const int churn = std::max(1, m_target / 50);
-        for (int i = 0; i < churn && !m_live.isEmpty(); ++i)
-            m_live.removeAt(std::uniform_int_distribution<qsizetype>(0, m_live.size() - 1)(m_rng));
+        // The ended ones are reported once with their final counts, as the engine does.
+        for (int i = 0; i < churn && !m_live.isEmpty(); ++i) {
+            snapshot.closed.append(m_live.takeAt(
+                std::uniform_int_distribution<qsizetype>(0, m_live.size() - 1)(m_rng)));
+        }
         while (int(m_live.size()) < m_target)
             snapshot.decisions.append(startConnection());
 
@@ -200,11 +204,16 @@ int main(int argc, char** argv)
         QStringLiteral("sort"),
         QStringLiteral("Connection order: started (default) or rate (re-sorted every second)."),
         QStringLiteral("KEY"), QStringLiteral("started"));
-    parser.addOptions({secondsOption, connectionsOption, sortOption});
+    const QCommandLineOption pageOption(
+        QStringLiteral("page"),
+        QStringLiteral("The Connections tab's page shown: open (default) or closed (the history)."),
+        QStringLiteral("PAGE"), QStringLiteral("open"));
+    parser.addOptions({secondsOption, connectionsOption, sortOption, pageOption});
     parser.process(app);
     const int seconds = std::max(1, parser.value(secondsOption).toInt());
     const int connections = std::max(1, parser.value(connectionsOption).toInt());
     const bool sortByRate = parser.value(sortOption) == u"rate";
+    const bool historyShown = parser.value(pageOption) == u"closed";
 
     PaintCounter paintCounter;
     app.installEventFilter(&paintCounter);
@@ -213,6 +222,8 @@ int main(int argc, char** argv)
     window.setServer(QStringLiteral("bench.example.com"), echw::RoutingMode::BypassCn);
     window.setEngineState(echw::DashboardWindow::EngineState::Running,
                           QStringLiteral("127.0.0.1:30000"));
+    if (historyShown)
+        window.connectionsPanel()->showPage(echw::ConnectionsPanel::Page::Closed);
     window.show();
 
     SyntheticEngine engine(connections, sortByRate);
@@ -252,10 +263,10 @@ int main(int argc, char** argv)
     const QString platform = QGuiApplication::platformName();
     const quint64 paints = paintCounter.paints - paintsAtStart;
 
-    std::printf("GUI: %d connections, one snapshot per second, %s order, platform %s, %llu widget"
-                " paint events measured\n",
-                connections, sortByRate ? "rate" : "start", qPrintable(platform),
-                static_cast<unsigned long long>(paints));
+    std::printf("GUI: %d connections, one snapshot per second, %s order, %s page, platform %s, %llu"
+                " widget paint events measured\n",
+                connections, sortByRate ? "rate" : "start", historyShown ? "closed" : "open",
+                qPrintable(platform), static_cast<unsigned long long>(paints));
     std::printf("CPU: %.3f s user+sys over %.1f s wall (after %d s start-up) = %.2f%% of one core"
                 " (%.2f%% without the synthetic data generation)\n",
                 cpuSeconds, wallSeconds, kStartupMs / 1000, percent, dashboardPercent);
@@ -263,6 +274,7 @@ int main(int argc, char** argv)
         {QStringLiteral("benchmark"), QStringLiteral("gui")},
         {QStringLiteral("platform"), platform},
         {QStringLiteral("connections"), connections},
+        {QStringLiteral("page"), historyShown ? QStringLiteral("closed") : QStringLiteral("open")},
         {QStringLiteral("sort"), sortByRate ? QStringLiteral("rate") : QStringLiteral("started")},
         {QStringLiteral("wall_seconds"), wallSeconds},
         {QStringLiteral("cpu_seconds"), cpuSeconds},
